@@ -1,0 +1,571 @@
+//! What a client sends to create or update a prospect, and its validation.
+//!
+//! The web layer turns loose JSON into a [`ProspectInput`] (recording type
+//! errors as it goes); [`ProspectInput::validate_for_create`] and
+//! [`ProspectInput::validate_for_update`] apply the contract's rules and are
+//! the only ways to a value the repository will write.
+
+use garde::Validate;
+use garde::rules::email::Email;
+use garde::rules::url::Url;
+
+use crate::validation::{Rule, ValidationErrors, render};
+use crate::{ProspectFields, UserId};
+
+/// One field of a request: not sent, sent as `null` (or `""`), or sent with a value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    #[default]
+    Absent,
+    Null,
+    Set(T),
+}
+
+impl Patch<String> {
+    /// A sent string: trimmed, and `null` when nothing is left.
+    pub fn text(raw: &str) -> Self {
+        match raw.trim() {
+            "" => Patch::Null,
+            trimmed => Patch::Set(trimmed.to_owned()),
+        }
+    }
+}
+
+impl<T> Patch<T> {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+
+    fn value(&self) -> Option<&T> {
+        match self {
+            Patch::Set(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+impl<T: Clone + PartialEq> Patch<T> {
+    /// Writes a sent value into a nullable field; says whether it changed.
+    fn apply_nullable(&self, target: &mut Option<T>) -> bool {
+        let next = match self {
+            Patch::Absent => return false,
+            Patch::Null => None,
+            Patch::Set(value) => Some(value.clone()),
+        };
+        replace_if_different(target, next)
+    }
+
+    /// Writes a sent value into a required field (`null` was refused by validation).
+    fn apply_required(&self, target: &mut T) -> bool {
+        match self {
+            Patch::Set(value) => replace_if_different(target, value.clone()),
+            Patch::Absent | Patch::Null => false,
+        }
+    }
+}
+
+fn replace_if_different<T: PartialEq>(target: &mut T, next: T) -> bool {
+    if *target == next {
+        false
+    } else {
+        *target = next;
+        true
+    }
+}
+
+/// Garde validators. Their messages keep Laravel's `:attribute` placeholder,
+/// filled with the field's name when the report is read.
+mod rules {
+    use super::*;
+
+    pub fn chars(min: usize, max: usize) -> impl FnOnce(&Patch<String>, &()) -> garde::Result {
+        move |value, _| match value.value() {
+            Some(text) if text.chars().count() < min => {
+                Err(garde::Error::new(Rule::MinChars(min).template()))
+            }
+            Some(text) if text.chars().count() > max => {
+                Err(garde::Error::new(Rule::MaxChars(max).template()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn email(value: &Patch<String>, _: &()) -> garde::Result {
+        match value.value() {
+            Some(text) if text.validate_email().is_err() => {
+                Err(garde::Error::new(Rule::Email.template()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// An absolute `http`/`https` URL: other schemes (`javascript:`, `file:`) are refused.
+    pub fn web_url(value: &Patch<String>, _: &()) -> garde::Result {
+        let Some(text) = value.value() else {
+            return Ok(());
+        };
+        let lower = text.to_ascii_lowercase();
+        let http = lower.starts_with("http://") || lower.starts_with("https://");
+        let host = lower
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .and_then(|rest| rest.split(['/', '?', '#']).next())
+            .is_some_and(|host| !host.is_empty());
+        if http && host && text.validate_url().is_ok() {
+            Ok(())
+        } else {
+            Err(garde::Error::new(Rule::Url.template()))
+        }
+    }
+
+    /// Booleans are not nullable: `null` (or `""`) is not true or false.
+    pub fn boolean(value: &Patch<bool>, _: &()) -> garde::Result {
+        match value {
+            Patch::Null => Err(garde::Error::new(Rule::Boolean.template())),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Every writable field of a prospect, each possibly absent. Server-owned
+/// fields (`id`, `customer_account`, timestamps) have no place here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Validate)]
+pub struct ProspectInput {
+    #[garde(custom(rules::chars(2, 255)))]
+    pub name: Patch<String>,
+    #[garde(skip)]
+    pub brand_id: Patch<i64>,
+    #[garde(skip)]
+    pub representative_id: Patch<i64>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub accounts_reference: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub registration_number: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub tax_registration_number: Patch<String>,
+    /// The wire's `type`.
+    #[garde(custom(rules::chars(0, 255)))]
+    pub legal_form: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub capital: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub activity_code: Patch<String>,
+    #[garde(skip)]
+    pub sector_id: Patch<i64>,
+    #[garde(skip)]
+    pub cluster_id: Patch<i64>,
+    #[garde(skip)]
+    pub batch_id: Patch<i64>,
+    #[garde(custom(rules::email), custom(rules::chars(0, 255)))]
+    pub email_address: Patch<String>,
+    #[garde(custom(rules::email), custom(rules::chars(0, 255)))]
+    pub account_email_address: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub phone: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub mobile_phone: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub fax: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub main_contact_first_name: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub main_contact_last_name: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub main_address_line1: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub main_address_line2: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub main_address_postal_code: Patch<String>,
+    #[garde(custom(rules::chars(0, 255)))]
+    pub main_address_city: Patch<String>,
+    /// `null` puts back the default country.
+    #[garde(custom(rules::chars(0, 255)))]
+    pub main_address_country: Patch<String>,
+    #[garde(custom(rules::web_url), custom(rules::chars(0, 2048)))]
+    pub website: Patch<String>,
+    #[garde(custom(rules::boolean))]
+    pub active: Patch<bool>,
+    #[garde(custom(rules::boolean))]
+    pub charge_vat: Patch<bool>,
+    #[garde(custom(rules::boolean))]
+    pub merge_invoices: Patch<bool>,
+    #[garde(custom(rules::boolean))]
+    pub accept_emails: Patch<bool>,
+    #[garde(custom(rules::boolean))]
+    pub accept_calls: Patch<bool>,
+    #[garde(custom(rules::chars(0, 65_535)))]
+    pub comment: Patch<String>,
+    #[garde(skip)]
+    pub prospection_code_id: Patch<i64>,
+}
+
+/// A create request that passed every rule that needs no database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidCreate(pub(crate) ProspectInput);
+
+/// An update request that passed every rule that needs no database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidUpdate(pub(crate) ProspectInput);
+
+impl ValidCreate {
+    pub fn input(&self) -> &ProspectInput {
+        &self.0
+    }
+
+    /// The fields to insert: the sent values over the defaults.
+    pub fn into_fields(self) -> ProspectFields {
+        let mut fields = ProspectFields::named(String::new());
+        self.0.apply_to(&mut fields);
+        fields
+    }
+}
+
+impl ValidUpdate {
+    pub fn input(&self) -> &ProspectInput {
+        &self.0
+    }
+
+    /// Writes the sent fields into `fields`; says whether anything changed.
+    pub fn apply_to(&self, fields: &mut ProspectFields) -> bool {
+        self.0.apply_to(fields)
+    }
+}
+
+impl ProspectInput {
+    /// Applies the create rules (`name` required). `earlier` holds the type
+    /// errors found while parsing; a field that failed there is not checked again.
+    pub fn validate_for_create(
+        self,
+        earlier: ValidationErrors,
+    ) -> Result<ValidCreate, ValidationErrors> {
+        let mut errors = earlier;
+        if !self.name_was_given() && !errors.has("name") {
+            errors.add("name", Rule::Required);
+        }
+        errors.merge(self.field_rule_errors());
+        errors.into_result().map(|()| ValidCreate(self))
+    }
+
+    /// Applies the update rules (`name`, when sent, may not be empty).
+    pub fn validate_for_update(
+        self,
+        earlier: ValidationErrors,
+    ) -> Result<ValidUpdate, ValidationErrors> {
+        let mut errors = earlier;
+        if matches!(self.name, Patch::Null) && !errors.has("name") {
+            errors.add("name", Rule::Required);
+        }
+        errors.merge(self.field_rule_errors());
+        errors.into_result().map(|()| ValidUpdate(self))
+    }
+
+    fn name_was_given(&self) -> bool {
+        matches!(self.name, Patch::Set(_))
+    }
+
+    fn field_rule_errors(&self) -> ValidationErrors {
+        let mut errors = ValidationErrors::new();
+        if let Err(report) = self.validate() {
+            for (path, error) in report.iter() {
+                let field = match path.to_string().as_str() {
+                    "legal_form" => "type".to_owned(),
+                    other => other.to_owned(),
+                };
+                errors.add_message(&field, render(error.message(), &field));
+            }
+        }
+        errors
+    }
+
+    /// The references this input sets, to be checked against the database.
+    pub fn references(&self) -> Vec<(crate::Reference, i64)> {
+        use crate::Reference::*;
+        [
+            (Brand, &self.brand_id),
+            (Representative, &self.representative_id),
+            (Sector, &self.sector_id),
+            (Cluster, &self.cluster_id),
+            (Batch, &self.batch_id),
+            (ProspectionCode, &self.prospection_code_id),
+        ]
+        .into_iter()
+        .filter_map(|(reference, patch)| patch.value().map(|id| (reference, *id)))
+        .collect()
+    }
+
+    fn apply_to(&self, fields: &mut ProspectFields) -> bool {
+        let representative = match &self.representative_id {
+            Patch::Absent => Patch::Absent,
+            Patch::Null => Patch::Null,
+            Patch::Set(id) => Patch::Set(UserId(*id)),
+        };
+        let country = match &self.main_address_country {
+            Patch::Null => Patch::Set(ProspectFields::DEFAULT_COUNTRY.to_owned()),
+            other => other.clone(),
+        };
+        // `|` rather than `||`: every field must be written, changed or not.
+        self.name.apply_required(&mut fields.name)
+            | self.brand_id.apply_nullable(&mut fields.brand_id)
+            | representative.apply_nullable(&mut fields.representative_id)
+            | self
+                .accounts_reference
+                .apply_nullable(&mut fields.accounts_reference)
+            | self
+                .registration_number
+                .apply_nullable(&mut fields.registration_number)
+            | self
+                .tax_registration_number
+                .apply_nullable(&mut fields.tax_registration_number)
+            | self.legal_form.apply_nullable(&mut fields.legal_form)
+            | self.capital.apply_nullable(&mut fields.capital)
+            | self.activity_code.apply_nullable(&mut fields.activity_code)
+            | self.sector_id.apply_nullable(&mut fields.sector_id)
+            | self.cluster_id.apply_nullable(&mut fields.cluster_id)
+            | self.batch_id.apply_nullable(&mut fields.batch_id)
+            | self.email_address.apply_nullable(&mut fields.email_address)
+            | self
+                .account_email_address
+                .apply_nullable(&mut fields.account_email_address)
+            | self.phone.apply_nullable(&mut fields.phone)
+            | self.mobile_phone.apply_nullable(&mut fields.mobile_phone)
+            | self.fax.apply_nullable(&mut fields.fax)
+            | self
+                .main_contact_first_name
+                .apply_nullable(&mut fields.main_contact_first_name)
+            | self
+                .main_contact_last_name
+                .apply_nullable(&mut fields.main_contact_last_name)
+            | self
+                .main_address_line1
+                .apply_nullable(&mut fields.main_address_line1)
+            | self
+                .main_address_line2
+                .apply_nullable(&mut fields.main_address_line2)
+            | self
+                .main_address_postal_code
+                .apply_nullable(&mut fields.main_address_postal_code)
+            | self
+                .main_address_city
+                .apply_nullable(&mut fields.main_address_city)
+            | country.apply_required(&mut fields.main_address_country)
+            | self.website.apply_nullable(&mut fields.website)
+            | self.active.apply_required(&mut fields.active)
+            | self.charge_vat.apply_required(&mut fields.charge_vat)
+            | self
+                .merge_invoices
+                .apply_required(&mut fields.merge_invoices)
+            | self.accept_emails.apply_required(&mut fields.accept_emails)
+            | self.accept_calls.apply_required(&mut fields.accept_calls)
+            | self.comment.apply_nullable(&mut fields.comment)
+            | self
+                .prospection_code_id
+                .apply_nullable(&mut fields.prospection_code_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str) -> ProspectInput {
+        ProspectInput {
+            name: Patch::text(name),
+            ..Default::default()
+        }
+    }
+
+    fn create_errors(input: ProspectInput) -> ValidationErrors {
+        input
+            .validate_for_create(ValidationErrors::new())
+            .expect_err("input should be refused")
+    }
+
+    #[test]
+    fn text_is_trimmed_and_empty_text_is_null() {
+        assert_eq!(Patch::text("  Acme  "), Patch::Set("Acme".to_owned()));
+        assert_eq!(Patch::text("   "), Patch::Null);
+        assert_eq!(Patch::text(""), Patch::Null);
+    }
+
+    #[test]
+    fn name_is_required_on_create() {
+        let errors = create_errors(ProspectInput::default());
+        assert_eq!(errors.summary(), "The name field is required.");
+        let errors = create_errors(named("   "));
+        assert_eq!(errors.summary(), "The name field is required.");
+    }
+
+    #[test]
+    fn name_needs_two_to_255_characters_counted_as_characters() {
+        assert_eq!(
+            create_errors(named("A")).summary(),
+            "The name field must be at least 2 characters."
+        );
+        assert_eq!(
+            create_errors(named(&"x".repeat(256))).summary(),
+            "The name field must not be greater than 255 characters."
+        );
+        assert!(
+            named(&"é".repeat(255))
+                .validate_for_create(ValidationErrors::new())
+                .is_ok()
+        );
+        assert!(
+            named("Ab")
+                .validate_for_create(ValidationErrors::new())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_create_gets_the_contract_defaults() {
+        let fields = named("Acme")
+            .validate_for_create(ValidationErrors::new())
+            .expect("valid")
+            .into_fields();
+        assert_eq!(fields, ProspectFields::named("Acme".to_owned()));
+        assert_eq!(fields.main_address_country, "France");
+        assert!(fields.active && fields.charge_vat && !fields.merge_invoices);
+        assert!(fields.accept_emails && fields.accept_calls);
+    }
+
+    #[test]
+    fn emails_and_urls_are_checked() {
+        let input = ProspectInput {
+            email_address: Patch::text("not-an-email"),
+            account_email_address: Patch::text("billing@acme.example"),
+            website: Patch::text("javascript:alert(1)"),
+            ..named("Acme")
+        };
+        let errors = create_errors(input);
+        let fields: Vec<&str> = errors.fields().iter().map(|(name, _)| *name).collect();
+        assert_eq!(fields, ["email_address", "website"]);
+        assert_eq!(
+            errors.summary(),
+            "The email address field must be a valid email address. (and 1 more error)"
+        );
+    }
+
+    #[test]
+    fn only_absolute_http_urls_are_websites() {
+        for good in [
+            "https://acme.example",
+            "http://acme.example/path?q=1",
+            "HTTPS://ACME.EXAMPLE",
+        ] {
+            let input = ProspectInput {
+                website: Patch::text(good),
+                ..named("Acme")
+            };
+            assert!(
+                input.validate_for_create(ValidationErrors::new()).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in [
+            "file:///etc/passwd",
+            "acme.example",
+            "https://",
+            "ftp://acme.example",
+            "http:///x",
+        ] {
+            let input = ProspectInput {
+                website: Patch::text(bad),
+                ..named("Acme")
+            };
+            assert!(
+                input.validate_for_create(ValidationErrors::new()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_boolean_cannot_be_null() {
+        let input = ProspectInput {
+            active: Patch::Null,
+            ..named("Acme")
+        };
+        assert_eq!(
+            create_errors(input).summary(),
+            "The active field must be true or false."
+        );
+    }
+
+    #[test]
+    fn the_type_field_is_reported_under_its_wire_name() {
+        let input = ProspectInput {
+            legal_form: Patch::text(&"x".repeat(300)),
+            ..named("Acme")
+        };
+        let errors = create_errors(input);
+        assert_eq!(errors.fields()[0].0, "type");
+        assert_eq!(
+            errors.summary(),
+            "The type field must not be greater than 255 characters."
+        );
+    }
+
+    #[test]
+    fn a_parse_error_on_name_is_not_doubled_by_required() {
+        let mut earlier = ValidationErrors::new();
+        earlier.add("name", Rule::String);
+        let errors = ProspectInput::default()
+            .validate_for_create(earlier)
+            .expect_err("refused");
+        assert_eq!(errors.summary(), "The name field must be a string.");
+    }
+
+    #[test]
+    fn an_update_may_omit_name_but_not_clear_it() {
+        assert!(
+            ProspectInput::default()
+                .validate_for_update(ValidationErrors::new())
+                .is_ok()
+        );
+        let cleared = ProspectInput {
+            name: Patch::Null,
+            ..Default::default()
+        };
+        let errors = cleared
+            .validate_for_update(ValidationErrors::new())
+            .expect_err("refused");
+        assert_eq!(errors.summary(), "The name field is required.");
+    }
+
+    #[test]
+    fn an_update_writes_only_what_was_sent_and_says_whether_anything_changed() {
+        let mut fields = ProspectFields::named("Acme".to_owned());
+        fields.phone = Some("01 23".to_owned());
+        let same = ProspectInput {
+            name: Patch::text("Acme"),
+            ..Default::default()
+        }
+        .validate_for_update(ValidationErrors::new())
+        .expect("valid");
+        assert!(!same.apply_to(&mut fields));
+        let change = ProspectInput {
+            phone: Patch::Null,
+            main_address_country: Patch::Null,
+            merge_invoices: Patch::Set(true),
+            ..Default::default()
+        }
+        .validate_for_update(ValidationErrors::new())
+        .expect("valid");
+        assert!(change.apply_to(&mut fields));
+        assert_eq!(fields.phone, None);
+        assert_eq!(fields.main_address_country, "France");
+        assert!(fields.merge_invoices);
+        assert_eq!(fields.name, "Acme");
+    }
+
+    #[test]
+    fn references_lists_only_the_ids_sent() {
+        let input = ProspectInput {
+            brand_id: Patch::Set(3),
+            sector_id: Patch::Null,
+            ..named("Acme")
+        };
+        assert_eq!(input.references(), vec![(crate::Reference::Brand, 3)]);
+    }
+}

@@ -1,0 +1,31 @@
+//! The Prospects domain: the Prospect entity, its validation, account numbers,
+//! the sales-user rules, and the ports (traits) the adapters implement.
+//!
+//! Nothing here performs I/O; adapters live in `prospects-infra`, the web
+//! surface in `prospects-http`.
+
+pub mod account_number;
+pub mod actor;
+pub mod auth;
+pub mod input;
+pub mod listing;
+pub mod ports;
+pub mod prospect;
+pub mod search;
+pub mod service;
+pub mod validation;
+
+pub use account_number::AccountNumber;
+pub use actor::{Actor, Role, Scope, UserId};
+pub use auth::{AuthError, AuthService, LoginOutcome};
+pub use input::{Patch, ProspectInput};
+pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
+pub use ports::{
+    Access, HealthCheck, NewUser, Operation, PasswordHasher, ProspectRepository, Reference,
+    ReferenceLookup, RepositoryError, TokenAuthority, TokenRejected, User, UserRepository,
+};
+pub use prospect::{
+    Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectFields, ProspectId,
+};
+pub use service::{ProspectError, ProspectService};
+pub use validation::{Rule, ValidationErrors};

@@ -1,0 +1,182 @@
+//! The ports: what the domain needs from storage, password hashing and tokens.
+//! Adapters in `prospects-infra` implement them; tests mock them.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::input::{ValidCreate, ValidUpdate};
+use crate::{ListQuery, Page, Prospect, ProspectDetails, ProspectId, Role, Scope, UserId};
+
+/// Why storage could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum RepositoryError {
+    #[error("no such prospect")]
+    NotFound,
+    /// The row exists but lies outside the caller's scope.
+    #[error("the prospect is outside the caller's scope")]
+    OutOfScope,
+    /// A foreign key names a row that does not exist (it may have vanished
+    /// between validation and the write).
+    #[error("unknown {0:?}")]
+    UnknownReference(Reference),
+    /// The database cannot be reached in time; worth retrying later.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+/// A reference a prospect may hold to another table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reference {
+    Brand,
+    Representative,
+    Sector,
+    Cluster,
+    Batch,
+    ProspectionCode,
+}
+
+impl Reference {
+    /// The field that holds this reference on the wire.
+    pub fn field(self) -> &'static str {
+        match self {
+            Reference::Brand => "brand_id",
+            Reference::Representative => "representative_id",
+            Reference::Sector => "sector_id",
+            Reference::Cluster => "cluster_id",
+            Reference::Batch => "batch_id",
+            Reference::ProspectionCode => "prospection_code_id",
+        }
+    }
+}
+
+/// Storage of prospects and the records they own.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ProspectRepository: Send + Sync {
+    /// Inserts a prospect; the database assigns its id and account number in
+    /// the same transaction. `UnknownReference` when a reference is dangling.
+    async fn create(&self, input: ValidCreate) -> Result<Prospect, RepositoryError>;
+
+    /// The prospect with what it owns, whatever the scope (the caller decides
+    /// between 403 and 404). `NotFound` when there is no such id.
+    async fn find(&self, id: ProspectId) -> Result<ProspectDetails, RepositoryError>;
+
+    /// One page of the prospects inside `scope` that match `query`, and their total.
+    async fn list(
+        &self,
+        query: &ListQuery,
+        scope: Scope,
+    ) -> Result<Page<Prospect>, RepositoryError>;
+
+    /// Writes the sent fields atomically; `updated_at` moves only when a value
+    /// changed. `NotFound`, `OutOfScope` (nothing written), `UnknownReference`.
+    async fn update(
+        &self,
+        id: ProspectId,
+        scope: Scope,
+        changes: ValidUpdate,
+    ) -> Result<Prospect, RepositoryError>;
+
+    /// Deletes the prospect with its contacts, documents and payment plan in
+    /// one transaction. `NotFound`, `OutOfScope` (nothing deleted).
+    async fn delete(&self, id: ProspectId, scope: Scope) -> Result<(), RepositoryError>;
+}
+
+/// Checks that referenced rows exist, so that a request gets every bad
+/// reference in one 422 rather than one foreign-key failure.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ReferenceLookup: Send + Sync {
+    /// The references among `wanted` that name no existing row.
+    async fn missing(&self, wanted: &[(Reference, i64)])
+    -> Result<Vec<Reference>, RepositoryError>;
+}
+
+/// A person who can log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// A user to create; the password is already hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// The user and their password hash. `Ok(None)` for an unknown email.
+    async fn find_with_password(
+        &self,
+        email: &str,
+    ) -> Result<Option<(User, String)>, RepositoryError>;
+
+    /// `Ok(None)` when the user was deleted.
+    async fn find(&self, id: UserId) -> Result<Option<User>, RepositoryError>;
+
+    /// `Unknown` when the email is taken.
+    async fn create(&self, user: NewUser) -> Result<User, RepositoryError>;
+
+    async fn count(&self) -> Result<u64, RepositoryError>;
+}
+
+/// Password hashing (Argon2id in production). Slow on purpose, so async:
+/// an adapter runs it off the request threads.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    async fn hash(&self, password: &str) -> anyhow::Result<String>;
+    /// `false` for a wrong password or an unreadable hash. With `None` (an
+    /// unknown email) it does the same work against a decoy hash, so both
+    /// failures take the same time.
+    async fn verify(&self, password: &str, hash: Option<String>) -> bool;
+}
+
+/// What a request does, as the token authorizer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Read,
+    Write,
+}
+
+/// The request a token must allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub operation: Operation,
+    /// The prospect addressed, if the request names one.
+    pub prospect: Option<ProspectId>,
+}
+
+/// Why a token was not accepted. Deliberately says no more: the client gets
+/// the same 401 whatever the reason.
+#[derive(Debug, thiserror::Error)]
+#[error("token rejected: {reason}")]
+pub struct TokenRejected {
+    pub reason: String,
+}
+
+/// Issues and checks bearer tokens.
+#[cfg_attr(test, mockall::automock)]
+pub trait TokenAuthority: Send + Sync {
+    fn issue(&self, user: UserId, lifetime: Duration) -> anyhow::Result<String>;
+    /// The user the token speaks for, when it allows `access` now.
+    fn verify(&self, token: &str, access: Access) -> Result<UserId, TokenRejected>;
+}
+
+/// Whether the storage behind the service answers.
+#[async_trait]
+pub trait HealthCheck: Send + Sync {
+    async fn ping(&self) -> Result<(), RepositoryError>;
+}

@@ -1,0 +1,162 @@
+//! Case- and accent-insensitive matching, computed once when a prospect is
+//! written so that both backends search the same precomputed text.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::{AccountNumber, ProspectFields};
+
+/// Lower-cases and strips accents: `Société Générale` → `societe generale`.
+pub fn fold(text: &str) -> String {
+    text.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The words of `text` after folding; anything not a letter or digit separates words.
+pub fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The text `filter[name]` matches against: the folded name, untokenized.
+pub fn name_key(name: &str) -> String {
+    fold(name)
+}
+
+/// The text `filter[term_match]` matches against: every searchable word,
+/// each surrounded by single spaces (` acme corp pr000042 `) so that a word
+/// can be matched whole (` word `) or as a prefix (` word`).
+pub fn document(fields: &ProspectFields, account: &AccountNumber) -> String {
+    let phones = [&fields.phone, &fields.mobile_phone];
+    let texts = [
+        Some(fields.name.as_str()),
+        Some(account.as_str()),
+        fields.email_address.as_deref(),
+        fields.account_email_address.as_deref(),
+        fields.main_contact_first_name.as_deref(),
+        fields.main_contact_last_name.as_deref(),
+        fields.phone.as_deref(),
+        fields.mobile_phone.as_deref(),
+        fields.main_address_postal_code.as_deref(),
+        fields.main_address_city.as_deref(),
+        fields.registration_number.as_deref(),
+        fields.tax_registration_number.as_deref(),
+    ];
+    let mut all: Vec<String> = texts.into_iter().flatten().flat_map(words).collect();
+    // A phone number is also searchable with its digits run together.
+    for phone in phones.into_iter().flatten() {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        if !digits.is_empty() {
+            all.push(digits);
+        }
+    }
+    format!(" {} ", all.join(" "))
+}
+
+/// A parsed `filter[term_match]`: every word must match a whole word of the
+/// document, except the last, which may match the start of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerm {
+    whole: Vec<String>,
+    prefix: String,
+}
+
+impl SearchTerm {
+    /// `None` when the term holds no word at all (such a filter is skipped).
+    pub fn parse(raw: &str) -> Option<Self> {
+        let mut all = words(raw);
+        let prefix = all.pop()?;
+        Some(Self { whole: all, prefix })
+    }
+
+    /// Words that must appear whole.
+    pub fn whole_words(&self) -> &[String] {
+        &self.whole
+    }
+
+    /// The word that may be the beginning of a longer one.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The whole term, folded, words separated by one space (for relevance).
+    pub fn phrase(&self) -> String {
+        let mut all = self.whole.clone();
+        all.push(self.prefix.clone());
+        all.join(" ")
+    }
+
+    /// Whether a document (see [`document`]) matches; the adapters' SQL must agree.
+    pub fn matches(&self, document: &str) -> bool {
+        self.whole
+            .iter()
+            .all(|word| document.contains(&format!(" {word} ")))
+            && document.contains(&format!(" {}", self.prefix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(name: &str) -> String {
+        document(
+            &ProspectFields::named(name.to_owned()),
+            &AccountNumber::for_id(42),
+        )
+    }
+
+    #[test]
+    fn folding_removes_case_and_accents() {
+        assert_eq!(fold("Société Générale"), "societe generale");
+        assert_eq!(fold("ÉLÈVE Œuvre"), "eleve œuvre");
+    }
+
+    #[test]
+    fn the_last_word_matches_as_a_prefix() {
+        let term = SearchTerm::parse("acm").expect("a word");
+        assert!(term.matches(&doc("Acme Corp")));
+        assert!(!term.matches(&doc("Bacme")));
+    }
+
+    #[test]
+    fn every_word_must_match_and_earlier_words_match_whole() {
+        let term = SearchTerm::parse("societe generale").expect("words");
+        assert!(term.matches(&doc("Société Générale")));
+        assert!(!term.matches(&doc("Société Anonyme")));
+        let term = SearchTerm::parse("soc generale").expect("words");
+        assert!(!term.matches(&doc("Société Générale")));
+    }
+
+    #[test]
+    fn account_numbers_and_phone_digits_are_searchable() {
+        assert!(
+            SearchTerm::parse("PR0000")
+                .expect("word")
+                .matches(&doc("Acme"))
+        );
+        let mut fields = ProspectFields::named("Acme".to_owned());
+        fields.phone = Some("+33 1 23 45 67 89".to_owned());
+        let document = document(&fields, &AccountNumber::for_id(1));
+        assert!(
+            SearchTerm::parse("3312345")
+                .expect("word")
+                .matches(&document)
+        );
+        assert!(
+            SearchTerm::parse("23 45")
+                .expect("words")
+                .matches(&document)
+        );
+    }
+
+    #[test]
+    fn a_term_without_words_is_no_term() {
+        assert_eq!(SearchTerm::parse("  -- "), None);
+    }
+}

@@ -1,0 +1,441 @@
+//! The prospect use cases: validation against the database, the sales-user
+//! rules (SPEC §5), and the calls to storage.
+
+use std::sync::Arc;
+
+use crate::input::ValidCreate;
+use crate::validation::{Rule, ValidationErrors};
+use crate::{
+    Actor, ListQuery, Page, Patch, Prospect, ProspectDetails, ProspectId, ProspectInput,
+    ProspectRepository, ReferenceLookup, RepositoryError, Scope,
+};
+
+/// Why a prospect operation failed, in domain terms; the web layer picks the status.
+#[derive(Debug, thiserror::Error)]
+pub enum ProspectError {
+    #[error("no prospect {0:?}")]
+    NotFound(ProspectId),
+    /// The caller may not do this to this prospect.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("storage unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Unknown(anyhow::Error),
+}
+
+impl ProspectError {
+    fn from_repository(id: Option<ProspectId>, error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::NotFound => match id {
+                Some(id) => ProspectError::NotFound(id),
+                None => ProspectError::Unknown(anyhow::anyhow!("row vanished")),
+            },
+            RepositoryError::OutOfScope => ProspectError::Forbidden,
+            RepositoryError::UnknownReference(reference) => {
+                let mut errors = ValidationErrors::new();
+                errors.add(reference.field(), Rule::Exists);
+                ProspectError::Invalid(errors)
+            }
+            RepositoryError::Unavailable(cause) => ProspectError::Unavailable(cause),
+            RepositoryError::Unknown(cause) => ProspectError::Unknown(cause),
+        }
+    }
+}
+
+/// Lists, shows, creates, updates and deletes prospects on behalf of an [`Actor`].
+pub struct ProspectService {
+    prospects: Arc<dyn ProspectRepository>,
+    references: Arc<dyn ReferenceLookup>,
+}
+
+impl ProspectService {
+    pub fn new(
+        prospects: Arc<dyn ProspectRepository>,
+        references: Arc<dyn ReferenceLookup>,
+    ) -> Self {
+        Self {
+            prospects,
+            references,
+        }
+    }
+
+    /// The page of prospects the actor may see.
+    pub async fn list(
+        &self,
+        actor: Actor,
+        query: &ListQuery,
+    ) -> Result<Page<Prospect>, ProspectError> {
+        self.prospects
+            .list(query, actor.scope())
+            .await
+            .map_err(|e| ProspectError::from_repository(None, e))
+    }
+
+    /// One prospect: `NotFound` when absent, `Forbidden` outside the actor's scope.
+    pub async fn show(
+        &self,
+        actor: Actor,
+        id: ProspectId,
+    ) -> Result<ProspectDetails, ProspectError> {
+        let details = self.find(id).await?;
+        ensure_in_scope(actor.scope(), &details.prospect)?;
+        Ok(details)
+    }
+
+    /// Creates a prospect. A sales user always becomes its representative.
+    /// `earlier` holds the errors found while parsing the request.
+    pub async fn create(
+        &self,
+        actor: Actor,
+        mut input: ProspectInput,
+        earlier: ValidationErrors,
+    ) -> Result<Prospect, ProspectError> {
+        let mut earlier = earlier;
+        if actor.role().is_sales() {
+            input.representative_id = Patch::Set(actor.user_id().0);
+            // Whatever was sent (even something unparsable) is overridden.
+            earlier = without_field(earlier, "representative_id");
+        }
+        let missing = self.missing_references(&input).await?;
+        let valid = match input.validate_for_create(earlier) {
+            Ok(valid) if missing.is_empty() => valid,
+            Ok(_) => return Err(ProspectError::Invalid(missing)),
+            Err(mut errors) => {
+                errors.merge(missing);
+                return Err(ProspectError::Invalid(errors));
+            }
+        };
+        self.insert(valid).await
+    }
+
+    /// Updates the fields sent. Checks, in order: the prospect exists (404),
+    /// the actor may change it and keeps themselves as representative (403),
+    /// the fields are valid (422).
+    pub async fn update(
+        &self,
+        actor: Actor,
+        id: ProspectId,
+        input: ProspectInput,
+        earlier: ValidationErrors,
+    ) -> Result<Prospect, ProspectError> {
+        let current = self.find(id).await?;
+        ensure_in_scope(actor.scope(), &current.prospect)?;
+        if actor.role().is_sales() && !keeps_representative(actor, &input, &earlier) {
+            return Err(ProspectError::Forbidden);
+        }
+        let missing = self.missing_references(&input).await?;
+        let valid = match input.validate_for_update(earlier) {
+            Ok(valid) if missing.is_empty() => valid,
+            Ok(_) => return Err(ProspectError::Invalid(missing)),
+            Err(mut errors) => {
+                errors.merge(missing);
+                return Err(ProspectError::Invalid(errors));
+            }
+        };
+        self.prospects
+            .update(id, actor.scope(), valid)
+            .await
+            .map_err(|e| ProspectError::from_repository(Some(id), e))
+    }
+
+    /// Deletes a prospect and what it owns.
+    pub async fn delete(&self, actor: Actor, id: ProspectId) -> Result<(), ProspectError> {
+        self.prospects
+            .delete(id, actor.scope())
+            .await
+            .map_err(|e| ProspectError::from_repository(Some(id), e))
+    }
+
+    async fn find(&self, id: ProspectId) -> Result<ProspectDetails, ProspectError> {
+        self.prospects
+            .find(id)
+            .await
+            .map_err(|e| ProspectError::from_repository(Some(id), e))
+    }
+
+    async fn insert(&self, valid: ValidCreate) -> Result<Prospect, ProspectError> {
+        self.prospects
+            .create(valid)
+            .await
+            .map_err(|e| ProspectError::from_repository(None, e))
+    }
+
+    /// One "The selected … is invalid." per reference to a missing row.
+    async fn missing_references(
+        &self,
+        input: &ProspectInput,
+    ) -> Result<ValidationErrors, ProspectError> {
+        let wanted = input.references();
+        let mut errors = ValidationErrors::new();
+        if wanted.is_empty() {
+            return Ok(errors);
+        }
+        let missing = self
+            .references
+            .missing(&wanted)
+            .await
+            .map_err(|e| ProspectError::from_repository(None, e))?;
+        for reference in missing {
+            errors.add(reference.field(), Rule::Exists);
+        }
+        Ok(errors)
+    }
+}
+
+fn ensure_in_scope(scope: Scope, prospect: &Prospect) -> Result<(), ProspectError> {
+    if scope.contains(prospect.fields.representative_id) {
+        Ok(())
+    } else {
+        Err(ProspectError::Forbidden)
+    }
+}
+
+/// A sales user may send no `representative_id`, or their own.
+fn keeps_representative(actor: Actor, input: &ProspectInput, earlier: &ValidationErrors) -> bool {
+    match input.representative_id {
+        Patch::Absent => !earlier.has("representative_id"),
+        Patch::Set(id) => id == actor.user_id().0,
+        Patch::Null => false,
+    }
+}
+
+fn without_field(errors: ValidationErrors, field: &str) -> ValidationErrors {
+    let mut kept = ValidationErrors::new();
+    for (name, messages) in errors.fields() {
+        if name != field {
+            for message in messages {
+                kept.add_message(name, message.clone());
+            }
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::ports::{MockProspectRepository, MockReferenceLookup};
+    use crate::{AccountNumber, ProspectFields, Reference, Role, UserId};
+
+    const SALES: i64 = 7;
+
+    fn sales_user() -> Actor {
+        Actor::new(UserId(SALES), Role::new(5))
+    }
+
+    fn manager() -> Actor {
+        Actor::new(UserId(1), Role::new(10))
+    }
+
+    fn stored(id: i64, representative: Option<i64>) -> ProspectDetails {
+        let mut fields = ProspectFields::named("Acme".to_owned());
+        fields.representative_id = representative.map(UserId);
+        ProspectDetails {
+            prospect: Prospect {
+                id: ProspectId(id),
+                customer_account: AccountNumber::for_id(id),
+                fields,
+                created_at: Utc::now(),
+                updated_at: Utc::now(),
+            },
+            payment_plan: None,
+            contacts: vec![],
+            documents: vec![],
+        }
+    }
+
+    fn named(name: &str) -> ProspectInput {
+        ProspectInput {
+            name: Patch::text(name),
+            ..Default::default()
+        }
+    }
+
+    fn no_missing_references() -> MockReferenceLookup {
+        let mut lookup = MockReferenceLookup::new();
+        lookup.expect_missing().returning(|_| Ok(vec![]));
+        lookup
+    }
+
+    fn service(repo: MockProspectRepository, lookup: MockReferenceLookup) -> ProspectService {
+        ProspectService::new(Arc::new(repo), Arc::new(lookup))
+    }
+
+    #[tokio::test]
+    async fn a_sales_user_always_becomes_the_representative() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_create()
+            .withf(|valid| valid.input().representative_id == Patch::Set(SALES))
+            .returning(|valid| {
+                let mut details = stored(1, None);
+                details.prospect.fields = valid.into_fields();
+                Ok(details.prospect)
+            });
+        let input = ProspectInput {
+            representative_id: Patch::Set(99),
+            ..named("Acme")
+        };
+        let created = service(repo, no_missing_references())
+            .create(sales_user(), input, ValidationErrors::new())
+            .await
+            .expect("created");
+        assert_eq!(created.fields.representative_id, Some(UserId(SALES)));
+    }
+
+    #[tokio::test]
+    async fn a_manager_keeps_the_representative_sent() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_create()
+            .withf(|valid| valid.input().representative_id == Patch::Set(99))
+            .returning(|valid| {
+                let mut details = stored(1, None);
+                details.prospect.fields = valid.into_fields();
+                Ok(details.prospect)
+            });
+        let input = ProspectInput {
+            representative_id: Patch::Set(99),
+            ..named("Acme")
+        };
+        service(repo, no_missing_references())
+            .create(manager(), input, ValidationErrors::new())
+            .await
+            .expect("created");
+    }
+
+    #[tokio::test]
+    async fn field_errors_and_missing_references_come_in_one_answer() {
+        let mut lookup = MockReferenceLookup::new();
+        lookup
+            .expect_missing()
+            .withf(|wanted| wanted == [(Reference::Brand, 404)])
+            .returning(|_| Ok(vec![Reference::Brand]));
+        let input = ProspectInput {
+            brand_id: Patch::Set(404),
+            ..Default::default()
+        };
+        let error = service(MockProspectRepository::new(), lookup)
+            .create(manager(), input, ValidationErrors::new())
+            .await
+            .expect_err("refused");
+        let ProspectError::Invalid(errors) = error else {
+            panic!("expected 422, got {error:?}")
+        };
+        assert_eq!(
+            errors.summary(),
+            "The name field is required. (and 1 more error)"
+        );
+        assert!(errors.has("brand_id"));
+    }
+
+    #[tokio::test]
+    async fn showing_someone_elses_prospect_is_forbidden_to_a_sales_user() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_find().returning(|id| Ok(stored(id.0, Some(8))));
+        let result = service(repo, MockReferenceLookup::new())
+            .show(sales_user(), ProspectId(3))
+            .await;
+        assert!(matches!(result, Err(ProspectError::Forbidden)));
+    }
+
+    #[tokio::test]
+    async fn showing_a_missing_prospect_is_not_found() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_find()
+            .returning(|_| Err(RepositoryError::NotFound));
+        let result = service(repo, MockReferenceLookup::new())
+            .show(manager(), ProspectId(42))
+            .await;
+        assert!(matches!(
+            result,
+            Err(ProspectError::NotFound(ProspectId(42)))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_sales_user_may_not_hand_a_prospect_to_someone_else() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_find()
+            .returning(|id| Ok(stored(id.0, Some(SALES))));
+        repo.expect_update().never();
+        let service = service(repo, no_missing_references());
+        for representative in [Patch::Set(8), Patch::Null] {
+            let input = ProspectInput {
+                representative_id: representative,
+                ..Default::default()
+            };
+            let result = service
+                .update(sales_user(), ProspectId(3), input, ValidationErrors::new())
+                .await;
+            assert!(matches!(result, Err(ProspectError::Forbidden)));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_sales_user_may_name_themselves_as_representative() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_find()
+            .returning(|id| Ok(stored(id.0, Some(SALES))));
+        repo.expect_update()
+            .withf(|_, scope, _| *scope == Scope::RepresentedBy(UserId(SALES)))
+            .returning(|id, _, _| Ok(stored(id.0, Some(SALES)).prospect));
+        let input = ProspectInput {
+            representative_id: Patch::Set(SALES),
+            ..Default::default()
+        };
+        service(repo, no_missing_references())
+            .update(sales_user(), ProspectId(3), input, ValidationErrors::new())
+            .await
+            .expect("updated");
+    }
+
+    #[tokio::test]
+    async fn updating_outside_the_scope_is_forbidden_before_validation() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_find().returning(|id| Ok(stored(id.0, Some(8))));
+        repo.expect_update().never();
+        let input = ProspectInput {
+            name: Patch::Null,
+            ..Default::default()
+        };
+        let result = service(repo, MockReferenceLookup::new())
+            .update(sales_user(), ProspectId(3), input, ValidationErrors::new())
+            .await;
+        assert!(matches!(result, Err(ProspectError::Forbidden)));
+    }
+
+    #[tokio::test]
+    async fn deleting_passes_the_scope_and_maps_out_of_scope_to_forbidden() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_delete()
+            .withf(|_, scope| *scope == Scope::RepresentedBy(UserId(SALES)))
+            .returning(|_, _| Err(RepositoryError::OutOfScope));
+        let result = service(repo, MockReferenceLookup::new())
+            .delete(sales_user(), ProspectId(3))
+            .await;
+        assert!(matches!(result, Err(ProspectError::Forbidden)));
+    }
+
+    #[tokio::test]
+    async fn a_reference_that_vanished_during_the_write_is_a_validation_error() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_create()
+            .returning(|_| Err(RepositoryError::UnknownReference(Reference::Sector)));
+        let input = ProspectInput {
+            sector_id: Patch::Set(5),
+            ..named("Acme")
+        };
+        let error = service(repo, no_missing_references())
+            .create(manager(), input, ValidationErrors::new())
+            .await
+            .expect_err("refused");
+        let ProspectError::Invalid(errors) = error else {
+            panic!("expected 422")
+        };
+        assert_eq!(errors.summary(), "The selected sector id is invalid.");
+    }
+}
