@@ -1,1 +1,15 @@
-//! placeholder
+//! Adapters of the domain ports: PostgreSQL storage through diesel-async,
+//! Argon2id password hashing, and Biscuit bearer tokens.
+
+pub mod errors;
+pub mod keys;
+pub mod passwords;
+pub mod postgres;
+pub mod rows;
+pub mod schema;
+pub mod tokens;
+
+pub use keys::RootKey;
+pub use passwords::Argon2Hasher;
+pub use postgres::{PgProspects, PgReferences, PgStore, PgUsers, PoolSettings};
+pub use tokens::BiscuitAuthority;

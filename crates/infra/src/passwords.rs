@@ -1,0 +1,80 @@
+//! Argon2id password hashing, run on tokio's blocking pool.
+
+use std::sync::Arc;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use async_trait::async_trait;
+use prospects_domain::PasswordHasher;
+
+/// Argon2id with the crate's recommended parameters.
+#[derive(Clone)]
+pub struct Argon2Hasher {
+    /// A hash of a random password, verified when the email is unknown.
+    decoy: Arc<str>,
+}
+
+impl Argon2Hasher {
+    pub fn new() -> anyhow::Result<Self> {
+        let random = SaltString::generate(&mut OsRng);
+        let decoy = hash_now(random.as_str())?;
+        Ok(Self {
+            decoy: decoy.into(),
+        })
+    }
+}
+
+fn hash_now(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+}
+
+fn verify_now(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+#[async_trait]
+impl PasswordHasher for Argon2Hasher {
+    async fn hash(&self, password: &str) -> anyhow::Result<String> {
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || hash_now(&password)).await?
+    }
+
+    async fn verify(&self, password: &str, hash: Option<String>) -> bool {
+        let password = password.to_owned();
+        let (hash, real) = match hash {
+            Some(hash) => (hash, true),
+            None => (self.decoy.to_string(), false),
+        };
+        let matched = tokio::task::spawn_blocking(move || verify_now(&password, &hash))
+            .await
+            .unwrap_or(false);
+        matched && real
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_only() {
+        let hasher = Argon2Hasher::new().expect("hasher");
+        let hash = hasher.hash("correct horse").await.expect("hash");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(hasher.verify("correct horse", Some(hash.clone())).await);
+        assert!(!hasher.verify("wrong", Some(hash)).await);
+        assert!(!hasher.verify("anything", None).await);
+        assert!(!hasher.verify("x", Some("not a hash".to_owned())).await);
+    }
+}

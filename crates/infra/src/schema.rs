@@ -1,0 +1,149 @@
+//! Diesel's view of the tables; the SQL lives in `migrations/`.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        name -> Text,
+        email -> Text,
+        role -> Integer,
+        active -> Bool,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    brands (id) {
+        id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    sectors (id) {
+        id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    clusters (id) {
+        id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    batches (id) {
+        id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    prospection_codes (id) {
+        id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    prospects (id) {
+        id -> BigInt,
+        name -> Text,
+        brand_id -> Nullable<BigInt>,
+        representative_id -> Nullable<BigInt>,
+        customer_account -> Text,
+        accounts_reference -> Nullable<Text>,
+        registration_number -> Nullable<Text>,
+        tax_registration_number -> Nullable<Text>,
+        #[sql_name = "type"]
+        legal_form -> Nullable<Text>,
+        capital -> Nullable<Text>,
+        activity_code -> Nullable<Text>,
+        sector_id -> Nullable<BigInt>,
+        cluster_id -> Nullable<BigInt>,
+        batch_id -> Nullable<BigInt>,
+        email_address -> Nullable<Text>,
+        account_email_address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        mobile_phone -> Nullable<Text>,
+        fax -> Nullable<Text>,
+        main_contact_first_name -> Nullable<Text>,
+        main_contact_last_name -> Nullable<Text>,
+        main_address_line1 -> Nullable<Text>,
+        main_address_line2 -> Nullable<Text>,
+        main_address_postal_code -> Nullable<Text>,
+        main_address_city -> Nullable<Text>,
+        main_address_country -> Text,
+        website -> Nullable<Text>,
+        active -> Bool,
+        charge_vat -> Bool,
+        merge_invoices -> Bool,
+        accept_emails -> Bool,
+        accept_calls -> Bool,
+        comment -> Nullable<Text>,
+        prospection_code_id -> Nullable<BigInt>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        name_key -> Text,
+        search_document -> Text,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        prospect_id -> BigInt,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        job_title -> Nullable<Text>,
+        email_address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        mobile_phone -> Nullable<Text>,
+        is_main -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        prospect_id -> BigInt,
+        name -> Text,
+        mime_type -> Nullable<Text>,
+        size_bytes -> BigInt,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payment_plans (id) {
+        id -> BigInt,
+        prospect_id -> BigInt,
+        payment_method -> Nullable<Text>,
+        payment_terms_days -> Nullable<Integer>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(contacts -> prospects (prospect_id));
+diesel::joinable!(documents -> prospects (prospect_id));
+diesel::joinable!(payment_plans -> prospects (prospect_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    brands,
+    sectors,
+    clusters,
+    batches,
+    prospection_codes,
+    prospects,
+    contacts,
+    documents,
+    payment_plans,
+);

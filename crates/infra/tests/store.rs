@@ -1,0 +1,533 @@
+//! Contract tests of the storage adapter against a real PostgreSQL, one fresh
+//! database per test.
+
+use std::time::{Duration, Instant};
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use prospects_domain::input::{ValidCreate, ValidUpdate};
+use prospects_domain::search::SearchTerm;
+use prospects_domain::{
+    HealthCheck, ListQuery, NewUser, Patch, ProspectId, ProspectInput, ProspectRepository,
+    Reference, ReferenceLookup, RepositoryError, Role, Scope, SortDirection, SortField, SortKey,
+    UserId, UserRepository, ValidationErrors,
+};
+use prospects_infra::{PgProspects, PgReferences, PgStore, PgUsers, PoolSettings};
+use prospects_testkit::TestDb;
+
+struct Fixture {
+    store: PgProspects,
+    users: PgUsers,
+    references: PgReferences,
+    health: PgStore,
+    db: TestDb,
+}
+
+async fn fixture() -> Fixture {
+    let db = TestDb::create().await;
+    let health = PgStore::connect(db.url(), &PoolSettings::default())
+        .await
+        .expect("store");
+    Fixture {
+        store: health.prospects(),
+        users: health.users(),
+        references: health.references(),
+        health,
+        db,
+    }
+}
+
+impl Fixture {
+    async fn sql(&self, statement: &str) {
+        let mut conn = AsyncPgConnection::establish(self.db.url())
+            .await
+            .expect("connect");
+        diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .expect("statement");
+    }
+
+    async fn user(&self, email: &str, role: i32) -> UserId {
+        self.users
+            .create(NewUser {
+                name: email.to_owned(),
+                email: email.to_owned(),
+                role: Role::new(role),
+                password_hash: "hash".to_owned(),
+            })
+            .await
+            .expect("user")
+            .id
+    }
+
+    async fn prospect(&self, input: ProspectInput) -> prospects_domain::Prospect {
+        self.store.create(valid(input)).await.expect("created")
+    }
+
+    async fn named(&self, name: &str) -> prospects_domain::Prospect {
+        self.prospect(named(name)).await
+    }
+}
+
+fn named(name: &str) -> ProspectInput {
+    ProspectInput {
+        name: Patch::text(name),
+        ..Default::default()
+    }
+}
+
+fn valid(input: ProspectInput) -> ValidCreate {
+    input
+        .validate_for_create(ValidationErrors::new())
+        .expect("valid input")
+}
+
+fn update(input: ProspectInput) -> ValidUpdate {
+    input
+        .validate_for_update(ValidationErrors::new())
+        .expect("valid input")
+}
+
+fn names(page: &prospects_domain::Page<prospects_domain::Prospect>) -> Vec<&str> {
+    page.items.iter().map(|p| p.fields.name.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_created_prospect_gets_its_account_number_from_the_database() {
+    let f = fixture().await;
+    let first = f.named("Acme Corp").await;
+    let second = f.named("Globex").await;
+    assert_eq!(first.customer_account.as_str(), "PR000001");
+    assert_eq!(second.customer_account.as_str(), "PR000002");
+    assert_eq!(first.fields.main_address_country, "France");
+    assert!(first.fields.active);
+    assert_eq!(first.created_at, first.updated_at);
+}
+
+#[tokio::test]
+async fn account_numbers_are_never_reused() {
+    let f = fixture().await;
+    f.named("One").await;
+    let newest = f.named("Two").await;
+    f.store
+        .delete(newest.id, Scope::All)
+        .await
+        .expect("deleted");
+    let next = f.named("Three").await;
+    assert_eq!(next.customer_account.as_str(), "PR000003");
+}
+
+#[tokio::test]
+async fn account_numbers_keep_every_digit_past_a_million() {
+    let f = fixture().await;
+    f.sql("ALTER TABLE prospects ALTER COLUMN id RESTART WITH 1234567")
+        .await;
+    assert_eq!(f.named("Big").await.customer_account.as_str(), "PR1234567");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_creates_get_fifty_distinct_account_numbers() {
+    let f = fixture().await;
+    let creates = (0..50).map(|i| f.store.create(valid(named(&format!("Concurrent {i}")))));
+    let created = futures_util::future::join_all(creates).await;
+    let mut accounts: Vec<String> = created
+        .into_iter()
+        .map(|result| result.expect("created").customer_account.to_string())
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    assert_eq!(accounts.len(), 50);
+}
+
+#[tokio::test]
+async fn find_returns_the_prospect_with_what_it_owns() {
+    let f = fixture().await;
+    let p = f.named("Acme").await;
+    let id = p.id.0;
+    f.sql(&format!("INSERT INTO contacts (prospect_id, first_name, is_main) VALUES ({id}, 'Ann', true), ({id}, 'Bob', false)")).await;
+    f.sql(&format!("INSERT INTO documents (prospect_id, name, mime_type, size_bytes) VALUES ({id}, 'quote.pdf', 'application/pdf', 1234)")).await;
+    f.sql(&format!("INSERT INTO payment_plans (prospect_id, payment_method, payment_terms_days) VALUES ({id}, 'transfer', 30)")).await;
+    let details = f.store.find(p.id).await.expect("found");
+    assert_eq!(details.prospect, p);
+    let contacts: Vec<_> = details
+        .contacts
+        .iter()
+        .map(|c| c.first_name.as_deref())
+        .collect();
+    assert_eq!(contacts, [Some("Ann"), Some("Bob")]);
+    assert_eq!(details.documents[0].size_bytes, 1234);
+    assert_eq!(
+        details.payment_plan.expect("plan").payment_terms_days,
+        Some(30)
+    );
+    assert!(matches!(
+        f.store.find(ProspectId(999)).await,
+        Err(RepositoryError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn the_name_filter_ignores_case_and_accents_and_takes_wildcards_literally() {
+    let f = fixture().await;
+    for name in [
+        "Société Générale",
+        "Acme Corp",
+        "100% Bio",
+        "Under_score",
+        "Back\\slash",
+    ] {
+        f.named(name).await;
+    }
+    let list = |parts: &[&str]| ListQuery {
+        name_any_of: parts
+            .iter()
+            .map(|p| prospects_domain::search::name_key(p))
+            .collect(),
+        ..Default::default()
+    };
+    let page = f
+        .store
+        .list(&list(&["societe"]), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Société Générale"]);
+    let page = f
+        .store
+        .list(&list(&["ACME", "bio"]), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Acme Corp", "100% Bio"]);
+    let page = f.store.list(&list(&["%"]), Scope::All).await.expect("list");
+    assert_eq!(names(&page), ["100% Bio"]);
+    let page = f.store.list(&list(&["_"]), Scope::All).await.expect("list");
+    assert_eq!(names(&page), ["Under_score"]);
+    let page = f
+        .store
+        .list(&list(&["\\"]), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Back\\slash"]);
+}
+
+#[tokio::test]
+async fn the_term_search_matches_every_word_and_ranks_name_matches_first() {
+    let f = fixture().await;
+    f.prospect(ProspectInput {
+        main_address_city: Patch::text("Acmeville"),
+        ..named("Globex")
+    })
+    .await;
+    f.named("Société Générale").await;
+    f.named("Acme Corp").await;
+    f.prospect(ProspectInput {
+        email_address: Patch::text("info@initech.example"),
+        ..named("Initech")
+    })
+    .await;
+    let search = |term: &str| ListQuery {
+        term: SearchTerm::parse(term),
+        ..Default::default()
+    };
+    let page = f
+        .store
+        .list(&search("acm"), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Acme Corp", "Globex"]);
+    let page = f
+        .store
+        .list(&search("societe generale"), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Société Générale"]);
+    let page = f
+        .store
+        .list(&search("PR00000"), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(page.total, 4);
+    let page = f
+        .store
+        .list(&search("initech.example"), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Initech"]);
+    let page = f
+        .store
+        .list(&search("generale societe"), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Société Générale"]);
+}
+
+#[tokio::test]
+async fn ids_sort_and_pages_work_together() {
+    let f = fixture().await;
+    for i in 1..=7 {
+        f.named(&format!("P{i}")).await;
+    }
+    let query = ListQuery {
+        ids: Some(vec![2, 3, 4, 5, 6]),
+        sort: vec![SortKey {
+            field: SortField::Id,
+            direction: SortDirection::Descending,
+        }],
+        page: 2,
+        per_page: 2,
+        ..Default::default()
+    };
+    let page = f.store.list(&query, Scope::All).await.expect("list");
+    assert_eq!(page.total, 5);
+    assert_eq!(names(&page), ["P4", "P3"]);
+    let nothing = ListQuery {
+        ids: Some(vec![]),
+        ..Default::default()
+    };
+    let page = f.store.list(&nothing, Scope::All).await.expect("list");
+    assert_eq!((page.total, page.items.len()), (0, 0));
+    let past_the_end = ListQuery {
+        page: u64::MAX,
+        ..Default::default()
+    };
+    let page = f.store.list(&past_the_end, Scope::All).await.expect("list");
+    assert_eq!((page.total, page.items.len()), (7, 0));
+}
+
+#[tokio::test]
+async fn a_sales_scope_lists_and_counts_only_their_prospects() {
+    let f = fixture().await;
+    let ann = f.user("ann@example.test", 5).await;
+    let bob = f.user("bob@example.test", 5).await;
+    f.prospect(ProspectInput {
+        representative_id: Patch::Set(ann.0),
+        ..named("Ann's")
+    })
+    .await;
+    f.prospect(ProspectInput {
+        representative_id: Patch::Set(bob.0),
+        ..named("Bob's")
+    })
+    .await;
+    f.named("Nobody's").await;
+    let page = f
+        .store
+        .list(&ListQuery::default(), Scope::RepresentedBy(ann))
+        .await
+        .expect("list");
+    assert_eq!((names(&page), page.total), (vec!["Ann's"], 1));
+    let term = ListQuery {
+        term: SearchTerm::parse("s"),
+        ..Default::default()
+    };
+    let page = f
+        .store
+        .list(&term, Scope::RepresentedBy(bob))
+        .await
+        .expect("list");
+    assert_eq!((names(&page), page.total), (vec!["Bob's"], 1));
+}
+
+#[tokio::test]
+async fn an_update_writes_the_sent_fields_and_moves_updated_at_only_on_change() {
+    let f = fixture().await;
+    let p = f
+        .prospect(ProspectInput {
+            phone: Patch::text("01 02"),
+            ..named("Acme")
+        })
+        .await;
+    let same = f
+        .store
+        .update(p.id, Scope::All, update(named("Acme")))
+        .await
+        .expect("updated");
+    assert_eq!(same, p);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let changed = f
+        .store
+        .update(
+            p.id,
+            Scope::All,
+            update(ProspectInput {
+                phone: Patch::Null,
+                ..city_is("Lyon")
+            }),
+        )
+        .await
+        .expect("updated");
+    assert_eq!(changed.fields.phone, None);
+    assert_eq!(changed.fields.main_address_city.as_deref(), Some("Lyon"));
+    assert_eq!(changed.fields.name, "Acme");
+    assert_eq!(changed.created_at, p.created_at);
+    assert!(changed.updated_at > p.updated_at);
+    let stored = f.store.find(p.id).await.expect("found").prospect;
+    assert_eq!(stored, changed);
+    let search = ListQuery {
+        term: SearchTerm::parse("lyon"),
+        ..Default::default()
+    };
+    assert_eq!(
+        f.store.list(&search, Scope::All).await.expect("list").total,
+        1
+    );
+}
+
+fn city_is(city: &str) -> ProspectInput {
+    ProspectInput {
+        main_address_city: Patch::text(city),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
+    let f = fixture().await;
+    let ann = f.user("ann@example.test", 5).await;
+    let p = f.named("Acme").await;
+    let result = f
+        .store
+        .update(p.id, Scope::RepresentedBy(ann), update(named("Hacked")))
+        .await;
+    assert!(matches!(result, Err(RepositoryError::OutOfScope)));
+    let result = f.store.delete(p.id, Scope::RepresentedBy(ann)).await;
+    assert!(matches!(result, Err(RepositoryError::OutOfScope)));
+    assert_eq!(f.store.find(p.id).await.expect("still there").prospect, p);
+    let missing = ProspectId(p.id.0 + 100);
+    assert!(matches!(
+        f.store
+            .update(missing, Scope::All, update(named("Xy")))
+            .await,
+        Err(RepositoryError::NotFound)
+    ));
+    assert!(matches!(
+        f.store.delete(missing, Scope::All).await,
+        Err(RepositoryError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn delete_takes_what_the_prospect_owns_with_it() {
+    let f = fixture().await;
+    let p = f.named("Acme").await;
+    let id = p.id.0;
+    f.sql(&format!(
+        "INSERT INTO contacts (prospect_id, first_name) VALUES ({id}, 'Ann')"
+    ))
+    .await;
+    f.sql(&format!(
+        "INSERT INTO payment_plans (prospect_id) VALUES ({id})"
+    ))
+    .await;
+    f.store.delete(p.id, Scope::All).await.expect("deleted");
+    assert!(matches!(
+        f.store.find(p.id).await,
+        Err(RepositoryError::NotFound)
+    ));
+    let mut conn = AsyncPgConnection::establish(f.db.url())
+        .await
+        .expect("connect");
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let left: Count = diesel::sql_query(
+        "SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM payment_plans) AS n",
+    )
+    .get_result(&mut conn)
+    .await
+    .expect("count");
+    assert_eq!(left.n, 0);
+}
+
+#[tokio::test]
+async fn a_dangling_reference_is_reported_by_name() {
+    let f = fixture().await;
+    let result = f
+        .store
+        .create(valid(ProspectInput {
+            brand_id: Patch::Set(77),
+            ..named("Acme")
+        }))
+        .await;
+    assert!(matches!(
+        result,
+        Err(RepositoryError::UnknownReference(Reference::Brand))
+    ));
+    f.sql("INSERT INTO brands (id, name) VALUES (3, 'B')").await;
+    let wanted = [
+        (Reference::Brand, 3),
+        (Reference::Sector, 4),
+        (Reference::Representative, 5),
+    ];
+    let missing = f.references.missing(&wanted).await.expect("lookup");
+    assert_eq!(missing, [Reference::Sector, Reference::Representative]);
+}
+
+#[tokio::test]
+async fn users_are_found_by_email_and_emails_are_unique() {
+    let f = fixture().await;
+    assert_eq!(f.users.count().await.expect("count"), 0);
+    let id = f.user("ann@example.test", 5).await;
+    let (user, hash) = f
+        .users
+        .find_with_password("ann@example.test")
+        .await
+        .expect("query")
+        .expect("found");
+    assert_eq!(
+        (user.id, user.role, hash.as_str()),
+        (id, Role::new(5), "hash")
+    );
+    assert!(
+        f.users
+            .find_with_password("nobody@example.test")
+            .await
+            .expect("query")
+            .is_none()
+    );
+    let duplicate = f
+        .users
+        .create(NewUser {
+            name: "A".into(),
+            email: "ann@example.test".into(),
+            role: Role::new(1),
+            password_hash: "h".into(),
+        })
+        .await;
+    assert!(duplicate.is_err());
+    assert_eq!(f.users.count().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn instances_starting_together_migrate_once() {
+    let db = TestDb::create().await;
+    let settings = PoolSettings::default();
+    let (a, b) = tokio::join!(
+        PgStore::connect(db.url(), &settings),
+        PgStore::connect(db.url(), &settings)
+    );
+    a.expect("first instance");
+    b.expect("second instance");
+}
+
+#[tokio::test]
+async fn a_vanished_database_is_unavailable_within_bounded_time() {
+    let f = fixture().await;
+    f.health.ping().await.expect("up");
+    let mut admin = AsyncPgConnection::establish(&prospects_testkit::server_url())
+        .await
+        .expect("admin");
+    let name = f.db.url().rsplit('/').next().expect("db name").to_owned();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("drop");
+    let started = Instant::now();
+    let result = f.health.ping().await;
+    assert!(
+        matches!(result, Err(RepositoryError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
