@@ -1,1 +1,19 @@
-//! placeholder
+//! The REST surface of the Prospects service: actix-web routes, wire types,
+//! query-string parsing, and the mapping of domain errors to the contract's
+//! statuses and messages. It talks only to the domain's services.
+
+pub mod auth;
+pub mod body;
+pub mod errors;
+pub mod input;
+pub mod middleware;
+pub mod pagination;
+pub mod query;
+pub mod routes;
+pub mod state;
+pub mod wire;
+
+pub use errors::ApiError;
+pub use middleware::observe;
+pub use routes::configure;
+pub use state::{ApiSettings, ApiState};

@@ -1,0 +1,80 @@
+//! The bearer-token extractor: who is calling, checked against what the
+//! request does (read or write, which prospect).
+
+use actix_web::dev::Payload;
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use prospects_domain::{Access, Actor, Operation, ProspectId};
+
+use crate::errors::ApiError;
+use crate::state::ApiState;
+
+/// The authenticated caller of a `/api/v1` endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller(pub Actor);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<ApiState>>().cloned();
+        let token = bearer_token(req);
+        let operation = if matches!(*req.method(), Method::GET | Method::HEAD) {
+            Operation::Read
+        } else {
+            Operation::Write
+        };
+        let prospect = req.match_info().get("id").and_then(parse_id);
+        Box::pin(async move {
+            let state = state
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no ApiState registered")))?;
+            let token = token.ok_or(ApiError::Unauthenticated)?;
+            let actor = state
+                .auth
+                .authenticate(
+                    &token,
+                    Access {
+                        operation,
+                        prospect,
+                    },
+                )
+                .await?;
+            Ok(Caller(actor))
+        })
+    }
+}
+
+/// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+/// A prospect id is a positive integer; anything else names no prospect.
+pub fn parse_id(segment: &str) -> Option<ProspectId> {
+    if !segment.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    segment
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(ProspectId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_positive_integers_are_ids() {
+        assert_eq!(parse_id("42"), Some(ProspectId(42)));
+        for bad in ["0", "-1", "abc", "9223372036854775808", "+1", "1.0", ""] {
+            assert_eq!(parse_id(bad), None, "{bad}");
+        }
+    }
+}

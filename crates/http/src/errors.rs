@@ -1,0 +1,137 @@
+//! Every error the API answers, with the contract's status, message and
+//! headers (SPEC §4). Causes of 500s and 503s are logged, never sent.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use prospects_domain::{AuthError, ProspectError, ValidationErrors};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+/// Seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Unauthenticated.")]
+    Unauthenticated,
+    #[error("Invalid credentials")]
+    InvalidCredentials,
+    #[error("This action is unauthorized.")]
+    Forbidden,
+    /// The raw `{id}` segment, echoed as Laravel does.
+    #[error("No query results for model [Prospect] {0}")]
+    ProspectNotFound(String),
+    /// The path without its leading slash, as Laravel words it.
+    #[error("The route {0} could not be found.")]
+    RouteNotFound(String),
+    #[error("The {method} method is not supported for route {path}. Supported methods: {}.", allowed.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allowed: &'static [&'static str],
+    },
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("Service Unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("Server Error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<ProspectError> for ApiError {
+    fn from(error: ProspectError) -> Self {
+        match error {
+            ProspectError::NotFound(id) => ApiError::ProspectNotFound(id.0.to_string()),
+            ProspectError::Forbidden => ApiError::Forbidden,
+            ProspectError::Invalid(errors) => ApiError::Invalid(errors),
+            ProspectError::Unavailable(cause) => ApiError::Unavailable(cause),
+            ProspectError::Unknown(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::InvalidCredentials => ApiError::InvalidCredentials,
+            AuthError::Unauthenticated => ApiError::Unauthenticated,
+            AuthError::Unavailable(cause) => ApiError::Unavailable(cause),
+            AuthError::Unknown(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+/// `{"message": ...}`, plus `errors` for validation failures.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<FieldErrors<'a>>,
+}
+
+/// The `errors` object, fields in contract order.
+struct FieldErrors<'a>(&'a ValidationErrors);
+
+impl Serialize for FieldErrors<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = self.0.fields();
+        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        for (field, messages) in fields {
+            map.serialize_entry(field, messages)?;
+        }
+        map.end()
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::ProspectNotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            ApiError::Unavailable(cause) => tracing::warn!(error = ?cause, "storage unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            ApiError::Unauthenticated => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::MethodNotAllowed { allowed, .. } => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                ));
+            }
+            _ => {}
+        }
+        let errors = match self {
+            ApiError::Invalid(errors) => Some(FieldErrors(errors)),
+            _ => None,
+        };
+        response.json(ErrorBody {
+            message: self.to_string(),
+            errors,
+        })
+    }
+}

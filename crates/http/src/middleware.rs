@@ -1,0 +1,50 @@
+//! Around every request: a request id (`X-Request-Id`), one structured log
+//! line, and a 500 JSON body instead of a dropped connection when a handler
+//! panics. Only method and path are logged: never a query string (login
+//! accepts credentials there), a header or a body.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError};
+use futures_util::FutureExt;
+
+use crate::errors::ApiError;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let request = req.request().clone();
+    let started = Instant::now();
+    let outcome = AssertUnwindSafe(next.call(req)).catch_unwind().await;
+    let mut response = match outcome {
+        Ok(Ok(response)) => response.map_into_boxed_body(),
+        Ok(Err(error)) => ServiceResponse::new(request, error.error_response()),
+        Err(_) => {
+            let error = ApiError::Internal(anyhow::anyhow!("the handler panicked"));
+            ServiceResponse::new(request, error.error_response())
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(response)
+}

@@ -1,0 +1,214 @@
+//! Laravel's length-aware paginator, key for key and in its order.
+
+use serde::Serialize;
+
+/// `{"url", "label", "active"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub url: Option<String>,
+    pub label: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Paginated<T> {
+    pub current_page: u64,
+    pub data: Vec<T>,
+    pub first_page_url: String,
+    pub from: Option<u64>,
+    pub last_page: u64,
+    pub last_page_url: String,
+    pub links: Vec<Link>,
+    pub next_page_url: Option<String>,
+    pub path: String,
+    pub per_page: u32,
+    pub prev_page_url: Option<String>,
+    pub to: Option<u64>,
+    pub total: u64,
+}
+
+/// Where the page is and how to build its URLs.
+pub struct PageContext<'a> {
+    /// Absolute URL of the list, without query string.
+    pub path: String,
+    /// Parameters every page URL repeats before `page`.
+    pub carried: &'a [(String, String)],
+    pub page: u64,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+impl PageContext<'_> {
+    fn url(&self, page: u64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self.carried {
+            query.append_pair(key, value);
+        }
+        query.append_pair("page", &page.to_string());
+        format!("{}?{}", self.path, query.finish())
+    }
+
+    fn last_page(&self) -> u64 {
+        self.total.div_ceil(u64::from(self.per_page)).max(1)
+    }
+
+    pub fn paginate<T>(self, data: Vec<T>) -> Paginated<T> {
+        let last_page = self.last_page();
+        let count = data.len() as u64;
+        let from = (count > 0).then(|| {
+            (self.page - 1)
+                .saturating_mul(u64::from(self.per_page))
+                .saturating_add(1)
+        });
+        let to = from.map(|from| from + count - 1);
+        let prev_page_url = (self.page > 1).then(|| self.url(self.page - 1));
+        let next_page_url = (self.page < last_page).then(|| self.url(self.page + 1));
+        let mut links = vec![Link {
+            url: prev_page_url.clone(),
+            label: "&laquo; Previous".to_owned(),
+            active: false,
+        }];
+        for element in window(self.page, last_page) {
+            links.push(match element {
+                Some(page) => Link {
+                    url: Some(self.url(page)),
+                    label: page.to_string(),
+                    active: page == self.page,
+                },
+                None => Link {
+                    url: None,
+                    label: "...".to_owned(),
+                    active: false,
+                },
+            });
+        }
+        links.push(Link {
+            url: next_page_url.clone(),
+            label: "Next &raquo;".to_owned(),
+            active: false,
+        });
+        Paginated {
+            current_page: self.page,
+            data,
+            first_page_url: self.url(1),
+            from,
+            last_page,
+            last_page_url: self.url(last_page),
+            links,
+            next_page_url,
+            path: self.path.clone(),
+            per_page: self.per_page,
+            prev_page_url,
+            to,
+            total: self.total,
+        }
+    }
+}
+
+/// Laravel's `UrlWindow` with `onEachSide = 3`: page numbers, `None` for "...".
+fn window(current: u64, last: u64) -> Vec<Option<u64>> {
+    const EACH_SIDE: u64 = 3;
+    const WINDOW: u64 = EACH_SIDE + 4;
+    let range = |from: u64, to: u64| (from..=to).map(Some).collect::<Vec<_>>();
+    if last < EACH_SIDE * 2 + 8 {
+        return range(1, last);
+    }
+    let mut pages = Vec::new();
+    if current <= WINDOW {
+        pages.extend(range(1, WINDOW + EACH_SIDE));
+        pages.push(None);
+        pages.extend(range(last - 1, last));
+    } else if current > last - WINDOW {
+        pages.extend(range(1, 2));
+        pages.push(None);
+        pages.extend(range(last - (WINDOW + EACH_SIDE - 1), last));
+    } else {
+        pages.extend(range(1, 2));
+        pages.push(None);
+        pages.extend(range(current - EACH_SIDE, current + EACH_SIDE));
+        pages.push(None);
+        pages.extend(range(last - 1, last));
+    }
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(current: u64, last: u64) -> Vec<String> {
+        window(current, last)
+            .into_iter()
+            .map(|page| page.map_or("...".to_owned(), |p| p.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn few_pages_are_all_listed() {
+        assert_eq!(labels(1, 1), ["1"]);
+        assert_eq!(
+            labels(5, 13),
+            (1..=13).map(|p| p.to_string()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn many_pages_are_windowed_like_laravel() {
+        assert_eq!(
+            labels(1, 20),
+            [
+                "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "...", "19", "20"
+            ]
+        );
+        assert_eq!(
+            labels(14, 20),
+            [
+                "1", "2", "...", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20"
+            ]
+        );
+        assert_eq!(
+            labels(10, 30),
+            [
+                "1", "2", "...", "7", "8", "9", "10", "11", "12", "13", "...", "29", "30"
+            ]
+        );
+    }
+
+    #[test]
+    fn urls_carry_the_query_and_put_page_last() {
+        let carried = vec![
+            ("filter[name]".to_owned(), "a b".to_owned()),
+            ("per_page".to_owned(), "2".to_owned()),
+        ];
+        let page = PageContext {
+            path: "http://h/api/v1/prospects".to_owned(),
+            carried: &carried,
+            page: 2,
+            per_page: 2,
+            total: 5,
+        }
+        .paginate(vec![1, 2]);
+        assert_eq!(
+            page.next_page_url.as_deref(),
+            Some("http://h/api/v1/prospects?filter%5Bname%5D=a+b&per_page=2&page=3")
+        );
+        assert_eq!((page.from, page.to, page.last_page), (Some(3), Some(4), 3));
+        assert_eq!(page.links.len(), 5);
+        assert!(page.links[2].active);
+    }
+
+    #[test]
+    fn an_empty_page_has_no_bounds() {
+        let page = PageContext {
+            path: "p".to_owned(),
+            carried: &[],
+            page: 9,
+            per_page: 15,
+            total: 3,
+        }
+        .paginate(Vec::<u8>::new());
+        assert_eq!((page.from, page.to, page.last_page), (None, None, 1));
+        assert_eq!(page.next_page_url, None);
+        assert_eq!(page.prev_page_url.as_deref(), Some("p?page=8"));
+    }
+}

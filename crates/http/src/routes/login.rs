@@ -1,0 +1,73 @@
+//! `POST /api/login`: credentials from a JSON (or form) body or the query string.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use prospects_domain::{Rule, ValidationErrors};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::body;
+use crate::errors::ApiError;
+use crate::state::ApiState;
+
+#[derive(Serialize)]
+struct LoginBody<'a> {
+    token: &'a str,
+    user: UserBody<'a>,
+}
+
+#[derive(Serialize)]
+struct UserBody<'a> {
+    id: i64,
+    name: &'a str,
+    email: &'a str,
+    role: i32,
+}
+
+pub async fn login(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, ApiError> {
+    let raw = body::read(&req, payload, state.settings.body_limit).await?;
+    let mut fields = body::object(&req, &raw)?;
+    // The vendor's client sends `?email=...&password=...` with an empty body.
+    for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        fields
+            .entry(key.into_owned())
+            .or_insert(Value::String(value.into_owned()));
+    }
+    let mut errors = ValidationErrors::new();
+    let email = required_string(&fields, "email", &mut errors);
+    let password = required_string(&fields, "password", &mut errors);
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let outcome = state.auth.login(email, password).await?;
+    Ok(HttpResponse::Ok().json(LoginBody {
+        token: &outcome.token,
+        user: UserBody {
+            id: outcome.user.id.0,
+            name: &outcome.user.name,
+            email: &outcome.user.email,
+            role: outcome.user.role.level(),
+        },
+    }))
+}
+
+fn required_string<'a>(
+    fields: &'a serde_json::Map<String, Value>,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> Option<&'a str> {
+    match fields.get(field) {
+        Some(Value::String(text)) if !text.trim().is_empty() => Some(text),
+        Some(Value::String(_) | Value::Null) | None => {
+            errors.add(field, Rule::Required);
+            None
+        }
+        Some(_) => {
+            errors.add(field, Rule::String);
+            None
+        }
+    }
+}

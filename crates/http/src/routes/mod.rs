@@ -1,0 +1,71 @@
+//! The routes, and the answers for unknown routes and unsupported methods.
+
+mod login;
+mod prospects;
+mod system;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::errors::ApiError;
+use crate::state::ApiState;
+
+/// Registers every route of the API with its state.
+pub fn configure(state: web::Data<ApiState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(state)
+            .service(resource("/api/login", &["POST"]).route(web::post().to(login::login)))
+            .service(
+                resource("/api/version", &["GET", "HEAD"])
+                    .route(web::get().to(system::version))
+                    .route(web::head().to(system::version)),
+            )
+            .service(
+                resource("/livez", &["GET", "HEAD"])
+                    .route(web::get().to(system::livez))
+                    .route(web::head().to(system::livez)),
+            )
+            .service(
+                resource("/readyz", &["GET", "HEAD"])
+                    .route(web::get().to(system::readyz))
+                    .route(web::head().to(system::readyz)),
+            )
+            .service(
+                resource("/api/v1/prospects", &["GET", "HEAD", "POST"])
+                    .route(web::get().to(prospects::list))
+                    .route(web::head().to(prospects::list))
+                    .route(web::post().to(prospects::create)),
+            )
+            .service(
+                resource(
+                    "/api/v1/prospects/{id}",
+                    &["GET", "HEAD", "PUT", "PATCH", "DELETE"],
+                )
+                .route(web::get().to(prospects::show))
+                .route(web::head().to(prospects::show))
+                .route(web::put().to(prospects::update))
+                .route(web::patch().to(prospects::update))
+                .route(web::delete().to(prospects::delete)),
+            )
+            .default_service(web::to(not_found));
+    }
+}
+
+/// A resource that answers 405 (with `Allow`) to any other method.
+fn resource(path: &str, allowed: &'static [&'static str]) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
+        Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            path: route_path(&req),
+            allowed,
+        })
+    }))
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::RouteNotFound(route_path(&req)))
+}
+
+/// The path as Laravel's messages show it: without the leading slash.
+fn route_path(req: &HttpRequest) -> String {
+    req.path().trim_start_matches('/').to_owned()
+}

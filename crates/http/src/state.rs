@@ -1,0 +1,42 @@
+//! What every handler shares: the domain services and a few settings.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use prospects_domain::{AuthService, HealthCheck, ProspectService};
+
+/// Limits and labels the web layer applies.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// The largest `per_page` a list accepts.
+    pub max_per_page: u32,
+    /// The largest request body, in bytes (413 above it).
+    pub body_limit: usize,
+    /// Reported by `/api/version`.
+    pub version: String,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            max_per_page: 100,
+            body_limit: 64 * 1024,
+            version: "0.0.0".to_owned(),
+        }
+    }
+}
+
+pub struct ApiState {
+    pub prospects: Arc<ProspectService>,
+    pub auth: Arc<AuthService>,
+    pub health: Arc<dyn HealthCheck>,
+    pub settings: ApiSettings,
+    /// Set when the server is shutting down, so `/readyz` turns away new traffic.
+    pub draining: Arc<AtomicBool>,
+}
+
+impl ApiState {
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+}
