@@ -1,1 +1,87 @@
-fn main() {}
+//! The `prospects` binary: serves the API, or runs an admin command.
+
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use prospects_app::{Config, admin, server, wiring};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "prospects",
+    version,
+    about = "The Prospects API: a sales pipeline over REST"
+)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Manage users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create a user.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Role level: 5 or below is a sales user who sees only their own prospects.
+        #[arg(long)]
+        role: i32,
+        /// Read the password from stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokensCommand {
+    /// Print a token for a user, alone on stdout.
+    Issue {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
+        ttl: Duration,
+    },
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .json()
+        .init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => server::serve(cli.config).await,
+        Command::Users(UsersCommand::Create {
+            email,
+            name,
+            role,
+            password_stdin,
+        }) => {
+            let services = wiring::build(&cli.config).await?;
+            admin::create_user(&services, &email, &name, role, password_stdin).await
+        }
+        Command::Tokens(TokensCommand::Issue { email, ttl }) => {
+            let services = wiring::build(&cli.config).await?;
+            admin::issue_token(&services, &email, ttl).await
+        }
+    }
+}

@@ -37,12 +37,19 @@ pub async fn read(
 
 /// The body as an object: JSON, or form fields (as strings) when sent as a
 /// form. An empty body is an empty object, as the vendor's stack treats it.
+/// A body that starts like JSON is read as JSON whatever its content type
+/// (`curl -d '{...}'` labels JSON as a form).
 pub fn object(req: &HttpRequest, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    let looks_like_json = body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'[' | b'"'));
+    let is_form = !looks_like_json
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
     if is_form {
         return Ok(url::form_urlencoded::parse(body)
             .map(|(key, value)| (key.into_owned(), Value::String(value.into_owned())))

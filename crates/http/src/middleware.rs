@@ -6,11 +6,11 @@
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
+use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError};
 use futures_util::FutureExt;
 
 use crate::errors::ApiError;
@@ -24,15 +24,16 @@ pub async fn observe(
     let request_id = uuid::Uuid::new_v4().to_string();
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let request = req.request().clone();
     let started = Instant::now();
+    // No clone of the request may be held across `next.call`: routing needs
+    // it unshared. After a panic, actix renders the returned error (our JSON 500).
     let outcome = AssertUnwindSafe(next.call(req)).catch_unwind().await;
     let mut response = match outcome {
         Ok(Ok(response)) => response.map_into_boxed_body(),
-        Ok(Err(error)) => ServiceResponse::new(request, error.error_response()),
+        Ok(Err(error)) => return Err(error),
         Err(_) => {
-            let error = ApiError::Internal(anyhow::anyhow!("the handler panicked"));
-            ServiceResponse::new(request, error.error_response())
+            tracing::error!(request_id = %request_id, method = %method, path = %path, "the handler panicked");
+            return Err(ApiError::Internal(anyhow::anyhow!("the handler panicked")).into());
         }
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {

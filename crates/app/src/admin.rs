@@ -1,0 +1,68 @@
+//! Admin commands on the same binary: create users, issue tokens.
+
+use std::io::Read;
+
+use anyhow::{Context, bail};
+use prospects_domain::auth::normalize_email;
+use prospects_domain::{NewUser, Role};
+
+use crate::wiring::Services;
+
+/// Creates a user; the password comes from stdin when asked, else a random
+/// one is generated and printed once (never logged).
+pub async fn create_user(
+    services: &Services,
+    email: &str,
+    name: &str,
+    role: i32,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let (password, generated) = if password_stdin {
+        let mut password = String::new();
+        std::io::stdin()
+            .read_to_string(&mut password)
+            .context("cannot read the password from stdin")?;
+        let password = password.trim_end_matches(['\r', '\n']).to_owned();
+        if password.is_empty() {
+            bail!("the password read from stdin is empty");
+        }
+        (password, false)
+    } else {
+        (uuid::Uuid::new_v4().simple().to_string(), true)
+    };
+    let password_hash = services.hasher.hash(&password).await?;
+    let user = services
+        .users
+        .create(NewUser {
+            name: name.to_owned(),
+            email: normalize_email(email),
+            role: Role::new(role),
+            password_hash,
+        })
+        .await
+        .map_err(anyhow::Error::from)?;
+    println!(
+        "created user {} <{}> with role {}",
+        user.id.0, user.email, role
+    );
+    if generated {
+        println!("password: {password}");
+    }
+    Ok(())
+}
+
+/// Prints a token for the user alone on stdout, for scripts to capture.
+pub async fn issue_token(
+    services: &Services,
+    email: &str,
+    ttl: std::time::Duration,
+) -> anyhow::Result<()> {
+    let (user, _) = services
+        .users
+        .find_with_password(&normalize_email(email))
+        .await
+        .map_err(anyhow::Error::from)?
+        .with_context(|| format!("no user with email {email}"))?;
+    println!("{}", services.tokens.issue(user.id, ttl)?);
+    Ok(())
+}

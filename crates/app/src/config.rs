@@ -1,0 +1,103 @@
+//! Typed configuration, read from the environment (or flags) once at start
+//! and passed down; secrets are wrapped so they never reach a log.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+/// A value whose `Debug` output hides it (keys, URLs with passwords).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
+/// Every setting; each flag also reads the environment variable it names.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address to serve on.
+    #[arg(
+        long,
+        env = "PROSPECTS_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// `postgres://user:password@host:port/database`.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<Secret>,
+
+    /// Where the root key file (and, later, the embedded database) live.
+    #[arg(
+        long,
+        env = "PROSPECTS_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// The Ed25519 root private key in hex; overrides the key file.
+    #[arg(
+        long,
+        env = "PROSPECTS_ROOT_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub root_key: Option<Secret>,
+
+    /// Lifetime of tokens issued at login.
+    #[arg(long, env = "PROSPECTS_TOKEN_TTL", default_value = "24h", value_parser = humantime::parse_duration, global = true)]
+    pub token_ttl: Duration,
+
+    /// The largest `per_page` a list accepts.
+    #[arg(
+        long,
+        env = "PROSPECTS_MAX_PER_PAGE",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_per_page: u32,
+
+    /// The largest request body in bytes.
+    #[arg(long, env = "PROSPECTS_BODY_LIMIT", default_value_t = 64 * 1024, global = true)]
+    pub body_limit: usize,
+
+    /// Database connections per process.
+    #[arg(
+        long,
+        env = "PROSPECTS_DB_POOL_SIZE",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_pool_size: usize,
+
+    /// How long a request waits for a database connection before a 503.
+    #[arg(long, env = "PROSPECTS_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    pub db_timeout: Duration,
+}
+
+impl Config {
+    /// The key file used when `PROSPECTS_ROOT_KEY` is unset.
+    pub fn root_key_path(&self) -> PathBuf {
+        self.data_dir.join("root.key")
+    }
+}

@@ -1,0 +1,9 @@
+//! The Prospects service as a library: configuration, the composition root,
+//! the server and the admin commands. `main.rs` only parses the command line.
+
+pub mod admin;
+pub mod config;
+pub mod server;
+pub mod wiring;
+
+pub use config::Config;

@@ -1,0 +1,70 @@
+//! The composition root: the one place adapters are chosen and connected to
+//! the domain services.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use actix_web::web;
+use anyhow::Context;
+use prospects_domain::{
+    AuthService, PasswordHasher, ProspectService, TokenAuthority, UserRepository,
+};
+use prospects_http::{ApiSettings, ApiState};
+use prospects_infra::{Argon2Hasher, BiscuitAuthority, PgStore, PoolSettings, RootKey};
+
+use crate::config::Config;
+
+/// Everything the server and the admin commands use.
+pub struct Services {
+    pub state: web::Data<ApiState>,
+    pub users: Arc<dyn UserRepository>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub tokens: Arc<dyn TokenAuthority>,
+    pub draining: Arc<AtomicBool>,
+}
+
+pub async fn build(config: &Config) -> anyhow::Result<Services> {
+    let url = config.database_url.as_ref().context(
+        "DATABASE_URL is not set: point it at PostgreSQL, e.g. postgres://user@127.0.0.1:5432/prospects",
+    )?;
+    let pool = PoolSettings {
+        max_size: config.db_pool_size,
+        wait_timeout: config.db_timeout,
+        connect_timeout: config.db_timeout,
+    };
+    let store = PgStore::connect(url.expose(), &pool).await?;
+    let key = match &config.root_key {
+        Some(hex) => RootKey::from_hex(hex.expose())?,
+        None => RootKey::load_or_create(&config.root_key_path())?,
+    };
+    let users: Arc<dyn UserRepository> = Arc::new(store.users());
+    let hasher: Arc<dyn PasswordHasher> = Arc::new(Argon2Hasher::new()?);
+    let tokens: Arc<dyn TokenAuthority> = Arc::new(BiscuitAuthority::new(key));
+    let draining = Arc::new(AtomicBool::new(false));
+    let state = ApiState {
+        prospects: Arc::new(ProspectService::new(
+            Arc::new(store.prospects()),
+            Arc::new(store.references()),
+        )),
+        auth: Arc::new(AuthService::new(
+            users.clone(),
+            hasher.clone(),
+            tokens.clone(),
+            config.token_ttl,
+        )),
+        health: Arc::new(store),
+        settings: ApiSettings {
+            max_per_page: config.max_per_page,
+            body_limit: config.body_limit,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        draining: draining.clone(),
+    };
+    Ok(Services {
+        state: web::Data::new(state),
+        users,
+        hasher,
+        tokens,
+        draining,
+    })
+}
