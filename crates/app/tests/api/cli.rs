@@ -1,0 +1,98 @@
+//! The admin commands, run as a user would run them.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use actix_web::test as actix_test;
+use serde_json::json;
+
+use crate::support::{TestApp, TestUser};
+
+fn prospects(app: &TestApp) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_prospects"));
+    command
+        .env("DATABASE_URL", app.db.url())
+        .env("PROSPECTS_DATA_DIR", &app.config.data_dir)
+        .env_remove("PROSPECTS_ROOT_KEY")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+#[actix_web::test]
+async fn users_create_and_tokens_issue_give_a_working_login_and_token() {
+    let app = TestApp::new().await;
+    let mut create = prospects(&app)
+        .args([
+            "users",
+            "create",
+            "--email",
+            "Ops@Example.test",
+            "--name",
+            "Ops",
+            "--role",
+            "10",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    create
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long passphrase\n")
+        .expect("write");
+    let output = create.wait_with_output().expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+
+    let issued = prospects(&app)
+        .args([
+            "tokens",
+            "issue",
+            "--email",
+            "ops@example.test",
+            "--ttl",
+            "1h",
+        ])
+        .output()
+        .expect("run");
+    assert!(issued.status.success());
+    let token = String::from_utf8(issued.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+    assert!(!token.contains(char::is_whitespace));
+    let user_id = 1;
+    assert_eq!(
+        app.get(&TestUser { id: user_id, token }, "/api/v1/prospects")
+            .await
+            .status,
+        200
+    );
+
+    let login = app
+        .call(
+            actix_test::TestRequest::post()
+                .uri("/api/login")
+                .set_json(json!({"email": "ops@example.test", "password": "a long passphrase"})),
+        )
+        .await;
+    assert_eq!(login.status, 200);
+    assert_eq!(login.body["user"]["role"], 10);
+}
+
+#[actix_web::test]
+async fn tokens_issue_for_an_unknown_email_fails_and_prints_no_token() {
+    let app = TestApp::new().await;
+    let output = prospects(&app)
+        .args(["tokens", "issue", "--email", "nobody@example.test"])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+}

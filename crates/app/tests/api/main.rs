@@ -1,0 +1,10 @@
+//! End-to-end tests of the HTTP API through actix's test service, against a
+//! real PostgreSQL database per test.
+
+mod auth;
+mod cli;
+mod errors;
+mod listing;
+mod sales;
+mod support;
+mod writes;
