@@ -1,9 +1,10 @@
 //! `cargo xtask`: the project's own automation.
 //!
-//! - `cargo xtask test`: the whole test suite. PostgreSQL comes from
-//!   `DATABASE_URL` (a server where tests may create databases) or, when it is
-//!   unset, from a throwaway cluster started with the machine's `initdb` and
-//!   `pg_ctl` and removed afterwards.
+//! - `cargo xtask test`: the whole test suite, then the storage contract and
+//!   end-to-end suites again on SQLite. PostgreSQL comes from `DATABASE_URL`
+//!   (a server where tests may create databases) or, when it is unset, from a
+//!   throwaway cluster started with the machine's `initdb` and `pg_ctl` and
+//!   removed afterwards.
 //! - `cargo xtask ci`: formatting, clippy, then `test`.
 
 mod postgres;
@@ -25,29 +26,55 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Vec<String>) -> anyhow::Result<()> {
-    let (task, rest) = args.split_first().map(|(t, r)| (t.as_str(), r.to_vec())).unwrap_or(("help", vec![]));
+    let (task, rest) = args
+        .split_first()
+        .map(|(t, r)| (t.as_str(), r.to_vec()))
+        .unwrap_or(("help", vec![]));
     match task {
         "test" => test(&rest),
         "ci" => {
             cargo(&["fmt", "--all", "--", "--check"])?;
-            cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+            cargo(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])?;
             test(&rest)
         }
         _ => {
             eprintln!("usage: cargo xtask <test|ci> [extra cargo test arguments]");
-            if task == "help" { Ok(()) } else { bail!("unknown task {task}") }
+            if task == "help" {
+                Ok(())
+            } else {
+                bail!("unknown task {task}")
+            }
         }
     }
 }
 
-/// Runs `cargo test --workspace` with a PostgreSQL server at hand.
+/// Runs `cargo test --workspace` with a PostgreSQL server at hand, then the
+/// suites that touch a database once more on SQLite.
 fn test(extra: &[String]) -> anyhow::Result<()> {
-    let mut args = vec!["test".to_owned(), "--workspace".to_owned()];
-    args.extend_from_slice(extra);
+    let mut everything = vec!["test".to_owned(), "--workspace".to_owned()];
+    everything.extend_from_slice(extra);
+    with_postgres(|url| cargo_with_env(&everything, &[("DATABASE_URL", url)]))?;
+    let mut on_sqlite: Vec<String> = ["test", "-p", "prospects-infra", "-p", "prospects-app"]
+        .map(str::to_owned)
+        .to_vec();
+    on_sqlite.extend_from_slice(extra);
+    eprintln!("xtask: the storage contract and end-to-end suites on SQLite");
+    cargo_with_env(&on_sqlite, &[("PROSPECTS_TEST_BACKEND", "sqlite")])
+}
+
+/// Calls `run` with the URL of a PostgreSQL server where tests may create databases.
+fn with_postgres(run: impl FnOnce(&str) -> anyhow::Result<()>) -> anyhow::Result<()> {
     match std::env::var("DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => {
             eprintln!("xtask: testing against DATABASE_URL");
-            cargo_with_env(&args, None)
+            run(&url)
         }
         _ => {
             let cluster = postgres::Cluster::start().context(
@@ -56,25 +83,27 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
                  DATABASE_URL=postgres://USER@HOST:PORT/postgres to a server where USER may \
                  create databases",
             )?;
-            eprintln!("xtask: testing against a throwaway cluster at {}", cluster.url());
-            cargo_with_env(&args, Some(cluster.url()))
+            eprintln!(
+                "xtask: testing against a throwaway cluster at {}",
+                cluster.url()
+            );
+            run(cluster.url())
         }
     }
 }
 
 fn cargo(args: &[&str]) -> anyhow::Result<()> {
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    cargo_with_env(&args, None)
+    cargo_with_env(&args, &[])
 }
 
-fn cargo_with_env(args: &[String], database_url: Option<&str>) -> anyhow::Result<()> {
+fn cargo_with_env(args: &[String], env: &[(&str, &str)]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(cargo);
-    command.args(args);
-    if let Some(url) = database_url {
-        command.env("DATABASE_URL", url);
-    }
-    let status = command.status().with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
+    command.args(args).envs(env.iter().copied());
+    let status = command
+        .status()
+        .with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
     if !status.success() {
         bail!("cargo {} failed", args.join(" "));
     }

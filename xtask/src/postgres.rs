@@ -17,8 +17,13 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start() -> anyhow::Result<Self> {
-        let bin = find_bin_dir().context("initdb and pg_ctl were not found on PATH or under /usr/lib/postgresql")?;
-        let run_as = if is_root() { Some(unprivileged_user()?) } else { None };
+        let bin = find_bin_dir()
+            .context("initdb and pg_ctl were not found on PATH or under /usr/lib/postgresql")?;
+        let run_as = if is_root() {
+            Some(unprivileged_user()?)
+        } else {
+            None
+        };
         let dir = std::env::temp_dir().join(format!("prospects-pg-{}", std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
@@ -29,10 +34,45 @@ impl Cluster {
         }
         let port = free_port()?;
         let data = dir.join("data");
-        let cluster = Self { dir: dir.clone(), bin, run_as, url: format!("postgres://postgres@127.0.0.1:{port}/postgres") };
-        cluster.pg("initdb", &["-D", &s(&data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])?;
-        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", s(&dir));
-        cluster.pg("pg_ctl", &["-D", &s(&data), "-o", &options, "-l", &s(&dir.join("log")), "-w", "-t", "60", "start"])?;
+        let cluster = Self {
+            dir: dir.clone(),
+            bin,
+            run_as,
+            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+        };
+        cluster.pg(
+            "initdb",
+            &[
+                "-D",
+                &s(&data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+        )?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            s(&dir)
+        );
+        cluster.pg(
+            "pg_ctl",
+            &[
+                "-D",
+                &s(&data),
+                "-o",
+                &options,
+                "-l",
+                &s(&dir.join("log")),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        )?;
         Ok(cluster)
     }
 
@@ -68,7 +108,9 @@ fn s(path: &Path) -> String {
 }
 
 fn checked(command: &mut Command) -> anyhow::Result<()> {
-    let output = command.output().with_context(|| format!("cannot run {command:?}"))?;
+    let output = command
+        .output()
+        .with_context(|| format!("cannot run {command:?}"))?;
     if !output.status.success() {
         bail!(
             "{command:?} failed: {}{}",
@@ -114,7 +156,11 @@ fn is_root() -> bool {
 }
 
 fn unprivileged_user() -> anyhow::Result<String> {
-    let exists = Command::new("id").arg("postgres").output().map(|o| o.status.success()).unwrap_or(false);
+    let exists = Command::new("id")
+        .arg("postgres")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if exists {
         Ok("postgres".to_owned())
     } else {

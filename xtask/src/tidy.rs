@@ -5,14 +5,20 @@
 use std::path::{Path, PathBuf};
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned()
 }
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
         let path = entry.path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|name| name != "target" && name != ".git") {
+            if path
+                .file_name()
+                .is_some_and(|name| name != "target" && name != ".git")
+            {
                 rust_files(&path, found);
             }
         } else if path.extension().is_some_and(|ext| ext == "rs") {
@@ -42,12 +48,20 @@ fn every_rust_file_starts_with_a_module_comment() {
         .filter(|(_, text)| !text.starts_with("//!"))
         .map(|(path, _)| path)
         .collect();
-    assert!(missing.is_empty(), "files without a leading //! comment: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a leading //! comment: {missing:?}"
+    );
 }
 
 #[test]
 fn no_debugging_leftovers_or_disabled_tests() {
-    let forbidden = [concat!("dbg", "!("), concat!("#[", "ignore"), concat!("#[", "should_panic"), concat!("todo", "!(")];
+    let forbidden = [
+        concat!("dbg", "!("),
+        concat!("#[", "ignore"),
+        concat!("#[", "should_panic"),
+        concat!("todo", "!("),
+    ];
     let offenders: Vec<_> = sources()
         .into_iter()
         .flat_map(|(path, text)| {
@@ -63,15 +77,27 @@ fn no_debugging_leftovers_or_disabled_tests() {
 
 #[test]
 fn the_domain_depends_on_no_web_or_database_crate() {
-    let manifest = std::fs::read_to_string(workspace_root().join("crates/domain/Cargo.toml")).expect("manifest");
+    let manifest = std::fs::read_to_string(workspace_root().join("crates/domain/Cargo.toml"))
+        .expect("manifest");
     let dependencies = manifest
         .split("[dependencies]")
         .nth(1)
         .and_then(|rest| rest.split("\n[").next())
         .expect("a [dependencies] table");
-    for banned in ["actix", "diesel", "utoipa", "biscuit", "tokio", "serde_json", "prospects-infra", "prospects-http"] {
+    for banned in [
+        "actix",
+        "diesel",
+        "utoipa",
+        "biscuit",
+        "tokio",
+        "serde_json",
+        "prospects-infra",
+        "prospects-http",
+    ] {
         assert!(
-            !dependencies.lines().any(|line| line.trim_start().starts_with(banned)),
+            !dependencies
+                .lines()
+                .any(|line| line.trim_start().starts_with(banned)),
             "crates/domain must not depend on {banned}"
         );
     }

@@ -42,11 +42,13 @@ pub struct Config {
     )]
     pub bind: String,
 
-    /// `postgres://user:password@host:port/database`.
+    /// `postgres://user:password@host:port/database`, or `sqlite://PATH`.
+    /// Unset: the embedded SQLite database `<data dir>/prospects.db`.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<Secret>,
 
-    /// Where the root key file (and, later, the embedded database) live.
+    /// Where the embedded database, the root key file and the first
+    /// administrator's token live.
     #[arg(
         long,
         env = "PROSPECTS_DATA_DIR",
@@ -96,6 +98,22 @@ pub struct Config {
 }
 
 impl Config {
+    /// The database to use: `DATABASE_URL`, else the embedded SQLite file.
+    pub fn database_url(&self) -> Secret {
+        match &self.database_url {
+            Some(url) if !url.expose().trim().is_empty() => url.clone(),
+            _ => Secret(format!(
+                "sqlite://{}",
+                self.data_dir.join("prospects.db").display()
+            )),
+        }
+    }
+
+    /// Where the first administrator's token is written.
+    pub fn admin_token_path(&self) -> PathBuf {
+        self.data_dir.join("admin.token")
+    }
+
     /// The key file used when `PROSPECTS_ROOT_KEY` is unset.
     pub fn root_key_path(&self) -> PathBuf {
         self.data_dir.join("root.key")

@@ -2,6 +2,7 @@
 //! the server and the admin commands. `main.rs` only parses the command line.
 
 pub mod admin;
+pub mod bootstrap;
 pub mod config;
 pub mod server;
 pub mod wiring;

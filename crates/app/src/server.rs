@@ -9,10 +9,11 @@ use anyhow::Context;
 use prospects_http::{configure, observe};
 
 use crate::config::Config;
-use crate::wiring;
+use crate::{bootstrap, wiring};
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let services = wiring::build(&config).await?;
+    bootstrap::first_start(&config, &services).await?;
     let state = services.state.clone();
     let server = HttpServer::new(move || {
         App::new()

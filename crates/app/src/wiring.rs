@@ -10,7 +10,7 @@ use prospects_domain::{
     AuthService, PasswordHasher, ProspectService, TokenAuthority, UserRepository,
 };
 use prospects_http::{ApiSettings, ApiState};
-use prospects_infra::{Argon2Hasher, BiscuitAuthority, PgStore, PoolSettings, RootKey};
+use prospects_infra::{Argon2Hasher, Backend, BiscuitAuthority, PoolSettings, RootKey, Store};
 
 use crate::config::Config;
 
@@ -24,15 +24,18 @@ pub struct Services {
 }
 
 pub async fn build(config: &Config) -> anyhow::Result<Services> {
-    let url = config.database_url.as_ref().context(
-        "DATABASE_URL is not set: point it at PostgreSQL, e.g. postgres://user@127.0.0.1:5432/prospects",
-    )?;
+    let url = config.database_url();
     let pool = PoolSettings {
         max_size: config.db_pool_size,
         wait_timeout: config.db_timeout,
         connect_timeout: config.db_timeout,
     };
-    let store = PgStore::connect(url.expose(), &pool).await?;
+    let store = Store::connect(url.expose(), &pool).await.with_context(|| {
+        format!(
+            "cannot open the {:?} database",
+            Backend::of_url(url.expose())
+        )
+    })?;
     let key = match &config.root_key {
         Some(hex) => RootKey::from_hex(hex.expose())?,
         None => RootKey::load_or_create(&config.root_key_path())?,

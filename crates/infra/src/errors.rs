@@ -11,6 +11,18 @@ pub enum StoreError {
     Domain(RepositoryError),
 }
 
+impl StoreError {
+    /// A foreign-key failure the database did not attribute to a constraint
+    /// we know (SQLite never names it).
+    pub fn is_unnamed_foreign_key_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Diesel(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info))
+                if info.constraint_name().and_then(reference_of_constraint).is_none()
+        )
+    }
+}
+
 impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         StoreError::Diesel(error)

@@ -4,12 +4,12 @@
 pub mod errors;
 pub mod keys;
 pub mod passwords;
-pub mod postgres;
 pub mod rows;
 pub mod schema;
+pub mod store;
 pub mod tokens;
 
 pub use keys::RootKey;
 pub use passwords::Argon2Hasher;
-pub use postgres::{PgProspects, PgReferences, PgStore, PgUsers, PoolSettings};
+pub use store::{Backend, PoolSettings, Prospects, References, Store, Users};
 pub use tokens::BiscuitAuthority;

@@ -1,7 +1,7 @@
 //! Row structs and their conversions to and from domain values, written once
 //! for every backend.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use prospects_domain::search;
 use prospects_domain::{
@@ -11,9 +11,14 @@ use prospects_domain::{
 
 use crate::schema::{contacts, documents, payment_plans, prospects, users};
 
-/// Now, at the microsecond precision every backend stores and the wire shows.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+/// Now, in UTC, at the microsecond precision every backend stores and the
+/// wire shows. Columns hold UTC without a zone, so both backends agree.
+pub fn now() -> NaiveDateTime {
+    Utc::now().trunc_subsecs(6).naive_utc()
+}
+
+fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
 }
 
 /// A prospect as stored, without the search columns.
@@ -54,8 +59,8 @@ pub struct ProspectRow {
     pub accept_calls: bool,
     pub comment: Option<String>,
     pub prospection_code_id: Option<i64>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 impl From<ProspectRow> for Prospect {
@@ -97,8 +102,8 @@ impl From<ProspectRow> for Prospect {
                 comment: row.comment,
                 prospection_code_id: row.prospection_code_id,
             },
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
         }
     }
 }
@@ -141,8 +146,8 @@ pub struct ProspectWrite<'a> {
     pub prospection_code_id: Option<i64>,
     /// `None` on update: the creation time never changes.
     #[diesel(treat_none_as_null = false)]
-    pub created_at: Option<DateTime<Utc>>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
     pub name_key: String,
     /// `None` on insert, where the account number is not known yet.
     #[diesel(treat_none_as_null = false)]
@@ -151,19 +156,19 @@ pub struct ProspectWrite<'a> {
 
 impl<'a> ProspectWrite<'a> {
     /// The columns of a new row; `search_document` follows once the id is known.
-    pub fn insert(fields: &'a ProspectFields, at: DateTime<Utc>) -> Self {
+    pub fn insert(fields: &'a ProspectFields, at: NaiveDateTime) -> Self {
         Self::new(fields, Some(at), at, None)
     }
 
     /// The columns of an updated row (`created_at` untouched).
-    pub fn update(fields: &'a ProspectFields, account: &AccountNumber, at: DateTime<Utc>) -> Self {
+    pub fn update(fields: &'a ProspectFields, account: &AccountNumber, at: NaiveDateTime) -> Self {
         Self::new(fields, None, at, Some(search::document(fields, account)))
     }
 
     fn new(
         fields: &'a ProspectFields,
-        created_at: Option<DateTime<Utc>>,
-        updated_at: DateTime<Utc>,
+        created_at: Option<NaiveDateTime>,
+        updated_at: NaiveDateTime,
         search_document: Option<String>,
     ) -> Self {
         Self {
@@ -239,8 +244,8 @@ pub struct NewUserRow<'a> {
     pub role: i32,
     pub active: bool,
     pub password_hash: &'a str,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 #[derive(Debug, Queryable, Selectable)]
@@ -255,8 +260,8 @@ pub struct ContactRow {
     pub phone: Option<String>,
     pub mobile_phone: Option<String>,
     pub is_main: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 impl From<ContactRow> for Contact {
@@ -271,8 +276,8 @@ impl From<ContactRow> for Contact {
             phone: row.phone,
             mobile_phone: row.mobile_phone,
             is_main: row.is_main,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
         }
     }
 }
@@ -285,8 +290,8 @@ pub struct DocumentRow {
     pub name: String,
     pub mime_type: Option<String>,
     pub size_bytes: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 impl From<DocumentRow> for Document {
@@ -297,8 +302,8 @@ impl From<DocumentRow> for Document {
             name: row.name,
             mime_type: row.mime_type,
             size_bytes: row.size_bytes,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
         }
     }
 }
@@ -310,8 +315,8 @@ pub struct PaymentPlanRow {
     pub prospect_id: i64,
     pub payment_method: Option<String>,
     pub payment_terms_days: Option<i32>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 impl From<PaymentPlanRow> for PaymentPlan {
@@ -321,8 +326,8 @@ impl From<PaymentPlanRow> for PaymentPlan {
             prospect_id: ProspectId(row.prospect_id),
             payment_method: row.payment_method,
             payment_terms_days: row.payment_terms_days,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
         }
     }
 }

@@ -8,8 +8,8 @@ diesel::table! {
         role -> Integer,
         active -> Bool,
         password_hash -> Text,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -85,8 +85,8 @@ diesel::table! {
         accept_calls -> Bool,
         comment -> Nullable<Text>,
         prospection_code_id -> Nullable<BigInt>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
         name_key -> Text,
         search_document -> Text,
     }
@@ -103,8 +103,8 @@ diesel::table! {
         phone -> Nullable<Text>,
         mobile_phone -> Nullable<Text>,
         is_main -> Bool,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -115,8 +115,8 @@ diesel::table! {
         name -> Text,
         mime_type -> Nullable<Text>,
         size_bytes -> BigInt,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -126,8 +126,8 @@ diesel::table! {
         prospect_id -> BigInt,
         payment_method -> Nullable<Text>,
         payment_terms_days -> Nullable<Integer>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 

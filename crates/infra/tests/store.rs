@@ -1,9 +1,9 @@
-//! Contract tests of the storage adapter against a real PostgreSQL, one fresh
-//! database per test.
+//! Contract tests of the storage adapter, one fresh database per test. The
+//! same tests run on PostgreSQL and on SQLite (`PROSPECTS_TEST_BACKEND`);
+//! a behaviour that differs between them is a bug.
 
 use std::time::{Duration, Instant};
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::search::SearchTerm;
 use prospects_domain::{
@@ -11,20 +11,20 @@ use prospects_domain::{
     Reference, ReferenceLookup, RepositoryError, Role, Scope, SortDirection, SortField, SortKey,
     UserId, UserRepository, ValidationErrors,
 };
-use prospects_infra::{PgProspects, PgReferences, PgStore, PgUsers, PoolSettings};
-use prospects_testkit::TestDb;
+use prospects_infra::{PoolSettings, Prospects, References, Store, Users};
+use prospects_testkit::{TestBackend, TestDb};
 
 struct Fixture {
-    store: PgProspects,
-    users: PgUsers,
-    references: PgReferences,
-    health: PgStore,
+    store: Prospects,
+    users: Users,
+    references: References,
+    health: Store,
     db: TestDb,
 }
 
 async fn fixture() -> Fixture {
     let db = TestDb::create().await;
-    let health = PgStore::connect(db.url(), &PoolSettings::default())
+    let health = Store::connect(db.url(), &PoolSettings::default())
         .await
         .expect("store");
     Fixture {
@@ -38,13 +38,7 @@ async fn fixture() -> Fixture {
 
 impl Fixture {
     async fn sql(&self, statement: &str) {
-        let mut conn = AsyncPgConnection::establish(self.db.url())
-            .await
-            .expect("connect");
-        diesel::sql_query(statement)
-            .execute(&mut conn)
-            .await
-            .expect("statement");
+        self.db.execute(statement).await;
     }
 
     async fn user(&self, email: &str, role: i32) -> UserId {
@@ -120,8 +114,13 @@ async fn account_numbers_are_never_reused() {
 #[tokio::test]
 async fn account_numbers_keep_every_digit_past_a_million() {
     let f = fixture().await;
-    f.sql("ALTER TABLE prospects ALTER COLUMN id RESTART WITH 1234567")
-        .await;
+    f.sql(match f.db.backend() {
+        TestBackend::Postgres => "ALTER TABLE prospects ALTER COLUMN id RESTART WITH 1234567",
+        TestBackend::Sqlite => {
+            "INSERT INTO sqlite_sequence (name, seq) VALUES ('prospects', 1234566)"
+        }
+    })
+    .await;
     assert_eq!(f.named("Big").await.customer_account.as_str(), "PR1234567");
 }
 
@@ -423,21 +422,11 @@ async fn delete_takes_what_the_prospect_owns_with_it() {
         f.store.find(p.id).await,
         Err(RepositoryError::NotFound)
     ));
-    let mut conn = AsyncPgConnection::establish(f.db.url())
-        .await
-        .expect("connect");
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let left: Count = diesel::sql_query(
-        "SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM payment_plans) AS n",
-    )
-    .get_result(&mut conn)
-    .await
-    .expect("count");
-    assert_eq!(left.n, 0);
+    let left = f
+        .db
+        .count("SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM payment_plans) AS n")
+        .await;
+    assert_eq!(left, 0);
 }
 
 #[tokio::test]
@@ -504,25 +493,22 @@ async fn instances_starting_together_migrate_once() {
     let db = TestDb::create().await;
     let settings = PoolSettings::default();
     let (a, b) = tokio::join!(
-        PgStore::connect(db.url(), &settings),
-        PgStore::connect(db.url(), &settings)
+        Store::connect(db.url(), &settings),
+        Store::connect(db.url(), &settings)
     );
     a.expect("first instance");
     b.expect("second instance");
 }
 
+/// PostgreSQL only: an embedded SQLite file cannot go away underneath the process.
 #[tokio::test]
 async fn a_vanished_database_is_unavailable_within_bounded_time() {
     let f = fixture().await;
     f.health.ping().await.expect("up");
-    let mut admin = AsyncPgConnection::establish(&prospects_testkit::server_url())
-        .await
-        .expect("admin");
-    let name = f.db.url().rsplit('/').next().expect("db name").to_owned();
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .expect("drop");
+    let Some(name) = f.db.postgres_name() else {
+        return;
+    };
+    drop_postgres_database(name).await;
     let started = Instant::now();
     let result = f.health.ping().await;
     assert!(
@@ -530,4 +516,58 @@ async fn a_vanished_database_is_unavailable_within_bounded_time() {
         "{result:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+async fn drop_postgres_database(name: &str) {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    let mut admin = AsyncPgConnection::establish(&prospects_testkit::server_url())
+        .await
+        .expect("admin");
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("drop");
+}
+
+#[tokio::test]
+async fn timestamps_sort_in_time_order_and_keep_microseconds() {
+    let f = fixture().await;
+    let first = f.named("First").await;
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    let second = f.named("Second").await;
+    assert!(second.created_at > first.created_at);
+    let stored = f.store.find(first.id).await.expect("found").prospect;
+    assert_eq!(stored.created_at, first.created_at);
+    assert_eq!(stored.created_at.timestamp_subsec_nanos() % 1_000, 0);
+    let query = ListQuery {
+        sort: vec![SortKey {
+            field: SortField::CreatedAt,
+            direction: SortDirection::Descending,
+        }],
+        ..Default::default()
+    };
+    let page = f.store.list(&query, Scope::All).await.expect("list");
+    assert_eq!(names(&page), ["Second", "First"]);
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced_by_the_database() {
+    let f = fixture().await;
+    f.named("Acme").await;
+    let result = f
+        .store
+        .create(valid(ProspectInput {
+            batch_id: Patch::Set(5),
+            ..named("Globex")
+        }))
+        .await;
+    assert!(result.is_err());
+    assert_eq!(
+        f.store
+            .list(&ListQuery::default(), Scope::All)
+            .await
+            .expect("list")
+            .total,
+        1
+    );
 }

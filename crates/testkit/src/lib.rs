@@ -1,19 +1,46 @@
-//! Test support: every test gets a database of its own on the PostgreSQL
-//! server named by `DATABASE_URL`, dropped when the test ends.
+//! Test support: every test gets a database of its own, dropped when the
+//! test ends, on the backend `PROSPECTS_TEST_BACKEND` names (`postgres`,
+//! the default, or `sqlite`).
 //!
-//! `cargo xtask test` sets `DATABASE_URL`, starting a throwaway cluster when
-//! none is given; running `cargo test` directly needs it set by hand.
+//! PostgreSQL tests create their database on the server `DATABASE_URL`
+//! names; `cargo xtask test` sets it, starting a throwaway cluster when none
+//! is given. SQLite tests use a file in a temporary directory.
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use std::path::PathBuf;
 
-/// A fresh, empty database; dropped (with its connections) on drop.
-pub struct TestDb {
-    url: String,
-    name: String,
-    server: String,
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+
+/// The backend the contract and end-to-end suites run against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    Postgres,
+    Sqlite,
 }
 
-/// The server URL, or a panic that says how to provide one (never a silent skip).
+impl TestBackend {
+    pub fn current() -> Self {
+        match std::env::var("PROSPECTS_TEST_BACKEND").as_deref() {
+            Ok("sqlite") => TestBackend::Sqlite,
+            Ok("postgres") | Ok("") | Err(_) => TestBackend::Postgres,
+            Ok(other) => panic!("PROSPECTS_TEST_BACKEND must be postgres or sqlite, not {other}"),
+        }
+    }
+}
+
+/// A fresh, empty database; dropped on drop.
+pub struct TestDb {
+    url: String,
+    place: Place,
+}
+
+enum Place {
+    Postgres { name: String, server: String },
+    Sqlite { dir: PathBuf },
+}
+
+/// The PostgreSQL server URL, or a panic that says how to provide one (never a silent skip).
 pub fn server_url() -> String {
     match std::env::var("DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => url,
@@ -21,13 +48,20 @@ pub fn server_url() -> String {
             "These tests need PostgreSQL. Run them with `cargo xtask test`, which uses \
              DATABASE_URL or starts a throwaway cluster from initdb/pg_ctl, or set \
              DATABASE_URL=postgres://USER@HOST:PORT/postgres to a server where USER may \
-             create databases."
+             create databases (or PROSPECTS_TEST_BACKEND=sqlite to test on SQLite)."
         ),
     }
 }
 
 impl TestDb {
     pub async fn create() -> Self {
+        match TestBackend::current() {
+            TestBackend::Postgres => Self::postgres().await,
+            TestBackend::Sqlite => Self::sqlite(),
+        }
+    }
+
+    async fn postgres() -> Self {
         let server = server_url();
         let name = format!("prospects_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = AsyncPgConnection::establish(&server)
@@ -41,35 +75,121 @@ impl TestDb {
         url.set_path(&name);
         Self {
             url: url.to_string(),
-            name,
-            server,
+            place: Place::Postgres { name, server },
         }
     }
 
-    /// The URL of this test's database.
+    fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "prospects-test-db-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.join("test.db").display());
+        Self {
+            url,
+            place: Place::Sqlite { dir },
+        }
+    }
+
+    /// The URL of this test's database (`postgres://...` or `sqlite://PATH`).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    pub fn backend(&self) -> TestBackend {
+        match self.place {
+            Place::Postgres { .. } => TestBackend::Postgres,
+            Place::Sqlite { .. } => TestBackend::Sqlite,
+        }
+    }
+
+    /// The database's name on the PostgreSQL server.
+    pub fn postgres_name(&self) -> Option<&str> {
+        match &self.place {
+            Place::Postgres { name, .. } => Some(name),
+            Place::Sqlite { .. } => None,
+        }
+    }
+
+    /// Runs SQL statements directly, as a test's setup or inspection.
+    pub async fn execute(&self, sql: &str) {
+        match &self.place {
+            Place::Postgres { .. } => {
+                let mut conn = AsyncPgConnection::establish(&self.url)
+                    .await
+                    .expect("connect");
+                conn.batch_execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            Place::Sqlite { dir } => {
+                let path = dir.join("test.db");
+                let mut conn =
+                    diesel::SqliteConnection::establish(&path.display().to_string()).expect("open");
+                conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                    .expect("pragmas");
+                conn.batch_execute(sql)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        }
+    }
+
+    /// The single integer a query (`SELECT ... AS n`) returns.
+    pub async fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        match &self.place {
+            Place::Postgres { .. } => {
+                let mut conn = AsyncPgConnection::establish(&self.url)
+                    .await
+                    .expect("connect");
+                let row: Count = diesel::sql_query(sql)
+                    .get_result(&mut conn)
+                    .await
+                    .expect("query");
+                row.n
+            }
+            Place::Sqlite { dir } => {
+                let path = dir.join("test.db");
+                let mut conn =
+                    diesel::SqliteConnection::establish(&path.display().to_string()).expect("open");
+                let row: Count = diesel::RunQueryDsl::get_result(diesel::sql_query(sql), &mut conn)
+                    .expect("query");
+                row.n
+            }
+        }
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let server = self.server.clone();
-        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        // Drop may run inside a runtime that is shutting down: use a thread of our own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut admin = AsyncPgConnection::establish(&server).await.ok()?;
-                diesel::sql_query(statement).execute(&mut admin).await.ok()
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Some(_))) {
-            eprintln!("warning: could not drop test database {}", self.name);
+        match &self.place {
+            Place::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Place::Postgres { name, server } => {
+                let server = server.clone();
+                let statement = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                // Drop may run inside a runtime that is shutting down: use a thread of our own.
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    runtime.block_on(async {
+                        let mut admin = AsyncPgConnection::establish(&server).await.ok()?;
+                        diesel::sql_query(statement).execute(&mut admin).await.ok()
+                    })
+                })
+                .join();
+                if !matches!(dropped, Ok(Some(_))) {
+                    eprintln!("warning: could not drop test database {name}");
+                }
+            }
         }
     }
 }

@@ -84,15 +84,11 @@ async fn readiness_fails_when_draining_or_when_the_database_is_gone() {
     app.services
         .draining
         .store(false, std::sync::atomic::Ordering::Relaxed);
-    let name = app.db.url().rsplit('/').next().expect("name").to_owned();
-    let mut admin = diesel_async::AsyncPgConnection::establish(&prospects_testkit::server_url())
-        .await
-        .expect("admin");
-    use diesel_async::{AsyncConnection, RunQueryDsl};
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .expect("drop");
+    // PostgreSQL only: an embedded SQLite file cannot go away underneath the process.
+    let Some(name) = app.db.postgres_name() else {
+        return;
+    };
+    drop_postgres_database(name).await;
     assert_eq!(
         app.call(actix_test::TestRequest::get().uri("/readyz"))
             .await
@@ -107,4 +103,15 @@ async fn readiness_fails_when_draining_or_when_the_database_is_gone() {
     assert_eq!(response.status, 503);
     assert_eq!(response.body, json!({"message": "Service Unavailable"}));
     assert_eq!(response.header("retry-after"), Some("5"));
+}
+
+async fn drop_postgres_database(name: &str) {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    let mut admin = AsyncPgConnection::establish(&prospects_testkit::server_url())
+        .await
+        .expect("admin");
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("drop");
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 use actix_web::middleware::from_fn;
 use actix_web::test as actix_test;
 use actix_web::{App, http::header};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use prospects_app::Config;
 use prospects_app::wiring::{self, Services};
 use prospects_domain::{NewUser, Role, UserId};
@@ -119,13 +118,7 @@ impl TestApp {
     }
 
     pub async fn sql(&self, statement: &str) {
-        let mut conn = AsyncPgConnection::establish(self.db.url())
-            .await
-            .expect("connect");
-        diesel::sql_query(statement)
-            .execute(&mut conn)
-            .await
-            .expect("statement");
+        self.db.execute(statement).await;
     }
 
     pub async fn call(&self, request: actix_test::TestRequest) -> TestResponse {

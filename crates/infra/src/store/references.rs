@@ -1,4 +1,4 @@
-//! `ReferenceLookup` on PostgreSQL.
+//! `ReferenceLookup`, one code base for both backends.
 
 use async_trait::async_trait;
 use diesel::dsl::exists;
@@ -6,12 +6,12 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use prospects_domain::{Reference, ReferenceLookup, RepositoryError};
 
-use super::PgReferences;
+use super::{References, with_conn};
 use crate::errors::from_diesel;
 use crate::schema::{batches, brands, clusters, prospection_codes, sectors, users};
 
 #[async_trait]
-impl ReferenceLookup for PgReferences {
+impl ReferenceLookup for References {
     async fn missing(
         &self,
         wanted: &[(Reference, i64)],
@@ -19,38 +19,33 @@ impl ReferenceLookup for PgReferences {
         let mut conn = self.0.conn().await?;
         let mut missing = Vec::new();
         for &(reference, id) in wanted {
-            let found: bool = match reference {
-                Reference::Brand => {
+            let found: bool = with_conn!(&mut conn, |c| match reference {
+                Reference::Brand =>
                     diesel::select(exists(brands::table.find(id)))
-                        .get_result(&mut conn)
-                        .await
-                }
-                Reference::Representative => {
+                        .get_result(c)
+                        .await,
+                Reference::Representative =>
                     diesel::select(exists(users::table.find(id)))
-                        .get_result(&mut conn)
-                        .await
-                }
-                Reference::Sector => {
+                        .get_result(c)
+                        .await,
+                Reference::Sector =>
                     diesel::select(exists(sectors::table.find(id)))
-                        .get_result(&mut conn)
-                        .await
-                }
-                Reference::Cluster => {
+                        .get_result(c)
+                        .await,
+                Reference::Cluster =>
                     diesel::select(exists(clusters::table.find(id)))
-                        .get_result(&mut conn)
-                        .await
-                }
-                Reference::Batch => {
+                        .get_result(c)
+                        .await,
+                Reference::Batch =>
                     diesel::select(exists(batches::table.find(id)))
-                        .get_result(&mut conn)
-                        .await
-                }
+                        .get_result(c)
+                        .await,
                 Reference::ProspectionCode => {
                     diesel::select(exists(prospection_codes::table.find(id)))
-                        .get_result(&mut conn)
+                        .get_result(c)
                         .await
                 }
-            }
+            })
             .map_err(from_diesel)?;
             if !found {
                 missing.push(reference);

@@ -1,0 +1,150 @@
+//! The list query (filters, scope, sort), built once for both backends.
+
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Integer, Text};
+use prospects_domain::{ListQuery, Scope, SortDirection, SortField};
+
+use crate::schema::prospects;
+
+/// The list query for one backend. Written once in [`list_queries!`] and
+/// instantiated per backend: diesel's boxed queries are backend-specific, and
+/// spelling the generic bounds out would bury the query.
+pub trait ListQueries: diesel::backend::Backend + Sized {
+    /// The rows the query and scope select, before sorting and paging; used
+    /// for both the count and the page so the two can never disagree.
+    fn filtered(query: &ListQuery, scope: Scope) -> prospects::BoxedQuery<'static, Self>;
+
+    /// Orders by the requested keys (or relevance when searching), always
+    /// ending with `id` so that pages never overlap.
+    fn sorted(
+        rows: prospects::BoxedQuery<'static, Self>,
+        query: &ListQuery,
+    ) -> prospects::BoxedQuery<'static, Self>;
+}
+
+/// [`ListQueries::filtered`] for the backend of connection `_conn`.
+pub fn filtered<C>(
+    _conn: &C,
+    query: &ListQuery,
+    scope: Scope,
+) -> prospects::BoxedQuery<'static, C::Backend>
+where
+    C: diesel_async::AsyncConnectionCore,
+    C::Backend: ListQueries,
+{
+    C::Backend::filtered(query, scope)
+}
+
+/// [`ListQueries::sorted`] for the backend of connection `_conn`.
+pub fn sorted<C>(
+    _conn: &C,
+    rows: prospects::BoxedQuery<'static, C::Backend>,
+    query: &ListQuery,
+) -> prospects::BoxedQuery<'static, C::Backend>
+where
+    C: diesel_async::AsyncConnectionCore,
+    C::Backend: ListQueries,
+{
+    C::Backend::sorted(rows, query)
+}
+
+macro_rules! list_queries {
+    ($backend:ty) => {
+        impl ListQueries for $backend {
+            fn filtered(query: &ListQuery, scope: Scope) -> prospects::BoxedQuery<'static, Self> {
+                let mut rows = prospects::table.into_boxed();
+                if let Scope::RepresentedBy(user) = scope {
+                    rows = rows.filter(prospects::representative_id.eq(user.0));
+                }
+                if !query.name_any_of.is_empty() {
+                    let mut any: Box<
+                        dyn BoxableExpression<prospects::table, Self, SqlType = Bool>,
+                    > = Box::new(false.into_sql::<Bool>());
+                    for part in &query.name_any_of {
+                        any = Box::new(
+                            any.or(prospects::name_key
+                                .like(contains_pattern(part))
+                                .escape('\\')),
+                        );
+                    }
+                    rows = rows.filter(any);
+                }
+                if let Some(ids) = &query.ids {
+                    rows = rows.filter(prospects::id.eq_any(ids.clone()));
+                }
+                if let Some(term) = &query.term {
+                    // Words hold only letters and digits, so they need no LIKE escaping.
+                    for word in term.whole_words() {
+                        rows = rows.filter(prospects::search_document.like(format!("% {word} %")));
+                    }
+                    rows = rows
+                        .filter(prospects::search_document.like(format!("% {}%", term.prefix())));
+                }
+                rows
+            }
+
+            fn sorted(
+                mut rows: prospects::BoxedQuery<'static, Self>,
+                query: &ListQuery,
+            ) -> prospects::BoxedQuery<'static, Self> {
+                if let (true, Some(term)) = (query.sort.is_empty(), &query.term) {
+                    // Relevance: 0 when the name starts with the term, 1 when
+                    // a word of the name does, 2 otherwise.
+                    let phrase = term.phrase();
+                    rows = rows.then_order_by(
+                        sql::<Integer>("CASE WHEN name_key LIKE ")
+                            .bind::<Text, _>(format!("{phrase}%"))
+                            .sql(" THEN 0 WHEN name_key LIKE ")
+                            .bind::<Text, _>(format!("% {phrase}%"))
+                            .sql(" THEN 1 ELSE 2 END"),
+                    );
+                }
+                for key in &query.sort {
+                    rows = match (key.field, key.direction) {
+                        (SortField::Id, SortDirection::Ascending) => {
+                            rows.then_order_by(prospects::id.asc())
+                        }
+                        (SortField::Id, SortDirection::Descending) => {
+                            rows.then_order_by(prospects::id.desc())
+                        }
+                        (SortField::CreatedAt, SortDirection::Ascending) => {
+                            rows.then_order_by(prospects::created_at.asc())
+                        }
+                        (SortField::CreatedAt, SortDirection::Descending) => {
+                            rows.then_order_by(prospects::created_at.desc())
+                        }
+                        (SortField::UpdatedAt, SortDirection::Ascending) => {
+                            rows.then_order_by(prospects::updated_at.asc())
+                        }
+                        (SortField::UpdatedAt, SortDirection::Descending) => {
+                            rows.then_order_by(prospects::updated_at.desc())
+                        }
+                    };
+                }
+                if !query.sort.iter().any(|key| key.field == SortField::Id) {
+                    rows = rows.then_order_by(prospects::id.asc());
+                }
+                rows
+            }
+        }
+    };
+}
+
+list_queries!(diesel::pg::Pg);
+list_queries!(diesel::sqlite::Sqlite);
+
+/// `%part%` with LIKE's wildcards in `part` taken literally.
+fn contains_pattern(part: &str) -> String {
+    let mut pattern = String::with_capacity(part.len() + 2);
+    pattern.push('%');
+    for c in part.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}

@@ -1,0 +1,89 @@
+//! SQLite: a file database with WAL, `synchronous=FULL` (an acknowledged
+//! write survives a crash), enforced foreign keys and a busy timeout, set on
+//! every connection.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use deadpool::Runtime;
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
+
+use super::{PoolSettings, SqliteConn};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// Per-connection settings. A writer waits up to 5 s for another's lock
+/// before failing with "database is locked" (mapped to a 503).
+/// The busy timeout comes first: switching to WAL itself may wait for a lock.
+const PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                       PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+
+/// The file a `sqlite://PATH` (or plain `PATH`) URL names.
+pub fn path_of(url: &str) -> PathBuf {
+    PathBuf::from(
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url),
+    )
+}
+
+pub async fn connect(path: &Path, settings: &PoolSettings) -> anyhow::Result<Pool<SqliteConn>> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let location = path
+        .to_str()
+        .context("the SQLite path is not UTF-8")?
+        .to_owned();
+    migrate(&location).await?;
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(|url| {
+        let url = url.to_owned();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let mut conn = SqliteConnection::establish(&url)?;
+                conn.batch_execute(PRAGMAS)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(SyncConnectionWrapper::new(conn))
+            })
+            .await
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
+        }
+        .boxed()
+    });
+    let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(location, config);
+    Pool::builder(manager)
+        .max_size(settings.max_size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(settings.wait_timeout))
+        .create_timeout(Some(settings.connect_timeout))
+        .recycle_timeout(Some(settings.connect_timeout))
+        .build()
+        .context("cannot build the SQLite pool")
+}
+
+/// Applies the migrations in one exclusive transaction each, so that two
+/// processes opening the same file do not apply one twice.
+async fn migrate(location: &str) -> anyhow::Result<()> {
+    let location = location.to_owned();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut conn = SqliteConnection::establish(&location)
+            .with_context(|| format!("cannot open the SQLite database {location}"))?;
+        conn.batch_execute(PRAGMAS)?;
+        conn.exclusive_transaction(|conn| {
+            conn.run_pending_migrations(MIGRATIONS)
+                .map(|_| ())
+                .map_err(diesel::result::Error::QueryBuilderError)
+        })
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+    })
+    .await
+    .context("the migration task failed")?
+}

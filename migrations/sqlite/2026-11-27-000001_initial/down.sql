@@ -1,0 +1,10 @@
+DROP TABLE payment_plans;
+DROP TABLE documents;
+DROP TABLE contacts;
+DROP TABLE prospects;
+DROP TABLE prospection_codes;
+DROP TABLE batches;
+DROP TABLE clusters;
+DROP TABLE sectors;
+DROP TABLE brands;
+DROP TABLE users;
