@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod durability;
 mod errors;
 mod listing;
 mod sales;

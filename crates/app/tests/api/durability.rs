@@ -1,0 +1,120 @@
+//! The real binary over a real socket: every acknowledged write survives
+//! `kill -9` of the service.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::TestApp;
+
+/// A plain HTTP/1.1 exchange; returns the status and the body.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+fn start(app: &TestApp, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_prospects"))
+        .env("DATABASE_URL", app.db.url())
+        .env("PROSPECTS_DATA_DIR", &app.config.data_dir)
+        .env("PROSPECTS_BIND", format!("127.0.0.1:{port}"))
+        .env_remove("PROSPECTS_ROOT_KEY")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if matches!(http(port, "GET", "/readyz", "", ""), Ok((200, _))) {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the server did not become ready");
+}
+
+#[actix_web::test]
+async fn every_acknowledged_create_survives_kill_9() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let port = free_port();
+    let mut server = start(&app, port);
+    let mut acknowledged = Vec::new();
+    for i in 0..25 {
+        let (status, body) = http(
+            port,
+            "POST",
+            "/api/v1/prospects",
+            &admin.token,
+            &format!(r#"{{"name": "Durable {i}"}}"#),
+        )
+        .expect("create");
+        assert_eq!(status, 201, "{body}");
+        let created: serde_json::Value = serde_json::from_str(&body).expect("json");
+        acknowledged.push(created["id"].as_i64().expect("id"));
+    }
+    server.kill().expect("SIGKILL");
+    server.wait().expect("reaped");
+
+    let mut server = start(&app, port);
+    for id in &acknowledged {
+        let (status, body) = http(
+            port,
+            "GET",
+            &format!("/api/v1/prospects/{id}"),
+            &admin.token,
+            "",
+        )
+        .expect("show");
+        assert_eq!(
+            status, 200,
+            "prospect {id} was acknowledged but is gone: {body}"
+        );
+    }
+    let (_, body) = http(
+        port,
+        "GET",
+        "/api/v1/prospects?per_page=100",
+        &admin.token,
+        "",
+    )
+    .expect("list");
+    let list: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(list["total"], acknowledged.len());
+    server.kill().expect("SIGKILL");
+    server.wait().expect("reaped");
+}
