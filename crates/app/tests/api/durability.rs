@@ -47,7 +47,7 @@ fn free_port() -> u16 {
 }
 
 fn start(app: &TestApp, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_prospects"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prospects"))
         .env("DATABASE_URL", app.db.url())
         .env("PROSPECTS_DATA_DIR", &app.config.data_dir)
         .env("PROSPECTS_BIND", format!("127.0.0.1:{port}"))
@@ -64,6 +64,8 @@ fn start(app: &TestApp, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not become ready");
 }
 
