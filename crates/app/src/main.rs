@@ -28,6 +28,8 @@ enum Command {
     /// Manage tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Print the OpenAPI document (as committed in docs/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +72,10 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(cli.config).await,
+        Command::Openapi => {
+            print!("{}", prospects_http::openapi::document_json());
+            Ok(())
+        }
         Command::Users(UsersCommand::Create {
             email,
             name,

@@ -3,10 +3,13 @@
 
 use std::sync::atomic::Ordering;
 
+use actix_web::http::header;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer};
+use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
-use prospects_http::{configure, observe};
+use prospects_http::{ApiDoc, ApiState, configure, observe};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::{bootstrap, wiring};
@@ -48,5 +51,21 @@ async fn shutdown_signal() {
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+/// Every route: the API, its OpenAPI document at `/api-docs/openapi.json`,
+/// and Swagger UI at `/docs` (built in; nothing is fetched from the internet).
+pub fn routes(state: web::Data<ApiState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.service(
+            SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
+        )
+        .service(web::resource("/docs").route(web::get().to(|| async {
+            HttpResponse::MovedPermanently()
+                .insert_header((header::LOCATION, "/docs/"))
+                .finish()
+        })));
+        configure(state)(cfg);
     }
 }

@@ -7,6 +7,7 @@ pub mod body;
 pub mod errors;
 pub mod input;
 pub mod middleware;
+pub mod openapi;
 pub mod pagination;
 pub mod query;
 pub mod routes;
@@ -15,5 +16,6 @@ pub mod wire;
 
 pub use errors::ApiError;
 pub use middleware::observe;
+pub use openapi::ApiDoc;
 pub use routes::configure;
 pub use state::{ApiSettings, ApiState};

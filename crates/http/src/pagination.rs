@@ -1,16 +1,19 @@
 //! Laravel's length-aware paginator, key for key and in its order.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
-/// `{"url", "label", "active"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One entry of `links`: previous, a page number, `...`, or next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = PageLink)]
 pub struct Link {
     pub url: Option<String>,
     pub label: String,
     pub active: bool,
 }
 
-#[derive(Debug, Serialize)]
+/// One page of a list, as Laravel's length-aware paginator shapes it.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Paginated<T> {
     pub current_page: u64,
     pub data: Vec<T>,

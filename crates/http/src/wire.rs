@@ -4,22 +4,31 @@
 use chrono::{DateTime, Utc};
 use prospects_domain::{Contact, Document, PaymentPlan, Prospect, ProspectDetails};
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 /// Laravel's timestamp format: UTC, microseconds, `Z`.
 fn timestamp<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
 }
 
-#[derive(Debug, Serialize)]
+/// A prospect: a company or person the sales team is courting.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Prospect)]
 pub struct ProspectBody<'a> {
+    #[schema(read_only, example = 42)]
     pub id: i64,
+    #[schema(min_length = 2, max_length = 255, example = "Acme Corp")]
     pub name: &'a str,
     pub brand_id: Option<i64>,
+    /// The assigned sales representative (a user id).
     pub representative_id: Option<i64>,
+    /// `PR` + the id zero-padded to at least six digits; generated, never changes.
+    #[schema(read_only, pattern = "^PR[0-9]{6,}$", example = "PR000042")]
     pub customer_account: &'a str,
     pub accounts_reference: Option<&'a str>,
     pub registration_number: Option<&'a str>,
     pub tax_registration_number: Option<&'a str>,
+    /// Legal form.
     #[serde(rename = "type")]
     pub legal_form: Option<&'a str>,
     pub capital: Option<&'a str>,
@@ -27,7 +36,9 @@ pub struct ProspectBody<'a> {
     pub sector_id: Option<i64>,
     pub cluster_id: Option<i64>,
     pub batch_id: Option<i64>,
+    #[schema(format = Email)]
     pub email_address: Option<&'a str>,
+    #[schema(format = Email)]
     pub account_email_address: Option<&'a str>,
     pub phone: Option<&'a str>,
     pub mobile_phone: Option<&'a str>,
@@ -38,7 +49,9 @@ pub struct ProspectBody<'a> {
     pub main_address_line2: Option<&'a str>,
     pub main_address_postal_code: Option<&'a str>,
     pub main_address_city: Option<&'a str>,
+    #[schema(example = "France")]
     pub main_address_country: &'a str,
+    #[schema(format = Uri, max_length = 2048)]
     pub website: Option<&'a str>,
     pub active: bool,
     pub charge_vat: bool,
@@ -46,10 +59,13 @@ pub struct ProspectBody<'a> {
     pub accept_emails: bool,
     pub accept_calls: bool,
     pub comment: Option<&'a str>,
+    /// The current pipeline stage.
     pub prospection_code_id: Option<i64>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(read_only, value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(read_only, value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -98,7 +114,8 @@ impl<'a> From<&'a Prospect> for ProspectBody<'a> {
 }
 
 /// A prospect followed by `payment_plan`, `contacts` and `documents`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ProspectDetails)]
 pub struct ProspectDetailsBody<'a> {
     #[serde(flatten)]
     pub prospect: ProspectBody<'a>,
@@ -118,7 +135,8 @@ impl<'a> From<&'a ProspectDetails> for ProspectDetailsBody<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Contact)]
 pub struct ContactBody<'a> {
     pub id: i64,
     pub prospect_id: i64,
@@ -130,8 +148,10 @@ pub struct ContactBody<'a> {
     pub mobile_phone: Option<&'a str>,
     pub is_main: bool,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -153,7 +173,8 @@ impl<'a> From<&'a Contact> for ContactBody<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Document)]
 pub struct DocumentBody<'a> {
     pub id: i64,
     pub prospect_id: i64,
@@ -161,8 +182,10 @@ pub struct DocumentBody<'a> {
     pub mime_type: Option<&'a str>,
     pub size_bytes: i64,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -180,15 +203,18 @@ impl<'a> From<&'a Document> for DocumentBody<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PaymentPlan)]
 pub struct PaymentPlanBody<'a> {
     pub id: i64,
     pub prospect_id: i64,
     pub payment_method: Option<&'a str>,
     pub payment_terms_days: Option<i32>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod docs;
 mod durability;
 mod errors;
 mod listing;

@@ -9,7 +9,7 @@ use actix_web::{App, http::header};
 use prospects_app::Config;
 use prospects_app::wiring::{self, Services};
 use prospects_domain::{NewUser, Role, UserId};
-use prospects_http::{configure, observe};
+use prospects_http::observe;
 use prospects_testkit::TestDb;
 use serde_json::Value;
 
@@ -125,7 +125,7 @@ impl TestApp {
         let app = actix_test::init_service(
             App::new()
                 .wrap(from_fn(observe))
-                .configure(configure(self.services.state.clone())),
+                .configure(prospects_app::server::routes(self.services.state.clone())),
         )
         .await;
         let response = actix_test::call_service(&app, request.to_request()).await;

@@ -312,7 +312,7 @@ async fn fifty_concurrent_creates_get_fifty_distinct_account_numbers() {
     let service = actix_test::init_service(
         actix_web::App::new()
             .wrap(actix_web::middleware::from_fn(prospects_http::observe))
-            .configure(prospects_http::configure(app.services.state.clone())),
+            .configure(prospects_app::server::routes(app.services.state.clone())),
     )
     .await;
     let requests = (0..50).map(|i| {

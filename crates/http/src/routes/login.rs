@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::body;
 use crate::errors::ApiError;
+use crate::openapi::{ErrorBody, LoginRequest, LoginResponse, ValidationErrorBody};
 use crate::state::ApiState;
 
 #[derive(Serialize)]
@@ -23,6 +24,29 @@ struct UserBody<'a> {
     role: i32,
 }
 
+/// Log in
+///
+/// Exchanges an email and password (JSON body, form, or query string) for a
+/// bearer token. Unknown email and wrong password get the same 401, in the same time.
+#[utoipa::path(
+    post,
+    path = "/api/login",
+    tag = "Auth",
+    operation_id = "login",
+    request_body = LoginRequest,
+    params(
+        ("email" = Option<String>, Query, description = "Alternative to the body, as the vendor's client sends it"),
+        ("password" = Option<String>, Query, description = "Alternative to the body"),
+    ),
+    responses(
+        (status = 200, description = "A token and who it is for", body = LoginResponse),
+        (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+        (status = 401, description = "`Invalid credentials`", body = ErrorBody),
+        (status = 413, description = "The body is over the size limit", body = ErrorBody),
+        (status = 422, description = "Email or password missing", body = ValidationErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn login(
     req: HttpRequest,
     payload: web::Payload,

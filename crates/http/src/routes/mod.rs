@@ -1,8 +1,8 @@
 //! The routes, and the answers for unknown routes and unsupported methods.
 
-mod login;
-mod prospects;
-mod system;
+pub(crate) mod login;
+pub(crate) mod prospects;
+pub(crate) mod system;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 

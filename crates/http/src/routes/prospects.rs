@@ -7,11 +7,39 @@ use serde_json::json;
 
 use crate::auth::{Caller, parse_id};
 use crate::errors::ApiError;
-use crate::pagination::PageContext;
+use crate::openapi::{ErrorBody, NewProspect, ProspectChanges, ValidationErrorBody};
+use crate::pagination::{PageContext, Paginated};
 use crate::state::ApiState;
 use crate::wire::{ProspectBody, ProspectDetailsBody};
 use crate::{body, input, query};
 
+/// List prospects
+///
+/// Filters combine with AND; an empty filter value is skipped. Without `sort`
+/// the order is by id (by relevance first when `filter[term_match]` is given).
+/// A sales user sees only the prospects they represent, and `total` counts only those.
+#[utoipa::path(
+    get,
+    path = "/api/v1/prospects",
+    tag = "Prospects",
+    operation_id = "listProspects",
+    params(
+        ("filter[name]" = Option<String>, Query, description = "Case- and accent-insensitive substring of the name; a comma-separated value matches any of the parts"),
+        ("filter[id]" = Option<String>, Query, description = "Exact id, or a comma-separated list of ids"),
+        ("filter[term_match]" = Option<String>, Query, description = "Every word must match name, account number, emails, contact names, phones, postal code, city, registration or VAT number (the last word as a prefix)"),
+        ("sort" = Option<String>, Query, description = "Comma-separated `id`, `created_at`, `updated_at`, each optionally prefixed by `-` for descending", example = "-created_at"),
+        ("page" = Option<i64>, Query, description = "Page number from 1; anything else means 1"),
+        ("per_page" = Option<i64>, Query, description = "Rows per page, from 1 to 100 (default 15)"),
+    ),
+    responses(
+        (status = 200, description = "One page of prospects", body = Paginated<ProspectBody>),
+        (status = 400, description = "An unknown filter or sort", body = ErrorBody),
+        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
+        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 422, description = "`per_page` out of bounds", body = ValidationErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 pub async fn list(
     req: HttpRequest,
     caller: Caller,
@@ -31,6 +59,27 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// Create a prospect
+///
+/// The account number is generated. A sales user always becomes the
+/// representative, whatever `representative_id` says.
+#[utoipa::path(
+    post,
+    path = "/api/v1/prospects",
+    tag = "Prospects",
+    operation_id = "createProspect",
+    request_body = NewProspect,
+    responses(
+        (status = 201, description = "Created; `Location` names the new prospect", body = ProspectBody,
+            headers(("Location" = String, description = "URL of the created prospect"))),
+        (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
+        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 413, description = "The body is over the size limit", body = ErrorBody),
+        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 pub async fn create(
     req: HttpRequest,
     caller: Caller,
@@ -46,6 +95,25 @@ pub async fn create(
         .json(ProspectBody::from(&created)))
 }
 
+/// Show a prospect
+///
+/// With its payment plan, contacts and documents. A sales user gets 403 for
+/// a prospect they do not represent.
+#[utoipa::path(
+    get,
+    path = "/api/v1/prospects/{id}",
+    tag = "Prospects",
+    operation_id = "showProspect",
+    params(("id" = i64, Path, description = "Prospect id")),
+    responses(
+        (status = 200, description = "The prospect", body = ProspectDetailsBody),
+        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
+        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 403, description = "Outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "No such prospect", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 pub async fn show(
     req: HttpRequest,
     caller: Caller,
@@ -56,7 +124,30 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(ProspectDetailsBody::from(&details)))
 }
 
-/// PUT (and PATCH): the fields sent are written; 201 as the vendor documents.
+/// Update a prospect
+///
+/// The fields sent are validated and written, the others kept; answers 201 as
+/// the vendor documents. `PATCH` does the same. A sales user gets 403 for a
+/// prospect they do not represent, or for a `representative_id` other than their own.
+#[utoipa::path(
+    put,
+    path = "/api/v1/prospects/{id}",
+    tag = "Prospects",
+    operation_id = "updateProspect",
+    params(("id" = i64, Path, description = "Prospect id")),
+    request_body = ProspectChanges,
+    responses(
+        (status = 201, description = "The updated prospect", body = ProspectBody),
+        (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
+        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
+        (status = 404, description = "No such prospect", body = ErrorBody),
+        (status = 413, description = "The body is over the size limit", body = ErrorBody),
+        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 pub async fn update(
     req: HttpRequest,
     caller: Caller,
@@ -70,6 +161,24 @@ pub async fn update(
     Ok(HttpResponse::Created().json(ProspectBody::from(&updated)))
 }
 
+/// Delete a prospect
+///
+/// With its contacts, documents and payment plan, in one transaction.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/prospects/{id}",
+    tag = "Prospects",
+    operation_id = "deleteProspect",
+    params(("id" = i64, Path, description = "Prospect id")),
+    responses(
+        (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Prospect deleted."})),
+        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
+        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 403, description = "Outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "No such prospect", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 pub async fn delete(
     req: HttpRequest,
     caller: Caller,

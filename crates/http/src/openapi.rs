@@ -1,0 +1,290 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and
+//! the wire types. Schemas that exist only for documentation (request bodies,
+//! error bodies) live here.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::pagination::{Link, Paginated};
+use crate::routes;
+use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, ProspectDetailsBody};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Prospects API",
+        description = "A sales pipeline over REST: the companies and people a sales team is courting, \
+                       who owns each one, where each stands.\n\n\
+                       Authenticate with `POST /api/login`, then send `Authorization: Bearer <token>`.\n\n\
+                       **Sales users** (role level 5 or below) see and change only the prospects they \
+                       represent: lists, counts and searches show nothing else, a prospect they create is \
+                       always theirs, and reading, changing or deleting someone else's prospect is a 403.",
+        license(name = "MIT")
+    ),
+    paths(
+        routes::login::login,
+        routes::prospects::list,
+        routes::prospects::create,
+        routes::prospects::show,
+        routes::prospects::update,
+        routes::prospects::delete,
+        routes::system::version,
+        routes::system::livez,
+        routes::system::readyz,
+    ),
+    components(schemas(
+        ProspectBody, ProspectDetailsBody, ContactBody, DocumentBody, PaymentPlanBody, Link,
+        Paginated<ProspectBody>, NewProspect, ProspectChanges, ErrorBody, ValidationErrorBody,
+        LoginRequest, LoginResponse, LoginUser, VersionBody, StatusBody,
+    )),
+    modifiers(&BearerSecurity, &ChangesAreOptional),
+    tags(
+        (name = "Auth", description = "Exchanging credentials for a bearer token"),
+        (name = "Prospects", description = "The sales pipeline"),
+        (name = "System", description = "Version and health probes; no token needed"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as JSON, pretty-printed, ending with a newline (as committed in `docs/openapi.json`).
+pub fn document_json() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}
+
+/// The `bearerAuth` scheme every `/api/v1` operation requires.
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearerAuth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("Biscuit")
+                    .description(Some(
+                        "A Biscuit token from `POST /api/login` or `prospects tokens issue`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `ProspectChanges` is `NewProspect` with nothing required: an update sends any subset.
+struct ChangesAreOptional;
+
+impl Modify for ChangesAreOptional {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        if let Some(RefOr::T(Schema::Object(new))) = components.schemas.get("NewProspect").cloned()
+        {
+            let mut changes = new;
+            changes.required.clear();
+            changes.description = Some(
+                "The fields to change; any subset of a prospect's writable fields. Fields not sent are kept."
+                    .to_owned(),
+            );
+            components.schemas.insert(
+                "ProspectChanges".to_owned(),
+                RefOr::T(Schema::Object(changes)),
+            );
+        }
+    }
+}
+
+/// A prospect to create. Unknown keys and the server-owned `id`,
+/// `customer_account`, `created_at`, `updated_at` are ignored. Strings are
+/// trimmed and `""` counts as `null`; booleans also accept `1`, `0`, `"1"`,
+/// `"0"`; integers also accept numeric strings.
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "documents the request body; the handler reads loose JSON"
+)]
+pub struct NewProspect {
+    #[schema(min_length = 2, max_length = 255, example = "Acme Corp")]
+    name: String,
+    /// Must exist in `brands`.
+    brand_id: Option<i64>,
+    /// Must exist in `users`. Ignored for a sales user, who always becomes the representative.
+    representative_id: Option<i64>,
+    #[schema(max_length = 255)]
+    accounts_reference: Option<String>,
+    #[schema(max_length = 255)]
+    registration_number: Option<String>,
+    #[schema(max_length = 255)]
+    tax_registration_number: Option<String>,
+    /// Legal form.
+    #[schema(max_length = 255)]
+    r#type: Option<String>,
+    #[schema(max_length = 255)]
+    capital: Option<String>,
+    #[schema(max_length = 255)]
+    activity_code: Option<String>,
+    /// Must exist in `sectors`.
+    sector_id: Option<i64>,
+    /// Must exist in `clusters`.
+    cluster_id: Option<i64>,
+    /// Must exist in `batches`.
+    batch_id: Option<i64>,
+    #[schema(format = Email, max_length = 255)]
+    email_address: Option<String>,
+    #[schema(format = Email, max_length = 255)]
+    account_email_address: Option<String>,
+    #[schema(max_length = 255)]
+    phone: Option<String>,
+    #[schema(max_length = 255)]
+    mobile_phone: Option<String>,
+    #[schema(max_length = 255)]
+    fax: Option<String>,
+    #[schema(max_length = 255)]
+    main_contact_first_name: Option<String>,
+    #[schema(max_length = 255)]
+    main_contact_last_name: Option<String>,
+    #[schema(max_length = 255)]
+    main_address_line1: Option<String>,
+    #[schema(max_length = 255)]
+    main_address_line2: Option<String>,
+    #[schema(max_length = 255)]
+    main_address_postal_code: Option<String>,
+    #[schema(max_length = 255)]
+    main_address_city: Option<String>,
+    /// `null` or absent means `"France"`.
+    #[schema(max_length = 255, default = "France")]
+    main_address_country: Option<String>,
+    /// An absolute `http` or `https` URL; never fetched by the server.
+    #[schema(format = Uri, max_length = 2048)]
+    website: Option<String>,
+    #[schema(default = true)]
+    active: Option<bool>,
+    #[schema(default = true)]
+    charge_vat: Option<bool>,
+    #[schema(default = false)]
+    merge_invoices: Option<bool>,
+    #[schema(default = true)]
+    accept_emails: Option<bool>,
+    #[schema(default = true)]
+    accept_calls: Option<bool>,
+    #[schema(max_length = 65535)]
+    comment: Option<String>,
+    /// Must exist in `prospection_codes`.
+    prospection_code_id: Option<i64>,
+}
+
+/// Placeholder registered under its own name; [`ChangesAreOptional`] replaces
+/// it with `NewProspect` minus its required list.
+#[derive(ToSchema)]
+pub struct ProspectChanges {}
+
+/// Every error: `{"message": ...}`.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the error body; ApiError writes it")]
+pub struct ErrorBody {
+    #[schema(example = "This action is unauthorized.")]
+    message: String,
+}
+
+/// A validation failure: the first message with a count of the others, and
+/// every message by field.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the error body; ApiError writes it")]
+pub struct ValidationErrorBody {
+    #[schema(example = "The name field is required. (and 1 more error)")]
+    message: String,
+    #[schema(example = json!({"name": ["The name field is required."], "email_address": ["The email address field must be a valid email address."]}))]
+    errors: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// Credentials (also accepted as `?email=...&password=...`).
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "documents the request body; the handler reads loose JSON"
+)]
+pub struct LoginRequest {
+    #[schema(format = Email, example = "ann@example.com")]
+    email: String,
+    #[schema(format = Password)]
+    password: String,
+}
+
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the response; the handler writes it")]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    user: LoginUser,
+}
+
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the response; the handler writes it")]
+pub struct LoginUser {
+    id: i64,
+    name: String,
+    #[schema(format = Email)]
+    email: String,
+    /// 5 or below: a sales user.
+    role: i32,
+}
+
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the response; the handler writes it")]
+pub struct VersionBody {
+    #[schema(example = "0.1.0")]
+    version: String,
+    #[schema(example = "ok")]
+    status: String,
+}
+
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the response; the handler writes it")]
+pub struct StatusBody {
+    #[schema(example = "ok")]
+    status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_document_is_the_one_the_code_generates() {
+        let committed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/openapi.json"
+        ))
+        .unwrap_or_default();
+        assert!(
+            committed == document_json(),
+            "docs/openapi.json is out of date: run `cargo run --bin prospects -- openapi > docs/openapi.json`"
+        );
+    }
+
+    #[test]
+    fn every_v1_operation_requires_the_bearer_token() {
+        let doc = ApiDoc::openapi();
+        for (path, item) in &doc.paths.paths {
+            if !path.starts_with("/api/v1") {
+                continue;
+            }
+            for operation in [&item.get, &item.post, &item.put, &item.delete]
+                .into_iter()
+                .flatten()
+            {
+                assert!(
+                    operation.security.as_ref().is_some_and(|s| !s.is_empty()),
+                    "{path}"
+                );
+            }
+        }
+    }
+}
