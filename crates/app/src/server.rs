@@ -21,7 +21,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(observe))
-            .configure(configure(state.clone()))
+            .configure(routes(state.clone()))
     })
     .bind(&config.bind)
     .with_context(|| format!("cannot listen on {}", config.bind))?

@@ -4,7 +4,7 @@
 mod auth;
 mod cli;
 mod docs;
-mod durability;
+mod binary;
 mod errors;
 mod listing;
 mod sales;

@@ -1,5 +1,5 @@
-//! The real binary over a real socket: every acknowledged write survives
-//! `kill -9` of the service.
+//! The real binary over a real socket: what it serves, and every
+//! acknowledged write surviving `kill -9` of the service.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -117,6 +117,24 @@ async fn every_acknowledged_create_survives_kill_9() {
     .expect("list");
     let list: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(list["total"], acknowledged.len());
+    server.kill().expect("SIGKILL");
+    server.wait().expect("reaped");
+}
+
+#[actix_web::test]
+async fn the_binary_serves_the_api_its_document_and_swagger_ui() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let port = free_port();
+    let mut server = start(&app, port);
+    let (status, body) = http(port, "GET", "/api-docs/openapi.json", "", "").expect("document");
+    assert_eq!(status, 200);
+    assert!(body.contains("\"openapi\": \"3.1.0\"") || body.contains("\"openapi\":\"3.1.0\""), "{body}");
+    let (status, body) = http(port, "GET", "/docs/", "", "").expect("swagger ui");
+    assert_eq!(status, 200);
+    assert!(body.contains("swagger"));
+    let (status, _) = http(port, "GET", "/api/v1/prospects", &admin.token, "").expect("list");
+    assert_eq!(status, 200);
     server.kill().expect("SIGKILL");
     server.wait().expect("reaped");
 }
