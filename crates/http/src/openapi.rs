@@ -28,6 +28,7 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
         routes::prospects::create,
         routes::prospects::show,
         routes::prospects::update,
+        routes::prospects::patch,
         routes::prospects::delete,
         routes::system::version,
         routes::system::livez,
@@ -211,9 +212,9 @@ pub struct ValidationErrorBody {
     reason = "documents the request body; the handler reads loose JSON"
 )]
 pub struct LoginRequest {
-    #[schema(format = Email, example = "ann@example.com")]
+    #[schema(format = Email, min_length = 1, example = "ann@example.com")]
     email: String,
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 1)]
     password: String,
 }
 
@@ -276,7 +277,7 @@ mod tests {
             if !path.starts_with("/api/v1") {
                 continue;
             }
-            for operation in [&item.get, &item.post, &item.put, &item.delete]
+            for operation in [&item.get, &item.post, &item.put, &item.patch, &item.delete]
                 .into_iter()
                 .flatten()
             {

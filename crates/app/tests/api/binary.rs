@@ -129,7 +129,10 @@ async fn the_binary_serves_the_api_its_document_and_swagger_ui() {
     let mut server = start(&app, port);
     let (status, body) = http(port, "GET", "/api-docs/openapi.json", "", "").expect("document");
     assert_eq!(status, 200);
-    assert!(body.contains("\"openapi\": \"3.1.0\"") || body.contains("\"openapi\":\"3.1.0\""), "{body}");
+    assert!(
+        body.contains("\"openapi\": \"3.1.0\"") || body.contains("\"openapi\":\"3.1.0\""),
+        "{body}"
+    );
     let (status, body) = http(port, "GET", "/docs/", "", "").expect("swagger ui");
     assert_eq!(status, 200);
     assert!(body.contains("swagger"));

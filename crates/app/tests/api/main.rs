@@ -2,9 +2,9 @@
 //! real PostgreSQL database per test.
 
 mod auth;
+mod binary;
 mod cli;
 mod docs;
-mod binary;
 mod errors;
 mod listing;
 mod sales;

@@ -43,7 +43,7 @@ pub fn configure(state: web::Data<ApiState>) -> impl FnOnce(&mut web::ServiceCon
                 .route(web::get().to(prospects::show))
                 .route(web::head().to(prospects::show))
                 .route(web::put().to(prospects::update))
-                .route(web::patch().to(prospects::update))
+                .route(web::patch().to(prospects::patch))
                 .route(web::delete().to(prospects::delete)),
             )
             .default_service(web::to(not_found));

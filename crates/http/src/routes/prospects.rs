@@ -127,7 +127,7 @@ pub async fn show(
 /// Update a prospect
 ///
 /// The fields sent are validated and written, the others kept; answers 201 as
-/// the vendor documents. `PATCH` does the same. A sales user gets 403 for a
+/// the vendor documents. A sales user gets 403 for a
 /// prospect they do not represent, or for a `representative_id` other than their own.
 #[utoipa::path(
     put,
@@ -159,6 +159,38 @@ pub async fn update(
     let (input, earlier) = input::prospect_input(&body::object(&req, &raw)?);
     let updated = state.prospects.update(caller.0, id, input, earlier).await?;
     Ok(HttpResponse::Created().json(ProspectBody::from(&updated)))
+}
+
+/// Update a prospect (PATCH)
+///
+/// The same as `PUT`: the fields sent are validated and written, the others
+/// kept; answers 201.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/prospects/{id}",
+    tag = "Prospects",
+    operation_id = "patchProspect",
+    params(("id" = i64, Path, description = "Prospect id")),
+    request_body = ProspectChanges,
+    responses(
+        (status = 201, description = "The updated prospect", body = ProspectBody),
+        (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
+        (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
+        (status = 404, description = "No such prospect", body = ErrorBody),
+        (status = 413, description = "The body is over the size limit", body = ErrorBody),
+        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+pub async fn patch(
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, ApiError> {
+    update(req, caller, payload, state).await
 }
 
 /// Delete a prospect
