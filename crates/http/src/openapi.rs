@@ -4,7 +4,7 @@
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 use crate::pagination::{Link, Paginated};
 use crate::routes;
@@ -100,6 +100,42 @@ impl Modify for ChangesAreOptional {
             );
         }
     }
+}
+
+/// The list's query parameters, each declared under its literal name
+/// (`filter[name]`, not a deepObject `filter`): generators and Swagger UI
+/// handle those as plain parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "documents the query string; query.rs parses it")]
+pub struct ListParams {
+    /// Case- and accent-insensitive substring of the name; a comma-separated
+    /// value matches any of the parts.
+    #[param(rename = "filter[name]", example = "acme")]
+    filter_name: Option<String>,
+    /// An exact id, or a comma-separated list of ids. Parts that are not
+    /// integers match nothing.
+    #[param(rename = "filter[id]", example = "1,2,3")]
+    filter_id: Option<String>,
+    /// Every word must match the name, account number, email addresses,
+    /// contact names, phone numbers, postal code, city, registration or VAT
+    /// number; the last word may be the start of one. Without `sort`,
+    /// results come by relevance.
+    #[param(rename = "filter[term_match]", example = "societe generale")]
+    filter_term_match: Option<String>,
+    /// Comma-separated `id`, `created_at`, `updated_at`, each optionally
+    /// prefixed by `-` for descending, applied in order.
+    #[param(
+        pattern = "^,*(-?(id|created_at|updated_at)(,+-?(id|created_at|updated_at))*)?,*$",
+        example = "-created_at"
+    )]
+    sort: Option<String>,
+    /// The page, from 1. Anything that is not an integer of at least 1 means 1.
+    #[param(example = "2")]
+    page: Option<String>,
+    /// Rows per page.
+    #[param(minimum = 1, maximum = 100, default = 15)]
+    per_page: Option<i64>,
 }
 
 /// A prospect to create. Unknown keys and the server-owned `id`,

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::auth::{Caller, parse_id};
 use crate::errors::ApiError;
-use crate::openapi::{ErrorBody, NewProspect, ProspectChanges, ValidationErrorBody};
+use crate::openapi::{ErrorBody, ListParams, NewProspect, ProspectChanges, ValidationErrorBody};
 use crate::pagination::{PageContext, Paginated};
 use crate::state::ApiState;
 use crate::wire::{ProspectBody, ProspectDetailsBody};
@@ -23,14 +23,7 @@ use crate::{body, input, query};
     path = "/api/v1/prospects",
     tag = "Prospects",
     operation_id = "listProspects",
-    params(
-        ("filter[name]" = Option<String>, Query, description = "Case- and accent-insensitive substring of the name; a comma-separated value matches any of the parts"),
-        ("filter[id]" = Option<String>, Query, description = "Exact id, or a comma-separated list of ids"),
-        ("filter[term_match]" = Option<String>, Query, description = "Every word must match name, account number, emails, contact names, phones, postal code, city, registration or VAT number (the last word as a prefix)"),
-        ("sort" = Option<String>, Query, description = "Comma-separated `id`, `created_at`, `updated_at`, each optionally prefixed by `-` for descending", example = "-created_at"),
-        ("page" = Option<i64>, Query, description = "Page number from 1; anything else means 1"),
-        ("per_page" = Option<i64>, Query, description = "Rows per page, from 1 to 100 (default 15)"),
-    ),
+    params(ListParams),
     responses(
         (status = 200, description = "One page of prospects", body = Paginated<ProspectBody>),
         (status = 400, description = "An unknown filter or sort", body = ErrorBody),
