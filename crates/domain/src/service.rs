@@ -93,11 +93,10 @@ impl ProspectService {
         mut input: ProspectInput,
         earlier: ValidationErrors,
     ) -> Result<Prospect, ProspectError> {
-        let mut earlier = earlier;
-        if actor.role().is_sales() {
+        // Whatever id was sent is overridden; a value that is not an
+        // integer at all is still refused (it is in `earlier`).
+        if actor.role().is_sales() && !earlier.has("representative_id") {
             input.representative_id = Patch::Set(actor.user_id().0);
-            // Whatever was sent (even something unparsable) is overridden.
-            earlier = without_field(earlier, "representative_id");
         }
         let missing = self.missing_references(&input).await?;
         let valid = match input.validate_for_create(earlier) {
@@ -200,18 +199,6 @@ fn keeps_representative(actor: Actor, input: &ProspectInput, earlier: &Validatio
         Patch::Set(id) => id == actor.user_id().0,
         Patch::Null => false,
     }
-}
-
-fn without_field(errors: ValidationErrors, field: &str) -> ValidationErrors {
-    let mut kept = ValidationErrors::new();
-    for (name, messages) in errors.fields() {
-        if name != field {
-            for message in messages {
-                kept.add_message(name, message.clone());
-            }
-        }
-    }
-    kept
 }
 
 #[cfg(test)]

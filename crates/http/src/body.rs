@@ -60,6 +60,8 @@ pub fn object(req: &HttpRequest, body: &[u8]) -> Result<Map<String, Value>, ApiE
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(object)) => Ok(object),
+        // `null` says "nothing", like an empty body.
+        Ok(Value::Null) => Ok(Map::new()),
         Ok(_) => Err(ApiError::BadRequest(
             "The request body must be a JSON object.".to_owned(),
         )),

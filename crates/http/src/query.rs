@@ -26,6 +26,7 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
     let mut unknown_filters: Vec<String> = Vec::new();
     let mut carried = Vec::new();
     let mut per_page: Option<&str> = None;
+    let mut per_page_repeated = false;
     let mut sort: Option<&str> = None;
     for (key, value) in &pairs {
         if key != "page" {
@@ -40,7 +41,10 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
                     .filter(|page| *page >= 1)
                     .unwrap_or(1)
             }
-            "per_page" => per_page = Some(value),
+            "per_page" => {
+                per_page_repeated = per_page.is_some();
+                per_page = Some(value);
+            }
             "sort" => sort = Some(value),
             _ => {
                 if let Some(name) = key
@@ -67,6 +71,12 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
     }
     if let Some(sort) = sort {
         query.sort = parse_sort(sort)?;
+    }
+    if per_page_repeated {
+        // Several values are a list, and a list is no integer.
+        let mut errors = ValidationErrors::new();
+        errors.add("per_page", Rule::Integer);
+        return Err(ApiError::Invalid(errors));
     }
     if let Some(per_page) = per_page {
         query.per_page = parse_per_page(per_page, max_per_page)?;
@@ -128,10 +138,10 @@ fn parse_sort(value: &str) -> Result<Vec<SortKey>, ApiError> {
 
 /// An integer from 1 to the configured maximum; an empty value means the default.
 fn parse_per_page(value: &str, max: u32) -> Result<u32, ApiError> {
-    let value = value.trim();
     if value.is_empty() {
         return Ok(ListQuery::DEFAULT_PER_PAGE);
     }
+    let value = value.trim();
     let mut errors = ValidationErrors::new();
     let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {

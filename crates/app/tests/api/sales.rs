@@ -77,11 +77,29 @@ async fn a_sales_user_always_becomes_the_representative_of_what_they_create() {
         .post(
             &ann,
             "/api/v1/prospects",
+            json!({"name": "Acme", "representative_id": 987654}),
+        )
+        .await;
+    assert_eq!(
+        response.status, 201,
+        "an id naming no one is overridden, not checked"
+    );
+    assert_eq!(response.body["representative_id"], ann.id);
+    let response = app
+        .post(
+            &ann,
+            "/api/v1/prospects",
             json!({"name": "Acme", "representative_id": "nonsense"}),
         )
         .await;
-    assert_eq!(response.status, 201);
-    assert_eq!(response.body["representative_id"], ann.id);
+    assert_eq!(
+        response.status, 422,
+        "a value that is no id at all is still refused"
+    );
+    assert_eq!(
+        response.body["message"],
+        "The representative id field must be an integer."
+    );
 }
 
 #[actix_web::test]

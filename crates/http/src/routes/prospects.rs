@@ -128,7 +128,7 @@ pub async fn show(
     tag = "Prospects",
     operation_id = "updateProspect",
     params(("id" = i64, Path, description = "Prospect id")),
-    request_body = ProspectChanges,
+    request_body = Option<ProspectChanges>,
     responses(
         (status = 201, description = "The updated prospect", body = ProspectBody),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
@@ -164,7 +164,7 @@ pub async fn update(
     tag = "Prospects",
     operation_id = "patchProspect",
     params(("id" = i64, Path, description = "Prospect id")),
-    request_body = ProspectChanges,
+    request_body = Option<ProspectChanges>,
     responses(
         (status = 201, description = "The updated prospect", body = ProspectBody),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
