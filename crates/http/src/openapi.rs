@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
-use crate::pagination::{Link, Paginated};
+use crate::pagination::Link;
 use crate::routes;
 use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, ProspectDetailsBody};
 
@@ -36,7 +36,7 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
     ),
     components(schemas(
         ProspectBody, ProspectDetailsBody, ContactBody, DocumentBody, PaymentPlanBody, Link,
-        Paginated<ProspectBody>, NewProspect, ProspectChanges, ErrorBody, ValidationErrorBody,
+        ProspectPage, NewProspect, ProspectChanges, ErrorBody, ValidationErrorBody,
         LoginRequest, LoginResponse, LoginUser, VersionBody, StatusBody,
     )),
     modifiers(&BearerSecurity, &ChangesAreOptional),
@@ -102,6 +102,43 @@ impl Modify for ChangesAreOptional {
     }
 }
 
+/// One page of prospects: Laravel's length-aware paginator, key for key.
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "documents `Paginated<ProspectBody>`, which the handler writes"
+)]
+pub struct ProspectPage {
+    #[schema(minimum = 1)]
+    current_page: u64,
+    data: Vec<ProspectBody<'static>>,
+    #[schema(format = Uri)]
+    first_page_url: String,
+    /// Position of the first item on this page; `null` when the page is empty.
+    #[schema(minimum = 1)]
+    from: Option<u64>,
+    #[schema(minimum = 1)]
+    last_page: u64,
+    #[schema(format = Uri)]
+    last_page_url: String,
+    /// Previous, the page numbers (with `...` gaps), next.
+    links: Vec<Link>,
+    #[schema(format = Uri)]
+    next_page_url: Option<String>,
+    /// The list's URL without query string.
+    #[schema(format = Uri)]
+    path: String,
+    #[schema(minimum = 1, maximum = 100)]
+    per_page: u32,
+    #[schema(format = Uri)]
+    prev_page_url: Option<String>,
+    /// Position of the last item on this page; `null` when the page is empty.
+    #[schema(minimum = 1)]
+    to: Option<u64>,
+    /// Every row the caller may see, across all pages.
+    total: u64,
+}
+
 /// The list's query parameters, each declared under its literal name
 /// (`filter[name]`, not a deepObject `filter`): generators and Swagger UI
 /// handle those as plain parameters.
@@ -138,7 +175,9 @@ pub struct ListParams {
     per_page: Option<i64>,
 }
 
-/// A prospect to create. Unknown keys and the server-owned `id`,
+/// A prospect to create. Defaults are stated in the descriptions rather than
+/// as `default` keywords, which openapi-typescript would turn into required
+/// properties of the request. Unknown keys and the server-owned `id`,
 /// `customer_account`, `created_at`, `updated_at` are ignored. Strings are
 /// trimmed and `""` counts as `null`; booleans also accept `1`, `0`, `"1"`,
 /// `"0"`; integers also accept numeric strings.
@@ -195,21 +234,21 @@ pub struct NewProspect {
     main_address_postal_code: Option<String>,
     #[schema(max_length = 255)]
     main_address_city: Option<String>,
-    /// `null` or absent means `"France"`.
-    #[schema(max_length = 255, default = "France")]
+    /// Default `"France"`; `null` puts the default back.
+    #[schema(max_length = 255, example = "France")]
     main_address_country: Option<String>,
     /// An absolute `http` or `https` URL; never fetched by the server.
     #[schema(format = Uri, max_length = 2048)]
     website: Option<String>,
-    #[schema(default = true)]
+    /// Default `true`.
     active: Option<bool>,
-    #[schema(default = true)]
+    /// Default `true`.
     charge_vat: Option<bool>,
-    #[schema(default = false)]
+    /// Default `false`.
     merge_invoices: Option<bool>,
-    #[schema(default = true)]
+    /// Default `true`.
     accept_emails: Option<bool>,
-    #[schema(default = true)]
+    /// Default `true`.
     accept_calls: Option<bool>,
     #[schema(max_length = 65535)]
     comment: Option<String>,

@@ -13,7 +13,8 @@ pub struct Link {
 }
 
 /// One page of a list, as Laravel's length-aware paginator shapes it.
-#[derive(Debug, Serialize, ToSchema)]
+/// (Documented per item type, as `openapi::ProspectPage`.)
+#[derive(Debug, Serialize)]
 pub struct Paginated<T> {
     pub current_page: u64,
     pub data: Vec<T>,

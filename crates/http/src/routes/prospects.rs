@@ -7,8 +7,10 @@ use serde_json::json;
 
 use crate::auth::{Caller, parse_id};
 use crate::errors::ApiError;
-use crate::openapi::{ErrorBody, ListParams, NewProspect, ProspectChanges, ValidationErrorBody};
-use crate::pagination::{PageContext, Paginated};
+use crate::openapi::{
+    ErrorBody, ListParams, NewProspect, ProspectChanges, ProspectPage, ValidationErrorBody,
+};
+use crate::pagination::PageContext;
 use crate::state::ApiState;
 use crate::wire::{ProspectBody, ProspectDetailsBody};
 use crate::{body, input, query};
@@ -25,7 +27,7 @@ use crate::{body, input, query};
     operation_id = "listProspects",
     params(ListParams),
     responses(
-        (status = 200, description = "One page of prospects", body = Paginated<ProspectBody>),
+        (status = 200, description = "One page of prospects", body = ProspectPage),
         (status = 400, description = "An unknown filter or sort", body = ErrorBody),
         (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
         (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
