@@ -49,3 +49,50 @@ pub async fn observe(
     );
     Ok(response)
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test as actix_test, web};
+
+    use super::*;
+
+    async fn explode() -> HttpResponse {
+        panic!("a bug in a handler")
+    }
+
+    #[actix_web::test]
+    async fn a_panicking_handler_answers_a_json_500_and_the_server_keeps_serving() {
+        let app = actix_test::init_service(
+            App::new()
+                .wrap(from_fn(observe))
+                .route("/explode", web::get().to(explode))
+                .route(
+                    "/fine",
+                    web::get().to(|| async { HttpResponse::Ok().finish() }),
+                ),
+        )
+        .await;
+        // The server renders a service error with `error_response`, as here.
+        let error = actix_test::try_call_service(
+            &app,
+            actix_test::TestRequest::get().uri("/explode").to_request(),
+        )
+        .await
+        .expect_err("the panic becomes an error");
+        let response = error.error_response();
+        assert_eq!(response.status().as_u16(), 500);
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(body, serde_json::json!({"message": "Server Error"}));
+        let response = actix_test::call_service(
+            &app,
+            actix_test::TestRequest::get().uri("/fine").to_request(),
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.headers().contains_key(REQUEST_ID));
+    }
+}

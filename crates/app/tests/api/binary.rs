@@ -141,3 +141,79 @@ async fn the_binary_serves_the_api_its_document_and_swagger_ui() {
     server.kill().expect("SIGKILL");
     server.wait().expect("reaped");
 }
+
+#[actix_web::test]
+async fn with_no_configuration_a_first_start_writes_an_admin_token_and_a_second_reuses_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let data = crate::support::TempDir::new();
+    let port = free_port();
+    let start_default = || {
+        Command::new(env!("CARGO_BIN_EXE_prospects"))
+            .env_remove("DATABASE_URL")
+            .env_remove("PROSPECTS_ROOT_KEY")
+            .env("PROSPECTS_DATA_DIR", &data.0)
+            .env("PROSPECTS_BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts")
+    };
+    let wait_ready = |server: &mut Child| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if matches!(http(port, "GET", "/readyz", "", ""), Ok((200, _))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = server.kill();
+        panic!("the server did not become ready");
+    };
+    let mut first = start_default();
+    wait_ready(&mut first);
+    let token_path = data.0.join("admin.token");
+    let token = std::fs::read_to_string(&token_path).expect("the admin token file");
+    let mode = std::fs::metadata(&token_path)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(
+        data.0.join("prospects.db").exists(),
+        "the embedded database lives in the data dir"
+    );
+    let (status, _) = http(
+        port,
+        "POST",
+        "/api/v1/prospects",
+        &token,
+        r#"{"name": "Acme"}"#,
+    )
+    .expect("create");
+    assert_eq!(status, 201);
+    first.kill().expect("stop");
+    let output = first.wait_with_output().expect("logs");
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        logs.contains("admin.token"),
+        "the log says where the token is: {logs}"
+    );
+    assert!(
+        !logs.contains(token.trim()),
+        "the log never shows the token"
+    );
+
+    let mut second = start_default();
+    wait_ready(&mut second);
+    assert_eq!(
+        std::fs::read_to_string(&token_path).expect("token"),
+        token,
+        "a second start keeps the token"
+    );
+    let (status, body) = http(port, "GET", "/api/v1/prospects", &token, "").expect("list");
+    assert_eq!(status, 200);
+    assert!(body.contains("\"total\":1"), "{body}");
+    second.kill().expect("stop");
+    second.wait().expect("reaped");
+}
