@@ -571,3 +571,38 @@ async fn foreign_keys_are_enforced_by_the_database() {
         1
     );
 }
+
+/// Every foreign key has an index that starts with its column, so joins,
+/// cascades and scope filters never scan a whole table.
+#[tokio::test]
+async fn every_foreign_key_is_indexed() {
+    let f = fixture().await;
+    let unindexed = f
+        .db
+        .count(match f.db.backend() {
+            TestBackend::Postgres => {
+                "SELECT count(*) AS n FROM pg_constraint c WHERE c.contype = 'f' AND NOT EXISTS \
+                 (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])"
+            }
+            TestBackend::Sqlite => {
+                "SELECT count(*) AS n FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+                 WHERE m.type = 'table' AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.name) l, \
+                 pragma_index_info(l.name) c WHERE c.seqno = 0 AND c.name = f.\"from\")"
+            }
+        })
+        .await;
+    assert_eq!(unindexed, 0);
+    let foreign_keys = f
+        .db
+        .count(match f.db.backend() {
+            TestBackend::Postgres => "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f'",
+            TestBackend::Sqlite => {
+                "SELECT count(*) AS n FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'"
+            }
+        })
+        .await;
+    assert_eq!(
+        foreign_keys, 9,
+        "prospects has 6 references; contacts, documents, payment plans 1 each"
+    );
+}
