@@ -1,4 +1,4 @@
-//! Admin commands on the same binary: create users, issue tokens.
+//! Admin commands on the same binary: create users, issue, attenuate and revoke tokens.
 
 use std::io::Read;
 
@@ -64,5 +64,43 @@ pub async fn issue_token(
         .map_err(anyhow::Error::from)?
         .with_context(|| format!("no user with email {email}"))?;
     println!("{}", services.tokens.issue(user.id, ttl)?);
+    Ok(())
+}
+
+/// Reads a token from stdin, as scripts pipe it (never from an argument,
+/// which would land in shell history and process lists).
+pub fn token_from_stdin() -> anyhow::Result<String> {
+    let mut token = String::new();
+    std::io::stdin()
+        .read_to_string(&mut token)
+        .context("cannot read the token from stdin")?;
+    let token = token.trim().to_owned();
+    if token.is_empty() {
+        bail!("no token on stdin");
+    }
+    Ok(token)
+}
+
+/// Revokes the token on stdin and every token derived from it.
+pub async fn revoke_token(services: &Services) -> anyhow::Result<()> {
+    services
+        .auth
+        .revoke(&token_from_stdin()?)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot revoke: {e}"))?;
+    println!("revoked");
+    Ok(())
+}
+
+/// Prints the token on stdin narrowed to reading and/or a shorter life.
+/// Needs no key and no database: any holder can do this offline.
+pub fn attenuate_token(read_only: bool, ttl: Option<std::time::Duration>) -> anyhow::Result<()> {
+    if !read_only && ttl.is_none() {
+        bail!("say how to narrow the token: --read-only, --ttl, or both");
+    }
+    println!(
+        "{}",
+        prospects_infra::attenuate(&token_from_stdin()?, read_only, ttl)?
+    );
     Ok(())
 }

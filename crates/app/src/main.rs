@@ -58,6 +58,17 @@ enum TokensCommand {
         #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
         ttl: Duration,
     },
+    /// Revoke the token read from stdin, and every token derived from it.
+    Revoke,
+    /// Narrow the token read from stdin and print the result (works offline).
+    Attenuate {
+        /// Allow reading only.
+        #[arg(long)]
+        read_only: bool,
+        /// Expire this long from now (or earlier, if the token already does).
+        #[arg(long, value_parser = humantime::parse_duration)]
+        ttl: Option<Duration>,
+    },
 }
 
 #[actix_web::main]
@@ -88,6 +99,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Tokens(TokensCommand::Issue { email, ttl }) => {
             let services = wiring::build(&cli.config).await?;
             admin::issue_token(&services, &email, ttl).await
+        }
+        Command::Tokens(TokensCommand::Revoke) => {
+            let services = wiring::build(&cli.config).await?;
+            admin::revoke_token(&services).await
+        }
+        Command::Tokens(TokensCommand::Attenuate { read_only, ttl }) => {
+            admin::attenuate_token(read_only, ttl)
         }
     }
 }

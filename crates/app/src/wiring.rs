@@ -20,6 +20,7 @@ pub struct Services {
     pub users: Arc<dyn UserRepository>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenAuthority>,
+    pub auth: Arc<AuthService>,
     pub draining: Arc<AtomicBool>,
 }
 
@@ -44,17 +45,19 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
     let hasher: Arc<dyn PasswordHasher> = Arc::new(Argon2Hasher::new()?);
     let tokens: Arc<dyn TokenAuthority> = Arc::new(BiscuitAuthority::new(key));
     let draining = Arc::new(AtomicBool::new(false));
+    let auth = Arc::new(AuthService::new(
+        users.clone(),
+        hasher.clone(),
+        tokens.clone(),
+        Arc::new(store.revocations()),
+        config.token_ttl,
+    ));
     let state = ApiState {
         prospects: Arc::new(ProspectService::new(
             Arc::new(store.prospects()),
             Arc::new(store.references()),
         )),
-        auth: Arc::new(AuthService::new(
-            users.clone(),
-            hasher.clone(),
-            tokens.clone(),
-            config.token_ttl,
-        )),
+        auth: auth.clone(),
         health: Arc::new(store),
         settings: ApiSettings {
             max_per_page: config.max_per_page,
@@ -68,6 +71,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         users,
         hasher,
         tokens,
+        auth,
         draining,
     })
 }

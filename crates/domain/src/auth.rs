@@ -3,7 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::{Access, Actor, PasswordHasher, RepositoryError, TokenAuthority, User, UserRepository};
+use crate::{
+    Access, Actor, PasswordHasher, RepositoryError, RevocationList, TokenAuthority, User,
+    UserRepository,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -29,6 +32,14 @@ impl From<RepositoryError> for AuthError {
     }
 }
 
+/// An authenticated request: who is asking, with which token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub actor: Actor,
+    /// Revokes the token presented (and those derived from it) at logout.
+    pub token_id: String,
+}
+
 /// A successful login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginOutcome {
@@ -40,6 +51,7 @@ pub struct AuthService {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
     tokens: Arc<dyn TokenAuthority>,
+    revocations: Arc<dyn RevocationList>,
     token_lifetime: Duration,
 }
 
@@ -48,12 +60,14 @@ impl AuthService {
         users: Arc<dyn UserRepository>,
         hasher: Arc<dyn PasswordHasher>,
         tokens: Arc<dyn TokenAuthority>,
+        revocations: Arc<dyn RevocationList>,
         token_lifetime: Duration,
     ) -> Self {
         Self {
             users,
             hasher,
             tokens,
+            revocations,
             token_lifetime,
         }
     }
@@ -79,17 +93,51 @@ impl AuthService {
         }
     }
 
-    /// The actor a bearer token speaks for, if it allows `access`. The role is
-    /// read from the user's current row, never from the token.
-    pub async fn authenticate(&self, token: &str, access: Access) -> Result<Actor, AuthError> {
-        let user_id = self
+    /// The session a bearer token opens, if it allows `access`, none of its
+    /// blocks was revoked, and its user is still active. The role is read
+    /// from the user's current row, never from the token.
+    pub async fn authenticate(&self, token: &str, access: Access) -> Result<Session, AuthError> {
+        let verified = self
             .tokens
             .verify(token, access)
             .map_err(|_| AuthError::Unauthenticated)?;
-        match self.users.find(user_id).await? {
-            Some(user) if user.active => Ok(Actor::new(user.id, user.role)),
+        if self
+            .revocations
+            .any_revoked(&verified.revocation_ids)
+            .await?
+        {
+            return Err(AuthError::Unauthenticated);
+        }
+        let token_id = verified
+            .own_revocation_id()
+            .ok_or(AuthError::Unauthenticated)?
+            .to_owned();
+        match self.users.find(verified.user).await? {
+            Some(user) if user.active => Ok(Session {
+                actor: Actor::new(user.id, user.role),
+                token_id,
+            }),
             _ => Err(AuthError::Unauthenticated),
         }
+    }
+
+    /// Revokes the session's token and every token derived from it.
+    pub async fn logout(&self, session: &Session) -> Result<(), AuthError> {
+        Ok(self
+            .revocations
+            .revoke(std::slice::from_ref(&session.token_id))
+            .await?)
+    }
+
+    /// Revokes any genuine token (an operator's command); `Unauthenticated`
+    /// when it is not one of ours.
+    pub async fn revoke(&self, token: &str) -> Result<(), AuthError> {
+        let ids = self
+            .tokens
+            .revocation_ids(token)
+            .map_err(|_| AuthError::Unauthenticated)?;
+        let own = ids.last().cloned().ok_or(AuthError::Unauthenticated)?;
+        Ok(self.revocations.revoke(&[own]).await?)
     }
 }
 
@@ -101,8 +149,10 @@ pub fn normalize_email(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::{MockPasswordHasher, MockTokenAuthority, MockUserRepository};
-    use crate::{Operation, Role, TokenRejected, UserId};
+    use crate::ports::{
+        MockPasswordHasher, MockRevocationList, MockTokenAuthority, MockUserRepository,
+    };
+    use crate::{Operation, Role, TokenRejected, UserId, VerifiedToken};
 
     fn user(active: bool) -> User {
         User {
@@ -126,12 +176,24 @@ mod tests {
         hasher: MockPasswordHasher,
         tokens: MockTokenAuthority,
     ) -> AuthService {
+        let mut revocations = MockRevocationList::new();
+        revocations
+            .expect_any_revoked()
+            .returning(|ids| Ok(ids.iter().any(|id| id == "revoked")));
         AuthService::new(
             Arc::new(users),
             Arc::new(hasher),
             Arc::new(tokens),
+            Arc::new(revocations),
             Duration::from_secs(60),
         )
+    }
+
+    fn verified(ids: &[&str]) -> VerifiedToken {
+        VerifiedToken {
+            user: UserId(3),
+            revocation_ids: ids.iter().map(|id| (*id).to_owned()).collect(),
+        }
     }
 
     #[tokio::test]
@@ -187,7 +249,9 @@ mod tests {
         let mut hasher = MockPasswordHasher::new();
         hasher.expect_verify().returning(|_, _| true);
         let mut tokens = MockTokenAuthority::new();
-        tokens.expect_verify().returning(|_, _| Ok(UserId(3)));
+        tokens
+            .expect_verify()
+            .returning(|_, _| Ok(verified(&["a"])));
         let service = service(users, hasher, tokens);
         assert!(matches!(
             service.login("ann@example.test", "pw").await,
@@ -209,12 +273,69 @@ mod tests {
             }))
         });
         let mut tokens = MockTokenAuthority::new();
-        tokens.expect_verify().returning(|_, _| Ok(UserId(3)));
-        let actor = service(users, MockPasswordHasher::new(), tokens)
+        tokens
+            .expect_verify()
+            .returning(|_, _| Ok(verified(&["a"])));
+        let session = service(users, MockPasswordHasher::new(), tokens)
             .authenticate("t", read())
             .await
             .expect("authenticated");
-        assert_eq!(actor.role(), Role::new(50));
+        assert_eq!(session.actor.role(), Role::new(50));
+        assert_eq!(session.token_id, "a");
+    }
+
+    #[tokio::test]
+    async fn a_token_with_any_revoked_block_is_unauthenticated() {
+        let mut users = MockUserRepository::new();
+        users.expect_find().returning(|_| Ok(Some(user(true))));
+        let mut tokens = MockTokenAuthority::new();
+        tokens.expect_verify().returning(|token, _| match token {
+            "derived-from-revoked" => Ok(verified(&["revoked", "b"])),
+            "revoked-itself" => Ok(verified(&["a", "revoked"])),
+            _ => Ok(verified(&["a", "b"])),
+        });
+        let service = service(users, MockPasswordHasher::new(), tokens);
+        for token in ["derived-from-revoked", "revoked-itself"] {
+            assert!(matches!(
+                service.authenticate(token, read()).await,
+                Err(AuthError::Unauthenticated)
+            ));
+        }
+        let session = service
+            .authenticate("fine", read())
+            .await
+            .expect("authenticated");
+        assert_eq!(
+            session.token_id, "b",
+            "a token is named by its newest block"
+        );
+    }
+
+    #[tokio::test]
+    async fn logout_and_revoke_record_the_tokens_own_id() {
+        let mut revocations = MockRevocationList::new();
+        revocations
+            .expect_revoke()
+            .withf(|ids| ids == ["own".to_owned()])
+            .times(2)
+            .returning(|_| Ok(()));
+        let mut tokens = MockTokenAuthority::new();
+        tokens
+            .expect_revocation_ids()
+            .returning(|_| Ok(vec!["parent".to_owned(), "own".to_owned()]));
+        let service = AuthService::new(
+            Arc::new(MockUserRepository::new()),
+            Arc::new(MockPasswordHasher::new()),
+            Arc::new(tokens),
+            Arc::new(revocations),
+            Duration::from_secs(60),
+        );
+        let session = Session {
+            actor: Actor::new(UserId(3), Role::new(5)),
+            token_id: "own".to_owned(),
+        };
+        service.logout(&session).await.expect("logged out");
+        service.revoke("attenuated token").await.expect("revoked");
     }
 
     #[tokio::test]
@@ -224,7 +345,7 @@ mod tests {
         let mut tokens = MockTokenAuthority::new();
         tokens.expect_verify().returning(|token, _| {
             if token == "good" {
-                Ok(UserId(3))
+                Ok(verified(&["a"]))
             } else {
                 Err(TokenRejected {
                     reason: "forged".into(),

@@ -17,12 +17,13 @@ pub mod validation;
 
 pub use account_number::AccountNumber;
 pub use actor::{Actor, Role, Scope, UserId};
-pub use auth::{AuthError, AuthService, LoginOutcome};
+pub use auth::{AuthError, AuthService, LoginOutcome, Session};
 pub use input::{Patch, ProspectInput};
 pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
 pub use ports::{
     Access, HealthCheck, NewUser, Operation, PasswordHasher, ProspectRepository, Reference,
-    ReferenceLookup, RepositoryError, TokenAuthority, TokenRejected, User, UserRepository,
+    ReferenceLookup, RepositoryError, RevocationList, TokenAuthority, TokenRejected, User,
+    UserRepository, VerifiedToken,
 };
 pub use prospect::{
     Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectFields, ProspectId,

@@ -167,12 +167,41 @@ pub struct TokenRejected {
     pub reason: String,
 }
 
+/// A token that passed verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// Who the token speaks for.
+    pub user: UserId,
+    /// One id per block, oldest first; the last one names this very token,
+    /// the earlier ones the tokens it was derived from.
+    pub revocation_ids: Vec<String>,
+}
+
+impl VerifiedToken {
+    /// The id that revokes this token and every token derived from it.
+    pub fn own_revocation_id(&self) -> Option<&str> {
+        self.revocation_ids.last().map(String::as_str)
+    }
+}
+
 /// Issues and checks bearer tokens.
 #[cfg_attr(test, mockall::automock)]
 pub trait TokenAuthority: Send + Sync {
     fn issue(&self, user: UserId, lifetime: Duration) -> anyhow::Result<String>;
-    /// The user the token speaks for, when it allows `access` now.
-    fn verify(&self, token: &str, access: Access) -> Result<UserId, TokenRejected>;
+    /// The token's user and revocation ids, when it allows `access` now.
+    fn verify(&self, token: &str, access: Access) -> Result<VerifiedToken, TokenRejected>;
+    /// The revocation ids of a genuine token, whatever it allows (to revoke it).
+    fn revocation_ids(&self, token: &str) -> Result<Vec<String>, TokenRejected>;
+}
+
+/// Revoked token ids, checked on every request.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait RevocationList: Send + Sync {
+    /// Records the ids as revoked; revoking twice is harmless.
+    async fn revoke(&self, ids: &[String]) -> Result<(), RepositoryError>;
+    /// Whether any of the ids was revoked.
+    async fn any_revoked(&self, ids: &[String]) -> Result<bool, RepositoryError>;
 }
 
 /// Whether the storage behind the service answers.

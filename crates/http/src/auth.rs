@@ -5,14 +5,20 @@ use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use prospects_domain::{Access, Actor, Operation, ProspectId};
+use prospects_domain::{Access, Actor, Operation, ProspectId, Session};
 
 use crate::errors::ApiError;
 use crate::state::ApiState;
 
-/// The authenticated caller of a `/api/v1` endpoint.
-#[derive(Debug, Clone, Copy)]
-pub struct Caller(pub Actor);
+/// The authenticated caller of a `/api/v1` endpoint (or of logout).
+#[derive(Debug, Clone)]
+pub struct Caller(pub Session);
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        self.0.actor
+    }
+}
 
 impl FromRequest for Caller {
     type Error = ApiError;

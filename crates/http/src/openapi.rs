@@ -24,6 +24,7 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
     ),
     paths(
         routes::login::login,
+        routes::login::logout,
         routes::prospects::list,
         routes::prospects::create,
         routes::prospects::show,
@@ -41,7 +42,7 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
     )),
     modifiers(&BearerSecurity, &ChangesAreOptional),
     tags(
-        (name = "Auth", description = "Exchanging credentials for a bearer token"),
+        (name = "Auth", description = "Exchanging credentials for a bearer token, and revoking it"),
         (name = "Prospects", description = "The sales pipeline"),
         (name = "System", description = "Version and health probes; no token needed"),
     )

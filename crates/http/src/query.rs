@@ -120,6 +120,10 @@ fn parse_sort(value: &str) -> Result<Vec<SortKey>, ApiError> {
             None => (SortDirection::Ascending, part),
         };
         match SortField::from_name(name) {
+            // A field sorted on again changes nothing: rows equal on it were
+            // already ordered by its first occurrence. Dropping repeats also
+            // keeps a hostile `sort` from growing the ORDER BY without bound.
+            Some(field) if keys.iter().any(|key: &SortKey| key.field == field) => {}
             Some(field) => keys.push(SortKey { field, direction }),
             None => unknown.push(name),
         }
@@ -136,11 +140,8 @@ fn parse_sort(value: &str) -> Result<Vec<SortKey>, ApiError> {
     }
 }
 
-/// An integer from 1 to the configured maximum; an empty value means the default.
+/// An integer from 1 to the configured maximum.
 fn parse_per_page(value: &str, max: u32) -> Result<u32, ApiError> {
-    if value.is_empty() {
-        return Ok(ListQuery::DEFAULT_PER_PAGE);
-    }
     let value = value.trim();
     let mut errors = ValidationErrors::new();
     let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
@@ -191,6 +192,23 @@ mod tests {
             .map(|(key, _)| key.as_str())
             .collect();
         assert_eq!(carried, ["filter[name]", "filter[id]", "sort", "per_page"]);
+    }
+
+    #[test]
+    fn a_field_sorted_on_again_is_dropped() {
+        let sort = parse("sort=-id,created_at,id,-created_at,updated_at,,id")
+            .expect("valid")
+            .query
+            .sort;
+        let fields: Vec<_> = sort.iter().map(|key| (key.field, key.direction)).collect();
+        assert_eq!(
+            fields,
+            [
+                (SortField::Id, SortDirection::Descending),
+                (SortField::CreatedAt, SortDirection::Ascending),
+                (SortField::UpdatedAt, SortDirection::Ascending),
+            ]
+        );
     }
 
     #[test]

@@ -11,5 +11,5 @@ pub mod tokens;
 
 pub use keys::RootKey;
 pub use passwords::Argon2Hasher;
-pub use store::{Backend, PoolSettings, Prospects, References, Store, Users};
-pub use tokens::BiscuitAuthority;
+pub use store::{Backend, PoolSettings, Prospects, References, Revocations, Store, Users};
+pub use tokens::{BiscuitAuthority, attenuate};

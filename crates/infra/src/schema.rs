@@ -146,4 +146,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     documents,
     payment_plans,
+    revoked_tokens,
 );
+
+diesel::table! {
+    revoked_tokens (revocation_id) {
+        revocation_id -> Text,
+        revoked_at -> Timestamp,
+    }
+}

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use biscuit_auth::builder::{AuthorizerBuilder, Term};
-use biscuit_auth::{AuthorizerLimits, Biscuit};
-use prospects_domain::{Access, Operation, TokenAuthority, TokenRejected, UserId};
+use biscuit_auth::builder::{AuthorizerBuilder, BlockBuilder, Term};
+use biscuit_auth::{AuthorizerLimits, Biscuit, UnverifiedBiscuit};
+use prospects_domain::{Access, Operation, TokenAuthority, TokenRejected, UserId, VerifiedToken};
 
 use crate::RootKey;
 
@@ -62,7 +62,12 @@ impl TokenAuthority for BiscuitAuthority {
         Ok(token.to_base64()?)
     }
 
-    fn verify(&self, token: &str, access: Access) -> Result<UserId, TokenRejected> {
+    fn revocation_ids(&self, token: &str) -> Result<Vec<String>, TokenRejected> {
+        let token = Biscuit::from_base64(token.trim(), self.key.0.public()).map_err(rejected)?;
+        Ok(hex_ids(&token))
+    }
+
+    fn verify(&self, token: &str, access: Access) -> Result<VerifiedToken, TokenRejected> {
         let public = self.key.0.public();
         let token = Biscuit::from_base64(token.trim(), public).map_err(rejected)?;
         let operation = match access.operation {
@@ -89,10 +94,45 @@ impl TokenAuthority for BiscuitAuthority {
         // by a holder is invisible to this query.
         let users: Vec<(i64,)> = authorizer.query("data($u) <- user($u)").map_err(rejected)?;
         match users.as_slice() {
-            [(id,)] => Ok(UserId(*id)),
+            [(id,)] => Ok(VerifiedToken {
+                user: UserId(*id),
+                revocation_ids: hex_ids(&token),
+            }),
             _ => Err(rejected("the token must name exactly one user")),
         }
     }
+}
+
+fn hex_ids(token: &Biscuit) -> Vec<String> {
+    token
+        .revocation_identifiers()
+        .iter()
+        .map(hex::encode)
+        .collect()
+}
+
+/// Narrows a token offline, as any holder may: no key is needed to append a
+/// block, and a block can only add checks. `read_only` limits it to reading;
+/// `lifetime` to that long from now.
+pub fn attenuate(
+    token: &str,
+    read_only: bool,
+    lifetime: Option<Duration>,
+) -> anyhow::Result<String> {
+    let token = UnverifiedBiscuit::from_base64(token.trim())?;
+    let mut block = BlockBuilder::new();
+    if read_only {
+        block = block.code(r#"check if operation("read");"#)?;
+    }
+    if let Some(lifetime) = lifetime {
+        let params = HashMap::from([(
+            "expiry".to_owned(),
+            Term::from(SystemTime::now() + lifetime),
+        )]);
+        block =
+            block.code_with_params("check if time($t), $t <= {expiry};", params, HashMap::new())?;
+    }
+    Ok(token.append(block)?.to_base64()?)
 }
 
 #[cfg(test)]
@@ -115,7 +155,7 @@ mod tests {
         BiscuitAuthority::new(RootKey::generate())
     }
 
-    fn attenuate(
+    fn append_block(
         token: &str,
         authority: &BiscuitAuthority,
         block: biscuit_auth::builder::BlockBuilder,
@@ -134,8 +174,14 @@ mod tests {
         let token = authority
             .issue(UserId(42), Duration::from_secs(60))
             .expect("token");
-        assert_eq!(authority.verify(&token, READ).expect("valid"), UserId(42));
-        assert_eq!(authority.verify(&token, WRITE).expect("valid"), UserId(42));
+        assert_eq!(
+            authority.verify(&token, READ).expect("valid").user,
+            UserId(42)
+        );
+        assert_eq!(
+            authority.verify(&token, WRITE).expect("valid").user,
+            UserId(42)
+        );
     }
 
     #[test]
@@ -161,7 +207,7 @@ mod tests {
         let token = authority
             .issue(UserId(1), Duration::from_secs(60))
             .expect("token");
-        let read_only = attenuate(&token, &authority, block!(r#"check if operation("read");"#));
+        let read_only = append_block(&token, &authority, block!(r#"check if operation("read");"#));
         assert!(authority.verify(&read_only, READ).is_ok());
         assert!(authority.verify(&read_only, WRITE).is_err());
     }
@@ -172,7 +218,7 @@ mod tests {
         let token = authority
             .issue(UserId(1), Duration::from_secs(60))
             .expect("token");
-        let one = attenuate(
+        let one = append_block(
             &token,
             &authority,
             block!(r#"check if resource("prospect", 5);"#),
@@ -192,10 +238,42 @@ mod tests {
         let token = authority
             .issue(UserId(7), Duration::from_secs(60))
             .expect("token");
-        let forged = attenuate(&token, &authority, block!("user(1);"));
+        let forged = append_block(&token, &authority, block!("user(1);"));
         assert_eq!(
-            authority.verify(&forged, READ).expect("still valid"),
+            authority.verify(&forged, READ).expect("still valid").user,
             UserId(7)
         );
+    }
+
+    #[test]
+    fn attenuate_narrows_without_the_key_and_keeps_the_parents_ids() {
+        let authority = authority();
+        let token = authority
+            .issue(UserId(4), Duration::from_secs(3600))
+            .expect("token");
+        let read_only =
+            super::attenuate(&token, true, Some(Duration::from_secs(60))).expect("attenuated");
+        assert!(authority.verify(&read_only, READ).is_ok());
+        assert!(authority.verify(&read_only, WRITE).is_err());
+        let parent = authority
+            .verify(&token, READ)
+            .expect("valid")
+            .revocation_ids;
+        let child = authority
+            .verify(&read_only, READ)
+            .expect("valid")
+            .revocation_ids;
+        assert_eq!(child.len(), 2);
+        assert_eq!(
+            child[0], parent[0],
+            "a derived token carries its parent's id"
+        );
+        assert_eq!(
+            authority.revocation_ids(&read_only).expect("genuine"),
+            child
+        );
+        let expired = super::attenuate(&token, false, Some(Duration::ZERO)).expect("attenuated");
+        std::thread::sleep(Duration::from_millis(1100));
+        assert!(authority.verify(&expired, READ).is_err());
     }
 }

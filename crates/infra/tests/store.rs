@@ -606,3 +606,31 @@ async fn every_foreign_key_is_indexed() {
         "prospects has 6 references; contacts, documents, payment plans 1 each"
     );
 }
+
+#[tokio::test]
+async fn revoked_ids_are_remembered_and_revoking_twice_is_harmless() {
+    use prospects_domain::RevocationList;
+    let f = fixture().await;
+    let revocations = f.health.revocations();
+    let ids = |list: &[&str]| list.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
+    assert!(
+        !revocations
+            .any_revoked(&ids(&["a", "b"]))
+            .await
+            .expect("query")
+    );
+    revocations.revoke(&ids(&["b"])).await.expect("revoked");
+    revocations
+        .revoke(&ids(&["b", "c"]))
+        .await
+        .expect("revoked again");
+    assert!(
+        revocations
+            .any_revoked(&ids(&["a", "b"]))
+            .await
+            .expect("query")
+    );
+    assert!(revocations.any_revoked(&ids(&["c"])).await.expect("query"));
+    assert!(!revocations.any_revoked(&ids(&["a"])).await.expect("query"));
+    assert!(!revocations.any_revoked(&[]).await.expect("query"));
+}

@@ -209,3 +209,60 @@ async fn a_token_attenuated_to_reading_cannot_write() {
             .await,
     );
 }
+
+#[actix_web::test]
+async fn logout_revokes_the_calling_token_and_every_token_derived_from_it() {
+    let app = TestApp::new().await;
+    let ann = app.user("ann@example.test", 10).await;
+    let other_session = TestUser {
+        id: ann.id,
+        token: app.token_for(ann.id),
+    };
+    let derived = TestUser {
+        id: ann.id,
+        token: prospects_infra::attenuate(&ann.token, true, None).expect("attenuated"),
+    };
+    assert_eq!(app.get(&derived, "/api/v1/prospects").await.status, 200);
+
+    let response = app
+        .call(
+            actix_test::TestRequest::post()
+                .uri("/api/logout")
+                .insert_header(crate::support::bearer(&ann)),
+        )
+        .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, json!({"message": "Logged out."}));
+    unauthenticated(&app.get(&ann, "/api/v1/prospects").await);
+    unauthenticated(&app.get(&derived, "/api/v1/prospects").await);
+    assert_eq!(
+        app.get(&other_session, "/api/v1/prospects").await.status,
+        200,
+        "other sessions live on"
+    );
+    unauthenticated(
+        &app.call(actix_test::TestRequest::post().uri("/api/logout"))
+            .await,
+    );
+}
+
+#[actix_web::test]
+async fn logging_out_a_derived_token_leaves_its_parent_alone() {
+    let app = TestApp::new().await;
+    let ann = app.user("ann@example.test", 10).await;
+    let derived = TestUser {
+        id: ann.id,
+        token: prospects_infra::attenuate(&ann.token, false, Some(Duration::from_secs(600)))
+            .expect("attenuated"),
+    };
+    let response = app
+        .call(
+            actix_test::TestRequest::post()
+                .uri("/api/logout")
+                .insert_header(crate::support::bearer(&derived)),
+        )
+        .await;
+    assert_eq!(response.status, 200);
+    unauthenticated(&app.get(&derived, "/api/v1/prospects").await);
+    assert_eq!(app.get(&ann, "/api/v1/prospects").await.status, 200);
+}

@@ -96,3 +96,67 @@ async fn tokens_issue_for_an_unknown_email_fails_and_prints_no_token() {
     assert!(!output.status.success());
     assert!(output.stdout.is_empty());
 }
+
+fn with_stdin(mut command: Command, input: &str) -> std::process::Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("run")
+}
+
+#[actix_web::test]
+async fn tokens_attenuate_narrows_a_token_and_tokens_revoke_ends_it() {
+    let app = TestApp::new().await;
+    let ann = app.user("ann@example.test", 10).await;
+
+    let mut attenuate = prospects(&app);
+    attenuate.args(["tokens", "attenuate", "--read-only", "--ttl", "1h"]);
+    let output = with_stdin(attenuate, &ann.token);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reader = TestUser {
+        id: ann.id,
+        token: String::from_utf8(output.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned(),
+    };
+    assert_eq!(app.get(&reader, "/api/v1/prospects").await.status, 200);
+    assert_eq!(
+        app.post(&reader, "/api/v1/prospects", json!({"name": "Acme"}))
+            .await
+            .status,
+        401
+    );
+
+    let mut revoke = prospects(&app);
+    revoke.args(["tokens", "revoke"]);
+    let output = with_stdin(revoke, &ann.token);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(app.get(&ann, "/api/v1/prospects").await.status, 401);
+    assert_eq!(
+        app.get(&reader, "/api/v1/prospects").await.status,
+        401,
+        "derived tokens die with their parent"
+    );
+
+    let mut garbage = prospects(&app);
+    garbage.args(["tokens", "revoke"]);
+    assert!(!with_stdin(garbage, "not a token").status.success());
+}

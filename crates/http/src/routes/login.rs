@@ -5,6 +5,7 @@ use prospects_domain::{Rule, ValidationErrors};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::Caller;
 use crate::body;
 use crate::errors::ApiError;
 use crate::openapi::{ErrorBody, LoginRequest, LoginResponse, ValidationErrorBody};
@@ -94,4 +95,26 @@ fn required_string<'a>(
             None
         }
     }
+}
+
+/// Log out
+///
+/// Revokes the token presented, and every token derived from it. The token
+/// must allow writing (a read-only token is revoked with `prospects tokens revoke`).
+#[utoipa::path(
+    post,
+    path = "/api/logout",
+    tag = "Auth",
+    operation_id = "logout",
+    responses(
+        (status = 200, description = "The token no longer works", body = ErrorBody,
+            example = json!({"message": "Logged out."})),
+        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+pub async fn logout(caller: Caller, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
+    state.auth.logout(&caller.0).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"message": "Logged out."})))
 }

@@ -14,6 +14,7 @@ pub fn configure(state: web::Data<ApiState>) -> impl FnOnce(&mut web::ServiceCon
     move |cfg| {
         cfg.app_data(state)
             .service(resource("/api/login", &["POST"]).route(web::post().to(login::login)))
+            .service(resource("/api/logout", &["POST"]).route(web::post().to(login::logout)))
             .service(
                 resource("/api/version", &["GET", "HEAD"])
                     .route(web::get().to(system::version))

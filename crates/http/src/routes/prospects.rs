@@ -41,7 +41,7 @@ pub async fn list(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let request = query::parse_list(req.query_string(), state.settings.max_per_page)?;
-    let page = state.prospects.list(caller.0, &request.query).await?;
+    let page = state.prospects.list(caller.actor(), &request.query).await?;
     let data: Vec<ProspectBody> = page.items.iter().map(Into::into).collect();
     let body = PageContext {
         path: absolute_url(&req, "/api/v1/prospects"),
@@ -83,7 +83,10 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let raw = body::read(&req, payload, state.settings.body_limit).await?;
     let (input, earlier) = input::prospect_input(&body::object(&req, &raw)?);
-    let created = state.prospects.create(caller.0, input, earlier).await?;
+    let created = state
+        .prospects
+        .create(caller.actor(), input, earlier)
+        .await?;
     let location = absolute_url(&req, &format!("/api/v1/prospects/{}", created.id.0));
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
@@ -115,7 +118,7 @@ pub async fn show(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = prospect_id(&req)?;
-    let details = state.prospects.show(caller.0, id).await?;
+    let details = state.prospects.show(caller.actor(), id).await?;
     Ok(HttpResponse::Ok().json(ProspectDetailsBody::from(&details)))
 }
 
@@ -152,7 +155,10 @@ pub async fn update(
     let id = prospect_id(&req)?;
     let raw = body::read(&req, payload, state.settings.body_limit).await?;
     let (input, earlier) = input::prospect_input(&body::object(&req, &raw)?);
-    let updated = state.prospects.update(caller.0, id, input, earlier).await?;
+    let updated = state
+        .prospects
+        .update(caller.actor(), id, input, earlier)
+        .await?;
     Ok(HttpResponse::Created().json(ProspectBody::from(&updated)))
 }
 
@@ -212,7 +218,7 @@ pub async fn delete(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = prospect_id(&req)?;
-    state.prospects.delete(caller.0, id).await?;
+    state.prospects.delete(caller.actor(), id).await?;
     Ok(HttpResponse::Ok().json(json!({"message": "Prospect deleted."})))
 }
 

@@ -9,6 +9,7 @@ mod postgres;
 mod prospects;
 mod query;
 mod references;
+mod revocations;
 mod sqlite;
 mod users;
 
@@ -139,6 +140,11 @@ impl Store {
         References(self.clone())
     }
 
+    /// Revoked token ids.
+    pub fn revocations(&self) -> Revocations {
+        Revocations(self.clone())
+    }
+
     pub(crate) async fn conn(&self) -> Result<Conn, RepositoryError> {
         let unavailable = |e: &dyn std::fmt::Display| {
             RepositoryError::Unavailable(anyhow::anyhow!("no database connection: {e}"))
@@ -169,6 +175,10 @@ pub struct Users(Store);
 /// `ReferenceLookup` on either backend.
 #[derive(Clone)]
 pub struct References(Store);
+
+/// `RevocationList` on either backend.
+#[derive(Clone)]
+pub struct Revocations(Store);
 
 #[async_trait]
 impl HealthCheck for Store {
