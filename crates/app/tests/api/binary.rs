@@ -217,3 +217,31 @@ async fn with_no_configuration_a_first_start_writes_an_admin_token_and_a_second_
     second.kill().expect("stop");
     second.wait().expect("reaped");
 }
+
+#[actix_web::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let app = TestApp::new().await;
+    let port = free_port();
+    let mut server = start(&app, port);
+    let signalled = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("status") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(
+        http(port, "GET", "/livez", "", "").is_err(),
+        "nothing listens any more"
+    );
+}
