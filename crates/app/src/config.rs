@@ -57,7 +57,8 @@ pub struct Config {
     )]
     pub data_dir: PathBuf,
 
-    /// The Ed25519 root private key in hex; overrides the key file.
+    /// The Ed25519 root private key that signs tokens, `ID:HEX` (or `HEX`
+    /// for id 0), as `prospects keys generate` prints it; overrides the key file.
     #[arg(
         long,
         env = "PROSPECTS_ROOT_KEY",
@@ -65,6 +66,16 @@ pub struct Config {
         hide_env_values = true
     )]
     pub root_key: Option<Secret>,
+
+    /// Retired root keys whose tokens are still accepted: comma-separated
+    /// `ID:PUBLIC_HEX`. Remove one to end its tokens.
+    #[arg(
+        long,
+        env = "PROSPECTS_RETIRED_KEYS",
+        global = true,
+        default_value = ""
+    )]
+    pub retired_keys: String,
 
     /// Lifetime of tokens issued at login.
     #[arg(long, env = "PROSPECTS_TOKEN_TTL", default_value = "24h", value_parser = humantime::parse_duration, global = true)]

@@ -28,8 +28,22 @@ enum Command {
     /// Manage tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Manage the root keys that sign tokens.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Print the OpenAPI document (as committed in docs/openapi.json).
     Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Print a new root key as `ID:PRIVATE_HEX` (for PROSPECTS_ROOT_KEY);
+    /// its public half goes to stderr (for PROSPECTS_RETIRED_KEYS once retired).
+    Generate {
+        /// The id tokens signed with it will carry; use a new one per rotation.
+        #[arg(long, default_value_t = 1)]
+        id: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +97,12 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(cli.config).await,
+        Command::Keys(KeysCommand::Generate { id }) => {
+            let key = prospects_infra::RootKey::generate();
+            println!("{id}:{}", key.to_hex());
+            eprintln!("public key: {id}:{}", key.public_hex());
+            Ok(())
+        }
         Command::Openapi => {
             print!("{}", prospects_http::openapi::document_json());
             Ok(())

@@ -10,7 +10,10 @@ use prospects_domain::{
     AuthService, PasswordHasher, ProspectService, TokenAuthority, UserRepository,
 };
 use prospects_http::{ApiSettings, ApiState};
-use prospects_infra::{Argon2Hasher, Backend, BiscuitAuthority, PoolSettings, RootKey, Store};
+use prospects_infra::{
+    Argon2Hasher, Backend, BiscuitAuthority, PoolSettings, RootKey, Store, parse_public_keys,
+    split_key_id,
+};
 
 use crate::config::Config;
 
@@ -37,13 +40,18 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             Backend::of_url(url.expose())
         )
     })?;
-    let key = match &config.root_key {
-        Some(hex) => RootKey::from_hex(hex.expose())?,
-        None => RootKey::load_or_create(&config.root_key_path())?,
+    let (key_id, key) = match &config.root_key {
+        Some(value) => {
+            let (id, hex) = split_key_id(value.expose())?;
+            (id, RootKey::from_hex(hex)?)
+        }
+        None => (0, RootKey::load_or_create(&config.root_key_path())?),
     };
+    let retired = parse_public_keys(&config.retired_keys)?;
     let users: Arc<dyn UserRepository> = Arc::new(store.users());
     let hasher: Arc<dyn PasswordHasher> = Arc::new(Argon2Hasher::new()?);
-    let tokens: Arc<dyn TokenAuthority> = Arc::new(BiscuitAuthority::new(key));
+    let tokens: Arc<dyn TokenAuthority> =
+        Arc::new(BiscuitAuthority::with_keys(key_id, key, retired));
     let draining = Arc::new(AtomicBool::new(false));
     let auth = Arc::new(AuthService::new(
         users.clone(),

@@ -37,6 +37,40 @@ impl RootKey {
         self.0.private().to_bytes_hex()
     }
 
+    /// The public half, in hex: what other services, or a rotated
+    /// configuration, need to verify tokens signed with this key.
+    pub fn public_hex(&self) -> String {
+        self.0.public().to_bytes_hex()
+    }
+}
+
+/// `ID:HEX`, or a bare `HEX` meaning id 0: how keys are written in settings.
+pub fn split_key_id(value: &str) -> anyhow::Result<(u32, &str)> {
+    match value.trim().split_once(':') {
+        Some((id, hex)) => Ok((
+            id.trim().parse().context("a key id is a number")?,
+            hex.trim(),
+        )),
+        None => Ok((0, value.trim())),
+    }
+}
+
+/// A comma-separated list of `ID:PUBLIC_HEX`: retired keys whose tokens are still accepted.
+pub fn parse_public_keys(
+    list: &str,
+) -> anyhow::Result<std::collections::HashMap<u32, biscuit_auth::PublicKey>> {
+    list.split(',')
+        .filter(|entry| !entry.trim().is_empty())
+        .map(|entry| {
+            let (id, hex) = split_key_id(entry)?;
+            let key = biscuit_auth::PublicKey::from_bytes_hex(hex, Algorithm::Ed25519)
+                .map_err(|e| anyhow::anyhow!("key {id} is not a hex Ed25519 public key: {e}"))?;
+            Ok((id, key))
+        })
+        .collect()
+}
+
+impl RootKey {
     /// The key in `path`, or a new one written there with mode 0600.
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
         if path.exists() {

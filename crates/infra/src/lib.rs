@@ -9,7 +9,7 @@ pub mod schema;
 pub mod store;
 pub mod tokens;
 
-pub use keys::RootKey;
+pub use keys::{RootKey, parse_public_keys, split_key_id};
 pub use passwords::Argon2Hasher;
 pub use store::{Backend, PoolSettings, Prospects, References, Revocations, Store, Users};
 pub use tokens::{BiscuitAuthority, attenuate};

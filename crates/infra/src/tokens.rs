@@ -6,25 +6,34 @@ use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use biscuit_auth::builder::{AuthorizerBuilder, BlockBuilder, Term};
-use biscuit_auth::{AuthorizerLimits, Biscuit, UnverifiedBiscuit};
+use biscuit_auth::{AuthorizerLimits, Biscuit, PublicKey, UnverifiedBiscuit};
 use prospects_domain::{Access, Operation, TokenAuthority, TokenRejected, UserId, VerifiedToken};
 
 use crate::RootKey;
 
-/// Id of the only root key so far; carried in every token for future rotation.
-const ROOT_KEY_ID: u32 = 0;
-
-/// Issues and verifies tokens signed by the service's root key.
+/// Issues tokens signed with the newest root key, and accepts tokens signed
+/// with it or with a retired key still configured (key rotation: a token
+/// names its root key id, which picks the public key to verify it with).
 #[derive(Debug, Clone)]
 pub struct BiscuitAuthority {
     key: RootKey,
+    key_id: u32,
+    retired: HashMap<u32, PublicKey>,
     limits: AuthorizerLimits,
 }
 
 impl BiscuitAuthority {
+    /// One key, id 0.
     pub fn new(key: RootKey) -> Self {
+        Self::with_keys(0, key, HashMap::new())
+    }
+
+    /// Signs with `key` (id `key_id`); also accepts the `retired` public keys by id.
+    pub fn with_keys(key_id: u32, key: RootKey, retired: HashMap<u32, PublicKey>) -> Self {
         Self {
             key,
+            key_id,
+            retired,
             // Far above the 1 ms default, which a loaded debug build exceeds
             // now and then; running out is still a denial, never an error.
             limits: AuthorizerLimits {
@@ -33,6 +42,25 @@ impl BiscuitAuthority {
                 max_time: Duration::from_millis(100),
             },
         }
+    }
+}
+
+impl BiscuitAuthority {
+    /// The public key for a token's root key id (no id: the first key, 0).
+    fn public_key(&self, id: Option<u32>) -> Result<PublicKey, biscuit_auth::error::Format> {
+        let id = id.unwrap_or(0);
+        if id == self.key_id {
+            Ok(self.key.0.public())
+        } else {
+            self.retired
+                .get(&id)
+                .copied()
+                .ok_or(biscuit_auth::error::Format::UnknownPublicKey)
+        }
+    }
+
+    fn parse(&self, token: &str) -> Result<Biscuit, TokenRejected> {
+        Biscuit::from_base64(token.trim(), |id| self.public_key(id)).map_err(rejected)
     }
 }
 
@@ -57,19 +85,17 @@ impl TokenAuthority for BiscuitAuthority {
                 params,
                 HashMap::new(),
             )?
-            .root_key_id(ROOT_KEY_ID)
+            .root_key_id(self.key_id)
             .build(&self.key.0)?;
         Ok(token.to_base64()?)
     }
 
     fn revocation_ids(&self, token: &str) -> Result<Vec<String>, TokenRejected> {
-        let token = Biscuit::from_base64(token.trim(), self.key.0.public()).map_err(rejected)?;
-        Ok(hex_ids(&token))
+        Ok(hex_ids(&self.parse(token)?))
     }
 
     fn verify(&self, token: &str, access: Access) -> Result<VerifiedToken, TokenRejected> {
-        let public = self.key.0.public();
-        let token = Biscuit::from_base64(token.trim(), public).map_err(rejected)?;
+        let token = self.parse(token)?;
         let operation = match access.operation {
             Operation::Read => "read",
             Operation::Write => "write",
@@ -275,5 +301,43 @@ mod tests {
         let expired = super::attenuate(&token, false, Some(Duration::ZERO)).expect("attenuated");
         std::thread::sleep(Duration::from_millis(1100));
         assert!(authority.verify(&expired, READ).is_err());
+    }
+
+    #[test]
+    fn after_a_rotation_old_tokens_work_until_their_key_is_removed() {
+        let old_key = RootKey::generate();
+        let old = BiscuitAuthority::new(old_key.clone());
+        let old_token = old
+            .issue(UserId(9), Duration::from_secs(60))
+            .expect("token");
+
+        let new_key = RootKey::generate();
+        let retired = HashMap::from([(0, old_key.0.public())]);
+        let rotated = BiscuitAuthority::with_keys(1, new_key.clone(), retired);
+        assert_eq!(
+            rotated
+                .verify(&old_token, READ)
+                .expect("still accepted")
+                .user,
+            UserId(9)
+        );
+        let new_token = rotated
+            .issue(UserId(9), Duration::from_secs(60))
+            .expect("token");
+        assert_eq!(
+            Biscuit::from_base64(&new_token, new_key.0.public())
+                .expect("parse")
+                .root_key_id(),
+            Some(1)
+        );
+        assert!(rotated.verify(&new_token, READ).is_ok());
+        assert!(
+            old.verify(&new_token, READ).is_err(),
+            "the old configuration knows no key 1"
+        );
+
+        let old_key_removed = BiscuitAuthority::with_keys(1, new_key, HashMap::new());
+        assert!(old_key_removed.verify(&old_token, READ).is_err());
+        assert!(old_key_removed.verify(&new_token, READ).is_ok());
     }
 }

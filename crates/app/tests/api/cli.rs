@@ -160,3 +160,58 @@ async fn tokens_attenuate_narrows_a_token_and_tokens_revoke_ends_it() {
     garbage.args(["tokens", "revoke"]);
     assert!(!with_stdin(garbage, "not a token").status.success());
 }
+
+#[actix_web::test]
+async fn keys_generate_and_a_rotation_keep_old_tokens_until_their_key_is_retired() {
+    use prospects_domain::{Access, Operation};
+    let app = TestApp::new().await;
+    let ann = app.user("ann@example.test", 10).await;
+    let read = Access {
+        operation: Operation::Read,
+        prospect: None,
+    };
+
+    let generated = prospects(&app)
+        .args(["keys", "generate", "--id", "1"])
+        .output()
+        .expect("run");
+    assert!(generated.status.success());
+    let new_key = String::from_utf8(generated.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+    assert!(new_key.starts_with("1:"), "{new_key}");
+    let old_public = prospects_infra::RootKey::load_or_create(&app.config.root_key_path())
+        .expect("key")
+        .public_hex();
+
+    let mut rotated = app.config.clone();
+    rotated.root_key = Some(new_key.parse().expect("infallible"));
+    rotated.retired_keys = format!("0:{old_public}");
+    let rotated = prospects_app::wiring::build(&rotated).await.expect("wired");
+    assert!(
+        rotated.auth.authenticate(&ann.token, read).await.is_ok(),
+        "old tokens live on"
+    );
+    let fresh = rotated
+        .tokens
+        .issue(
+            prospects_domain::UserId(ann.id),
+            std::time::Duration::from_secs(60),
+        )
+        .expect("token");
+    assert!(rotated.auth.authenticate(&fresh, read).await.is_ok());
+    assert!(
+        app.services.auth.authenticate(&fresh, read).await.is_err(),
+        "the old configuration knows no key 1"
+    );
+
+    let mut retired = app.config.clone();
+    retired.root_key = Some(new_key.parse().expect("infallible"));
+    let retired = prospects_app::wiring::build(&retired).await.expect("wired");
+    assert!(
+        retired.auth.authenticate(&ann.token, read).await.is_err(),
+        "a removed key ends its tokens"
+    );
+    assert!(retired.auth.authenticate(&fresh, read).await.is_ok());
+}

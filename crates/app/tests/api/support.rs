@@ -64,6 +64,7 @@ pub fn config_for(database_url: &str, data_dir: &std::path::Path) -> Config {
         database_url: Some(database_url.parse().expect("infallible")),
         data_dir: data_dir.to_owned(),
         root_key: None,
+        retired_keys: String::new(),
         token_ttl: Duration::from_secs(3600),
         max_per_page: 100,
         body_limit: 64 * 1024,
