@@ -44,6 +44,9 @@ enum KeysCommand {
         #[arg(long, default_value_t = 1)]
         id: u32,
     },
+    /// Print the current root key's public half as `ID:PUBLIC_HEX` (what
+    /// PROSPECTS_RETIRED_KEYS takes once it is rotated out).
+    Public,
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +104,11 @@ async fn main() -> anyhow::Result<()> {
             let key = prospects_infra::RootKey::generate();
             println!("{id}:{}", key.to_hex());
             eprintln!("public key: {id}:{}", key.public_hex());
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Public) => {
+            let (id, key) = wiring::root_key(&cli.config)?;
+            println!("{id}:{}", key.public_hex());
             Ok(())
         }
         Command::Openapi => {

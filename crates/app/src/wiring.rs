@@ -40,13 +40,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             Backend::of_url(url.expose())
         )
     })?;
-    let (key_id, key) = match &config.root_key {
-        Some(value) => {
-            let (id, hex) = split_key_id(value.expose())?;
-            (id, RootKey::from_hex(hex)?)
-        }
-        None => (0, RootKey::load_or_create(&config.root_key_path())?),
-    };
+    let (key_id, key) = root_key(config)?;
     let retired = parse_public_keys(&config.retired_keys)?;
     let users: Arc<dyn UserRepository> = Arc::new(store.users());
     let hasher: Arc<dyn PasswordHasher> = Arc::new(Argon2Hasher::new()?);
@@ -82,4 +76,16 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         auth,
         draining,
     })
+}
+
+/// The signing key and its id: `PROSPECTS_ROOT_KEY`, else the key file (id 0),
+/// created on first use.
+pub fn root_key(config: &Config) -> anyhow::Result<(u32, RootKey)> {
+    match &config.root_key {
+        Some(value) => {
+            let (id, hex) = split_key_id(value.expose())?;
+            Ok((id, RootKey::from_hex(hex)?))
+        }
+        None => Ok((0, RootKey::load_or_create(&config.root_key_path())?)),
+    }
 }

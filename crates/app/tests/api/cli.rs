@@ -187,7 +187,7 @@ async fn keys_generate_and_a_rotation_keep_old_tokens_until_their_key_is_retired
 
     let mut rotated = app.config.clone();
     rotated.root_key = Some(new_key.parse().expect("infallible"));
-    rotated.retired_keys = format!("0:{old_public}");
+    rotated.retired_keys = old_public;
     let rotated = prospects_app::wiring::build(&rotated).await.expect("wired");
     assert!(
         rotated.auth.authenticate(&ann.token, read).await.is_ok(),
