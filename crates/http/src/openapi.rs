@@ -2,6 +2,7 @@
 //! the wire types. Schemas that exist only for documentation (request bodies,
 //! error bodies) live here.
 
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
@@ -178,7 +179,8 @@ pub struct ListParams {
 
 /// A prospect to create. Defaults are stated in the descriptions rather than
 /// as `default` keywords, which openapi-typescript would turn into required
-/// properties of the request. Unknown keys and the server-owned `id`,
+/// properties of the request; email and URL rules are stated in descriptions
+/// rather than as `format`s, which would forbid the `""` the server reads as null. Unknown keys and the server-owned `id`,
 /// `customer_account`, `created_at`, `updated_at` are ignored. Strings are
 /// trimmed and `""` counts as `null`; booleans also accept `1`, `0`, `"1"`,
 /// `"0"`; integers also accept numeric strings.
@@ -191,8 +193,10 @@ pub struct NewProspect {
     #[schema(min_length = 2, max_length = 255, example = "Acme Corp")]
     name: String,
     /// Must exist in `brands`.
+    #[schema(schema_with = loose_id)]
     brand_id: Option<i64>,
     /// Must exist in `users`. Ignored for a sales user, who always becomes the representative.
+    #[schema(schema_with = loose_id)]
     representative_id: Option<i64>,
     #[schema(max_length = 255)]
     accounts_reference: Option<String>,
@@ -208,14 +212,19 @@ pub struct NewProspect {
     #[schema(max_length = 255)]
     activity_code: Option<String>,
     /// Must exist in `sectors`.
+    #[schema(schema_with = loose_id)]
     sector_id: Option<i64>,
     /// Must exist in `clusters`.
+    #[schema(schema_with = loose_id)]
     cluster_id: Option<i64>,
     /// Must exist in `batches`.
+    #[schema(schema_with = loose_id)]
     batch_id: Option<i64>,
-    #[schema(format = Email, max_length = 255)]
+    /// A valid email address (`""` counts as null).
+    #[schema(max_length = 255, example = "info@acme.example")]
     email_address: Option<String>,
-    #[schema(format = Email, max_length = 255)]
+    /// A valid email address (`""` counts as null).
+    #[schema(max_length = 255, example = "billing@acme.example")]
     account_email_address: Option<String>,
     #[schema(max_length = 255)]
     phone: Option<String>,
@@ -238,23 +247,60 @@ pub struct NewProspect {
     /// Default `"France"`; `null` puts the default back.
     #[schema(max_length = 255, example = "France")]
     main_address_country: Option<String>,
-    /// An absolute `http` or `https` URL; never fetched by the server.
-    #[schema(format = Uri, max_length = 2048)]
+    /// An absolute `http` or `https` URL, never fetched by the server (`""`
+    /// counts as null).
+    #[schema(max_length = 2048, example = "https://acme.example")]
     website: Option<String>,
     /// Default `true`.
+    #[schema(schema_with = loose_boolean)]
     active: Option<bool>,
     /// Default `true`.
+    #[schema(schema_with = loose_boolean)]
     charge_vat: Option<bool>,
     /// Default `false`.
+    #[schema(schema_with = loose_boolean)]
     merge_invoices: Option<bool>,
     /// Default `true`.
+    #[schema(schema_with = loose_boolean)]
     accept_emails: Option<bool>,
     /// Default `true`.
+    #[schema(schema_with = loose_boolean)]
     accept_calls: Option<bool>,
     #[schema(max_length = 65535)]
     comment: Option<String>,
     /// Must exist in `prospection_codes`.
+    #[schema(schema_with = loose_id)]
     prospection_code_id: Option<i64>,
+}
+
+/// An id as the server reads it: an integer, a numeric string, or `null`
+/// (`""` too, which counts as `null`).
+fn loose_id() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Integer,
+            Type::String,
+            Type::Null,
+        ]))
+        .pattern(Some(r"^\s*([+-]?[0-9]+)?\s*$"))
+        .description(Some(
+            "An id; numeric strings such as \"12\" are read as integers, `\"\"` as null.",
+        ))
+        .build()
+}
+
+/// A boolean as the server reads it: `true`, `false`, `1`, `0`, `"1"`, `"0"`
+/// (any other integer or string is a 422). No `enum`: generators cannot
+/// type an enum of mixed types.
+fn loose_boolean() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Boolean,
+            Type::Integer,
+            Type::String,
+        ]))
+        .description(Some("`true`, `false`, `1`, `0`, `\"1\"` or `\"0\"`."))
+        .build()
 }
 
 /// Placeholder registered under its own name; [`ChangesAreOptional`] replaces
