@@ -284,7 +284,8 @@ fn loose_id() -> Object {
         ]))
         .pattern(Some(r"^\s*([+-]?[0-9]+)?\s*$"))
         .description(Some(
-            "An id; numeric strings such as \"12\" are read as integers, `\"\"` as null.",
+            "The id of an existing row of the table the field names (`brand_id`: brands, ...); \
+             numeric strings such as \"12\" are read as integers, `\"\"` as null.",
         ))
         .build()
 }
