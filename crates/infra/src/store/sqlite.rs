@@ -3,6 +3,7 @@
 //! every connection.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use deadpool::Runtime;
@@ -24,6 +25,29 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlit
 /// The busy timeout comes first: switching to WAL itself may wait for a lock.
 const PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
                        PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+
+/// How long opening a connection keeps retrying a busy database.
+const SETUP_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Applies [`PRAGMAS`], retrying while the file is busy: SQLite answers
+/// `PRAGMA journal_mode` with "database is locked" at once, without waiting
+/// out the busy timeout, while another process holds a lock (say, migrating).
+fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    let started = Instant::now();
+    loop {
+        match conn.batch_execute(PRAGMAS) {
+            Err(error) if is_busy(&error) && started.elapsed() < SETUP_PATIENCE => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+fn is_busy(error: &diesel::result::Error) -> bool {
+    matches!(error, diesel::result::Error::DatabaseError(_, info)
+        if info.message().contains("database is locked"))
+}
 
 /// The file a `sqlite://PATH` (or plain `PATH`) URL names.
 pub fn path_of(url: &str) -> PathBuf {
@@ -49,7 +73,7 @@ pub async fn connect(path: &Path, settings: &PoolSettings) -> anyhow::Result<Poo
         async move {
             tokio::task::spawn_blocking(move || {
                 let mut conn = SqliteConnection::establish(&url)?;
-                conn.batch_execute(PRAGMAS)
+                apply_pragmas(&mut conn)
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(SyncConnectionWrapper::new(conn))
             })
@@ -76,7 +100,7 @@ async fn migrate(location: &str) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut conn = SqliteConnection::establish(&location)
             .with_context(|| format!("cannot open the SQLite database {location}"))?;
-        conn.batch_execute(PRAGMAS)?;
+        apply_pragmas(&mut conn)?;
         conn.exclusive_transaction(|conn| {
             conn.run_pending_migrations(MIGRATIONS)
                 .map(|_| ())
