@@ -16,6 +16,10 @@ binary="$root/target/debug/prospects"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 export PROSPECTS_DATA_DIR="$work/data" PROSPECTS_BIND="127.0.0.1:$port" RUST_LOG=warn
+# Schemathesis sends thousands of requests a minute from one address with two
+# tokens: budgets sized for it (the limits themselves are tested in the suite).
+export PROSPECTS_RATE_LIMIT=1000000/1m PROSPECTS_LOGIN_RATE_LIMIT_EMAIL=1000000/1m \
+  PROSPECTS_LOGIN_RATE_LIMIT_ADDRESS=1000000/1m
 unset DATABASE_URL
 
 "$binary" serve > "$work/server.log" 2>&1 &

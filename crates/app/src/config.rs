@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use prospects_http::{RateLimit, RateLimits};
 
 /// A value whose `Debug` output hides it (keys, URLs with passwords).
 #[derive(Clone)]
@@ -103,6 +104,34 @@ pub struct Config {
     )]
     pub db_pool_size: usize,
 
+    /// Requests per token (tokens attenuated from one token share it):
+    /// `N/PERIOD` or `off`. Beyond it: 429 with `Retry-After`.
+    #[arg(
+        long,
+        env = "PROSPECTS_RATE_LIMIT",
+        default_value = "60/1m",
+        global = true
+    )]
+    pub rate_limit: RateLimit,
+
+    /// Login attempts per email address: `N/PERIOD` or `off`.
+    #[arg(
+        long,
+        env = "PROSPECTS_LOGIN_RATE_LIMIT_EMAIL",
+        default_value = "5/1m",
+        global = true
+    )]
+    pub login_rate_limit_email: RateLimit,
+
+    /// Login attempts per client address: `N/PERIOD` or `off`.
+    #[arg(
+        long,
+        env = "PROSPECTS_LOGIN_RATE_LIMIT_ADDRESS",
+        default_value = "20/1m",
+        global = true
+    )]
+    pub login_rate_limit_address: RateLimit,
+
     /// How long a request waits for a database connection before a 503.
     #[arg(long, env = "PROSPECTS_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
     pub db_timeout: Duration,
@@ -117,6 +146,15 @@ impl Config {
                 "sqlite://{}",
                 self.data_dir.join("prospects.db").display()
             )),
+        }
+    }
+
+    /// The configured request budgets.
+    pub fn rate_limits(&self) -> RateLimits {
+        RateLimits {
+            per_token: self.rate_limit,
+            login_per_email: self.login_rate_limit_email,
+            login_per_address: self.login_rate_limit_address,
         }
     }
 

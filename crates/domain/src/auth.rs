@@ -38,6 +38,10 @@ pub struct Session {
     pub actor: Actor,
     /// Revokes the token presented (and those derived from it) at logout.
     pub token_id: String,
+    /// The issued token this one was attenuated from (itself when it was not
+    /// attenuated): rate limits count per family, so narrowing a token
+    /// offline buys no fresh budget.
+    pub family_id: String,
 }
 
 /// A successful login.
@@ -108,14 +112,18 @@ impl AuthService {
         {
             return Err(AuthError::Unauthenticated);
         }
-        let token_id = verified
-            .own_revocation_id()
-            .ok_or(AuthError::Unauthenticated)?
-            .to_owned();
+        let (Some(token_id), Some(family_id)) = (
+            verified.own_revocation_id(),
+            verified.issued_revocation_id(),
+        ) else {
+            return Err(AuthError::Unauthenticated);
+        };
+        let (token_id, family_id) = (token_id.to_owned(), family_id.to_owned());
         match self.users.find(verified.user).await? {
             Some(user) if user.active => Ok(Session {
                 actor: Actor::new(user.id, user.role),
                 token_id,
+                family_id,
             }),
             _ => Err(AuthError::Unauthenticated),
         }
@@ -309,6 +317,10 @@ mod tests {
             session.token_id, "b",
             "a token is named by its newest block"
         );
+        assert_eq!(
+            session.family_id, "a",
+            "and belongs to the family of its issued token"
+        );
     }
 
     #[tokio::test]
@@ -333,6 +345,7 @@ mod tests {
         let session = Session {
             actor: Actor::new(UserId(3), Role::new(5)),
             token_id: "own".to_owned(),
+            family_id: "parent".to_owned(),
         };
         service.logout(&session).await.expect("logged out");
         service.revoke("attenuated token").await.expect("revoked");

@@ -182,6 +182,12 @@ impl VerifiedToken {
     pub fn own_revocation_id(&self) -> Option<&str> {
         self.revocation_ids.last().map(String::as_str)
     }
+
+    /// The id of the authority block: shared by every token attenuated from
+    /// the same issued token.
+    pub fn issued_revocation_id(&self) -> Option<&str> {
+        self.revocation_ids.first().map(String::as_str)
+    }
 }
 
 /// Issues and checks bearer tokens.

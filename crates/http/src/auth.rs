@@ -1,9 +1,10 @@
 //! The bearer-token extractor: who is calling, checked against what the
-//! request does (read or write, which prospect).
+//! request does (read or write, which prospect), and spending one request
+//! of the token's budget.
 
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use prospects_domain::{Access, Actor, Operation, ProspectId, Session};
 
@@ -33,11 +34,12 @@ impl FromRequest for Caller {
             Operation::Write
         };
         let prospect = req.match_info().get("id").and_then(parse_id);
+        let req = req.clone();
         Box::pin(async move {
             let state = state
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no ApiState registered")))?;
             let token = token.ok_or(ApiError::Unauthenticated)?;
-            let actor = state
+            let session = state
                 .auth
                 .authenticate(
                     &token,
@@ -47,7 +49,15 @@ impl FromRequest for Caller {
                     },
                 )
                 .await?;
-            Ok(Caller(actor))
+            let budget = state
+                .throttles
+                .per_token
+                .hit(&session.family_id)
+                .map_err(ApiError::TooManyRequests)?;
+            if let Some(budget) = budget {
+                req.extensions_mut().insert(budget);
+            }
+            Ok(Caller(session))
         })
     }
 }

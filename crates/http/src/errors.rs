@@ -2,11 +2,17 @@
 //! headers (SPEC §4). Causes of 500s and 503s are logged, never sent.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::{AuthError, ProspectError, ValidationErrors};
 use serde::Serialize;
 use serde::ser::SerializeMap;
+
+use crate::throttle::Exhausted;
+
+/// Laravel's budget headers, on every throttled response.
+pub const RATE_LIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+pub const RATE_LIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 
 /// Seconds a client should wait before retrying after a 503.
 const RETRY_AFTER_SECONDS: &str = "5";
@@ -37,6 +43,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("{0}")]
     Invalid(ValidationErrors),
+    #[error("Too Many Attempts.")]
+    TooManyRequests(Exhausted),
     #[error("Service Unavailable")]
     Unavailable(#[source] anyhow::Error),
     #[error("Server Error")]
@@ -98,6 +106,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -116,6 +125,12 @@ impl ResponseError for ApiError {
             }
             ApiError::MethodNotAllowed { allowed, .. } => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            ApiError::TooManyRequests(exhausted) => {
+                response
+                    .insert_header((header::RETRY_AFTER, exhausted.retry_after_seconds()))
+                    .insert_header((RATE_LIMIT_LIMIT, exhausted.limit))
+                    .insert_header((RATE_LIMIT_REMAINING, 0));
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((

@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod query;
 pub mod routes;
 pub mod state;
+pub mod throttle;
 pub mod wire;
 
 pub use errors::ApiError;
@@ -19,3 +20,4 @@ pub use middleware::observe;
 pub use openapi::ApiDoc;
 pub use routes::configure;
 pub use state::{ApiSettings, ApiState};
+pub use throttle::{RateLimit, RateLimits, Throttles};

@@ -1,19 +1,20 @@
-//! Around every request: a request id (`X-Request-Id`), one structured log
-//! line, and a 500 JSON body instead of a dropped connection when a handler
-//! panics. Only method and path are logged: never a query string (login
+//! Around every request: a request id (`X-Request-Id`), the token's
+//! remaining budget (`X-RateLimit-*`), one structured log line, and a 500
+//! JSON body instead of a dropped connection when a handler panics. Only method and path are logged: never a query string (login
 //! accepts credentials there), a header or a body.
 
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
-use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
 use futures_util::FutureExt;
 
-use crate::errors::ApiError;
+use crate::errors::{ApiError, RATE_LIMIT_LIMIT, RATE_LIMIT_REMAINING};
+use crate::throttle::Budget;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -38,6 +39,12 @@ pub async fn observe(
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let budget = response.request().extensions().get::<Budget>().copied();
+    if let Some(budget) = budget {
+        let headers = response.headers_mut();
+        headers.insert(RATE_LIMIT_LIMIT, HeaderValue::from(budget.limit));
+        headers.insert(RATE_LIMIT_REMAINING, HeaderValue::from(budget.remaining));
     }
     tracing::info!(
         request_id = %request_id,

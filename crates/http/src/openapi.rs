@@ -2,9 +2,12 @@
 //! the wire types. Schemas that exist only for documentation (request bodies,
 //! error bodies) live here.
 
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::Header;
+use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{RefOr, Schema};
+use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 use crate::pagination::Link;
@@ -41,7 +44,7 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
         ProspectPage, NewProspect, ProspectChanges, ErrorBody, ValidationErrorBody,
         LoginRequest, LoginResponse, LoginUser, VersionBody, StatusBody,
     )),
-    modifiers(&BearerSecurity, &ChangesAreOptional),
+    modifiers(&BearerSecurity, &ChangesAreOptional, &Throttled),
     tags(
         (name = "Auth", description = "Exchanging credentials for a bearer token, and revoking it"),
         (name = "Prospects", description = "The sales pipeline"),
@@ -102,6 +105,83 @@ impl Modify for ChangesAreOptional {
             );
         }
     }
+}
+
+/// Login and every token-bearing operation spend a budget: each may answer
+/// 429, and the token-bearing ones say what is left in `X-RateLimit-*`.
+struct Throttled;
+
+impl Modify for Throttled {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let token_bearing = path.starts_with("/api/v1/") || path == "/api/logout";
+            if !token_bearing && path != "/api/login" {
+                continue;
+            }
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                if token_bearing {
+                    for (status, response) in responses.iter_mut() {
+                        if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+                            add_budget_headers(response);
+                        }
+                    }
+                }
+                responses.insert("429".to_owned(), RefOr::T(too_many_attempts()));
+            }
+        }
+    }
+}
+
+fn integer_header(description: &str) -> Header {
+    let mut header = Header::new(
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0)),
+    );
+    header.description = Some(description.to_owned());
+    header
+}
+
+fn add_budget_headers(response: &mut Response) {
+    response.headers.insert(
+        "X-RateLimit-Limit".to_owned(),
+        RefOr::T(integer_header(
+            "Requests the token may make per period (absent when unlimited)",
+        )),
+    );
+    response.headers.insert(
+        "X-RateLimit-Remaining".to_owned(),
+        RefOr::T(integer_header("Requests left before a 429")),
+    );
+}
+
+fn too_many_attempts() -> Response {
+    let mut response = ResponseBuilder::new()
+        .description(
+            "Over the request budget (`Too Many Attempts.`); retry after `Retry-After` seconds",
+        )
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .example(Some(serde_json::json!({"message": "Too Many Attempts."})))
+                .build(),
+        )
+        .header(
+            "Retry-After",
+            integer_header("Seconds until the next request is allowed"),
+        )
+        .build();
+    add_budget_headers(&mut response);
+    response
 }
 
 /// One page of prospects: Laravel's length-aware paginator, key for key.

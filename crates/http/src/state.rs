@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use prospects_domain::{AuthService, HealthCheck, ProspectService};
 
+use crate::throttle::{RateLimits, Throttles};
+
 /// Limits and labels the web layer applies.
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
@@ -14,6 +16,8 @@ pub struct ApiSettings {
     pub body_limit: usize,
     /// Reported by `/api/version`.
     pub version: String,
+    /// Request budgets (429 beyond them).
+    pub rate_limits: RateLimits,
 }
 
 impl Default for ApiSettings {
@@ -22,6 +26,7 @@ impl Default for ApiSettings {
             max_per_page: 100,
             body_limit: 64 * 1024,
             version: "0.0.0".to_owned(),
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -31,6 +36,8 @@ pub struct ApiState {
     pub auth: Arc<AuthService>,
     pub health: Arc<dyn HealthCheck>,
     pub settings: ApiSettings,
+    /// The budgets being spent, built from `settings.rate_limits`.
+    pub throttles: Throttles,
     /// Set when the server is shutting down, so `/readyz` turns away new traffic.
     pub draining: Arc<AtomicBool>,
 }

@@ -6,6 +6,7 @@ mod binary;
 mod cli;
 mod docs;
 mod errors;
+mod limits;
 mod listing;
 mod sales;
 mod support;

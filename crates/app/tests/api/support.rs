@@ -9,7 +9,7 @@ use actix_web::{App, http::header};
 use prospects_app::Config;
 use prospects_app::wiring::{self, Services};
 use prospects_domain::{NewUser, Role, UserId};
-use prospects_http::observe;
+use prospects_http::{RateLimit, observe};
 use prospects_testkit::TestDb;
 use serde_json::Value;
 
@@ -70,14 +70,24 @@ pub fn config_for(database_url: &str, data_dir: &std::path::Path) -> Config {
         body_limit: 64 * 1024,
         db_pool_size: 8,
         db_timeout: Duration::from_secs(5),
+        // Budgets are tested on their own (`limits.rs`), with small ones.
+        rate_limit: RateLimit::Off,
+        login_rate_limit_email: RateLimit::Off,
+        login_rate_limit_address: RateLimit::Off,
     }
 }
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    /// A service configured as the tests' default, then changed by `adjust`.
+    pub async fn with(adjust: impl FnOnce(&mut Config)) -> Self {
         let db = TestDb::create().await;
         let data_dir = TempDir::new();
-        let config = config_for(db.url(), &data_dir.0);
+        let mut config = config_for(db.url(), &data_dir.0);
+        adjust(&mut config);
         let services = wiring::build(&config).await.expect("wired");
         Self {
             db,

@@ -1,6 +1,9 @@
 //! `POST /api/login`: credentials from a JSON (or form) body or the query string.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use std::net::{IpAddr, Ipv6Addr};
+
+use prospects_domain::auth::normalize_email;
 use prospects_domain::{Rule, ValidationErrors};
 use serde::Serialize;
 use serde_json::Value;
@@ -67,6 +70,7 @@ pub async fn login(
     let (Some(email), Some(password)) = (email, password) else {
         return Err(ApiError::Invalid(errors));
     };
+    spend_login_attempt(&req, &state, email)?;
     let outcome = state.auth.login(email, password).await?;
     Ok(HttpResponse::Ok().json(LoginBody {
         token: &outcome.token,
@@ -77,6 +81,21 @@ pub async fn login(
             role: outcome.user.role.level(),
         },
     }))
+}
+
+/// Counts an attempt against the caller's address and the email tried,
+/// before any password is checked: a spent budget costs no Argon2 time.
+fn spend_login_attempt(req: &HttpRequest, state: &ApiState, email: &str) -> Result<(), ApiError> {
+    let address = req
+        .peer_addr()
+        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |peer| peer.ip());
+    let throttles = &state.throttles;
+    throttles
+        .login_per_address
+        .hit(&address)
+        .and_then(|_| throttles.login_per_email.hit(&normalize_email(email)))
+        .map(drop)
+        .map_err(ApiError::TooManyRequests)
 }
 
 fn required_string<'a>(
