@@ -1,10 +1,13 @@
 //! Reading request bodies: a size limit (413), and JSON or form input turned
 //! into one object of loose values (400 when it is not an object).
 
+use std::fmt;
+
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use actix_web::web::{self, Bytes, BytesMut};
 use futures_util::StreamExt;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::errors::ApiError;
@@ -51,22 +54,193 @@ pub fn object(req: &HttpRequest, body: &[u8]) -> Result<Map<String, Value>, ApiE
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
     if is_form {
-        return Ok(url::form_urlencoded::parse(body)
-            .map(|(key, value)| (key.into_owned(), Value::String(value.into_owned())))
-            .collect());
+        let mut object = Map::new();
+        for (key, value) in url::form_urlencoded::parse(body) {
+            let repeated = object
+                .insert(key.into_owned(), Value::String(value.into_owned()))
+                .is_some();
+            if repeated {
+                return Err(ApiError::BadRequest(REPEATED_KEY.to_owned()));
+            }
+        }
+        return Ok(object);
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(object)) => Ok(object),
+    json_object(body)
+}
+
+const REPEATED_KEY: &str = "The request body has a key more than once.";
+
+/// The deepest nesting of arrays and objects a body may have. A prospect is
+/// a flat object; the bound keeps hostile input cheap, far below
+/// serde_json's own recursion limit.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let bad = |message: &str| Err(ApiError::BadRequest(message.to_owned()));
+    if nesting_exceeds(body, MAX_JSON_DEPTH) {
+        return bad("The request body is nested too deeply.");
+    }
+    match serde_json::from_slice::<TopLevel>(body) {
+        Ok(TopLevel::Object(object)) => Ok(object),
         // `null` says "nothing", like an empty body.
-        Ok(Value::Null) => Ok(Map::new()),
-        Ok(_) => Err(ApiError::BadRequest(
-            "The request body must be a JSON object.".to_owned(),
-        )),
-        Err(_) => Err(ApiError::BadRequest(
-            "The request body is not valid JSON.".to_owned(),
-        )),
+        Ok(TopLevel::Null) => Ok(Map::new()),
+        Ok(TopLevel::NotAnObject) => bad("The request body must be a JSON object."),
+        // Parsers disagree on which repeat wins; refusing leaves no doubt.
+        Ok(TopLevel::RepeatedKey) => bad(REPEATED_KEY),
+        Err(_) => bad("The request body is not valid JSON."),
+    }
+}
+
+/// Whether arrays and objects nest deeper than `limit`, by a scan that
+/// skips strings (so `"[[["` counts nothing).
+fn nesting_exceeds(body: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in body {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A whole JSON document, classified by what a request body may be.
+enum TopLevel {
+    Object(Map<String, Value>),
+    Null,
+    NotAnObject,
+    RepeatedKey,
+}
+
+impl<'de> Deserialize<'de> for TopLevel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TopLevelVisitor)
+    }
+}
+
+struct TopLevelVisitor;
+
+impl<'de> Visitor<'de> for TopLevelVisitor {
+    type Value = TopLevel;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a JSON document")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopLevel, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                map.next_value::<IgnoredAny>()?;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(TopLevel::RepeatedKey);
+            }
+            let value = map.next_value::<Value>()?;
+            object.insert(key, value);
+        }
+        Ok(TopLevel::Object(object))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TopLevel, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_unit<E>(self) -> Result<TopLevel, E> {
+        Ok(TopLevel::Null)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn read(body: &str) -> Result<Map<String, Value>, String> {
+        let req = TestRequest::post()
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .to_http_request();
+        object(&req, body.as_bytes()).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn an_object_an_empty_body_or_null_is_accepted() {
+        assert_eq!(read(r#"{"name": "Acme"}"#).expect("object")["name"], "Acme");
+        assert!(read("  ").expect("empty").is_empty());
+        assert!(read("null").expect("null").is_empty());
+    }
+
+    #[test]
+    fn anything_else_is_a_bad_request_that_says_why() {
+        let not_json = "The request body is not valid JSON.";
+        let not_object = "The request body must be a JSON object.";
+        for (body, message) in [
+            (r#"{"name": "Ac"#, not_json),
+            (r#"{"name": "\ud800"}"#, not_json),
+            ("{\"name\": \"a\"} trailing", not_json),
+            ("[1, 2]", not_object),
+            ("42", not_object),
+            (r#""text""#, not_object),
+            ("true", not_object),
+            (
+                r#"{"name": "Acme", "name": "Evil"}"#,
+                "The request body has a key more than once.",
+            ),
+        ] {
+            assert_eq!(read(body).expect_err(body), message, "{body}");
+        }
+    }
+
+    #[test]
+    fn nesting_is_bounded_but_brackets_in_strings_do_not_count() {
+        let deep = format!("{{\"a\": {}{}}}", "[".repeat(40), "]".repeat(40));
+        assert_eq!(
+            read(&deep).expect_err("too deep"),
+            "The request body is nested too deeply."
+        );
+        let allowed = format!("{{\"a\": {}{}}}", "[".repeat(30), "]".repeat(30));
+        assert!(read(&allowed).is_ok());
+        let brackets = format!("{{\"a\": \"{}\\\"\"}}", "[".repeat(100));
+        assert!(read(&brackets).is_ok(), "{brackets}");
     }
 }
