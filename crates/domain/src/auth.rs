@@ -79,10 +79,16 @@ impl AuthService {
     /// Exchanges credentials for a token. An unknown email costs the same
     /// password check as a wrong password, so timing tells nothing.
     pub async fn login(&self, email: &str, password: &str) -> Result<LoginOutcome, AuthError> {
-        let found = self
-            .users
-            .find_with_password(&normalize_email(email))
-            .await?;
+        // No stored email holds a NUL (PostgreSQL cannot store one): such an
+        // email names nobody, and is not sent to the database.
+        let found = match email.contains('\0') {
+            true => None,
+            false => {
+                self.users
+                    .find_with_password(&normalize_email(email))
+                    .await?
+            }
+        };
         let hash = found.as_ref().map(|(_, hash)| hash.clone());
         let password_ok = self.hasher.verify(password, hash).await;
         match found {
@@ -268,6 +274,23 @@ mod tests {
         assert!(matches!(
             service.authenticate("t", read()).await,
             Err(AuthError::Unauthenticated)
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_email_with_a_nul_is_never_looked_up_but_still_costs_a_hash() {
+        let mut users = MockUserRepository::new();
+        users.expect_find_with_password().never();
+        let mut hasher = MockPasswordHasher::new();
+        hasher
+            .expect_verify()
+            .withf(|_, hash| hash.is_none())
+            .times(1)
+            .returning(|_, _| false);
+        let service = service(users, hasher, MockTokenAuthority::new());
+        assert!(matches!(
+            service.login("ann@example.test\0", "pw").await,
+            Err(AuthError::InvalidCredentials)
         ));
     }
 

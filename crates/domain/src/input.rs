@@ -80,6 +80,7 @@ mod rules {
 
     pub fn chars(min: usize, max: usize) -> impl FnOnce(&Patch<String>, &()) -> garde::Result {
         move |value, _| match value.value() {
+            Some(text) if text.contains('\0') => Err(garde::Error::new(Rule::NoNul.template())),
             Some(text) if text.chars().count() < min => {
                 Err(garde::Error::new(Rule::MinChars(min).template()))
             }
@@ -385,6 +386,15 @@ mod tests {
         assert_eq!(Patch::text("  Acme  "), Patch::Set("Acme".to_owned()));
         assert_eq!(Patch::text("   "), Patch::Null);
         assert_eq!(Patch::text(""), Patch::Null);
+    }
+
+    #[test]
+    fn text_with_a_nul_character_is_refused() {
+        let errors = create_errors(named("Acme\0Corp"));
+        assert_eq!(
+            errors.summary(),
+            "The name field must not contain NUL characters."
+        );
     }
 
     #[test]

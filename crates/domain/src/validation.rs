@@ -56,6 +56,8 @@ pub enum Rule {
     /// A reference to a row that does not exist.
     Exists,
     Between(i64, i64),
+    /// A string with a NUL character, which PostgreSQL cannot store.
+    NoNul,
 }
 
 impl Rule {
@@ -78,6 +80,7 @@ impl Rule {
             Rule::Between(min, max) => {
                 format!("The :attribute field must be between {min} and {max}.")
             }
+            Rule::NoNul => "The :attribute field must not contain NUL characters.".to_owned(),
         }
     }
 

@@ -62,7 +62,10 @@ macro_rules! list_queries {
                     let mut any: Box<
                         dyn BoxableExpression<prospects::table, Self, SqlType = Bool>,
                     > = Box::new(false.into_sql::<Bool>());
-                    for part in &query.name_any_of {
+                    // No stored name holds a NUL (validation refuses one) and
+                    // PostgreSQL cannot take one as a parameter: such a part
+                    // matches nothing, so it adds nothing to the OR.
+                    for part in query.name_any_of.iter().filter(|part| !part.contains('\0')) {
                         any = Box::new(
                             any.or(prospects::name_key
                                 .like(contains_pattern(part))
