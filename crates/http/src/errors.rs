@@ -41,6 +41,8 @@ pub enum ApiError {
     },
     #[error("The request body is too large.")]
     PayloadTooLarge,
+    #[error("The request headers are too large.")]
+    HeadersTooLarge,
     #[error("{0}")]
     Invalid(ValidationErrors),
     #[error("Too Many Attempts.")]
@@ -105,6 +107,7 @@ impl ResponseError for ApiError {
             ApiError::ProspectNotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -18,6 +18,19 @@ use crate::throttle::Budget;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The most header bytes (names and values) a request may carry: room for
+/// a token attenuated many times, far below what a flood would need.
+/// Beyond it, 431 with a JSON body. (actix itself answers 431 without a body
+/// beyond 96 headers, and 400 beyond a 128 KiB request head.)
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+fn header_bytes(req: &ServiceRequest) -> usize {
+    req.headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum()
+}
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -28,9 +41,16 @@ pub async fn observe(
     let started = Instant::now();
     // No clone of the request may be held across `next.call`: routing needs
     // it unshared. After a panic, actix renders the returned error (our JSON 500).
-    let outcome = AssertUnwindSafe(next.call(req)).catch_unwind().await;
+    let outcome = if header_bytes(&req) > MAX_HEADER_BYTES {
+        Ok(Ok(req.error_response(ApiError::HeadersTooLarge)))
+    } else {
+        AssertUnwindSafe(next.call(req))
+            .catch_unwind()
+            .await
+            .map(|served| served.map(ServiceResponse::map_into_boxed_body))
+    };
     let mut response = match outcome {
-        Ok(Ok(response)) => response.map_into_boxed_body(),
+        Ok(Ok(response)) => response,
         Ok(Err(error)) => return Err(error),
         Err(_) => {
             tracing::error!(request_id = %request_id, method = %method, path = %path, "the handler panicked");

@@ -44,7 +44,7 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
         ProspectPage, NewProspect, ProspectChanges, ErrorBody, ValidationErrorBody,
         LoginRequest, LoginResponse, LoginUser, VersionBody, StatusBody,
     )),
-    modifiers(&BearerSecurity, &ChangesAreOptional, &Throttled),
+    modifiers(&BearerSecurity, &ChangesAreOptional, &SharedResponses),
     tags(
         (name = "Auth", description = "Exchanging credentials for a bearer token, and revoking it"),
         (name = "Prospects", description = "The sales pipeline"),
@@ -107,17 +107,16 @@ impl Modify for ChangesAreOptional {
     }
 }
 
-/// Login and every token-bearing operation spend a budget: each may answer
-/// 429, and the token-bearing ones say what is left in `X-RateLimit-*`.
-struct Throttled;
+/// Answers every operation shares: 431 for oversized headers; and, for
+/// login and every token-bearing operation, which spend a budget, 429 and
+/// (token-bearing ones) what is left in `X-RateLimit-*`.
+struct SharedResponses;
 
-impl Modify for Throttled {
+impl Modify for SharedResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
             let token_bearing = path.starts_with("/api/v1/") || path == "/api/logout";
-            if !token_bearing && path != "/api/login" {
-                continue;
-            }
+            let throttled = token_bearing || path == "/api/login";
             let operations = [
                 &mut item.get,
                 &mut item.put,
@@ -134,10 +133,28 @@ impl Modify for Throttled {
                         }
                     }
                 }
-                responses.insert("429".to_owned(), RefOr::T(too_many_attempts()));
+                if throttled {
+                    responses.insert("429".to_owned(), RefOr::T(too_many_attempts()));
+                }
+                responses.insert("431".to_owned(), RefOr::T(headers_too_large()));
             }
         }
     }
+}
+
+fn headers_too_large() -> Response {
+    ResponseBuilder::new()
+        .description("The request headers are over 16 KiB")
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .example(Some(
+                    serde_json::json!({"message": "The request headers are too large."}),
+                ))
+                .build(),
+        )
+        .build()
 }
 
 fn integer_header(description: &str) -> Header {

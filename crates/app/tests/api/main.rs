@@ -1,6 +1,7 @@
 //! End-to-end tests of the HTTP API through actix's test service, against a
 //! real PostgreSQL database per test.
 
+mod adversarial;
 mod auth;
 mod binary;
 mod cli;

@@ -1,0 +1,447 @@
+//! Hostile input (issue 5): every case asserts the exact status and body a
+//! client sees, and that the database holds exactly what it held before.
+//! Token cases beyond these are in `auth.rs`, budgets in `limits.rs`, and a
+//! panicking handler in `prospects_http::middleware`'s tests.
+
+use std::time::Duration;
+
+use actix_web::test as actix_test;
+use prospects_domain::{TokenAuthority, UserId};
+use prospects_infra::{BiscuitAuthority, RootKey};
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, TestResponse, TestUser, bearer};
+
+/// Two sales users with a prospect each, and an administrator.
+struct Scene {
+    app: TestApp,
+    admin: TestUser,
+    ann: TestUser,
+    bob: TestUser,
+    anns: i64,
+    bobs: i64,
+}
+
+impl Scene {
+    async fn new() -> Self {
+        let app = TestApp::new().await;
+        let admin = app.admin().await;
+        let ann = app.user("ann@example.test", 5).await;
+        let bob = app.user("bob@example.test", 5).await;
+        let anns = app
+            .prospect(&ann, json!({"name": "Ann's Bakery", "comment": "secret"}))
+            .await;
+        let bobs = app
+            .prospect(&bob, json!({"name": "Bob's Garage", "comment": "secret"}))
+            .await;
+        Self {
+            app,
+            admin,
+            ann,
+            bob,
+            anns,
+            bobs,
+        }
+    }
+
+    /// Every row, as the administrator lists it: what "unchanged" compares.
+    async fn rows(&self) -> Value {
+        let response = self
+            .app
+            .get(&self.admin, "/api/v1/prospects?per_page=100")
+            .await;
+        assert_eq!(response.status, 200);
+        response.body["data"].clone()
+    }
+
+    async fn raw(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> TestResponse {
+        let request = actix_test::TestRequest::default()
+            .method(method.parse().expect("method"))
+            .uri(path)
+            .insert_header(bearer(&self.admin))
+            .insert_header(("content-type", content_type))
+            .set_payload(body.to_vec());
+        self.app.call(request).await
+    }
+}
+
+fn expect(response: &TestResponse, status: u16, body: Value) {
+    assert_eq!(
+        (response.status, &response.body),
+        (status, &body),
+        "unexpected answer"
+    );
+}
+
+fn message(text: &str) -> Value {
+    json!({"message": text})
+}
+
+fn unauthenticated(response: &TestResponse) {
+    expect(response, 401, message("Unauthenticated."));
+    assert_eq!(response.header("www-authenticate"), Some("Bearer"));
+}
+
+#[actix_web::test]
+async fn no_bad_token_reads_or_writes_anything() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let app = &scene.app;
+    let other_key = BiscuitAuthority::new(RootKey::generate());
+    let revoked = app.token_for(scene.admin.id);
+    let logout = actix_test::TestRequest::post()
+        .uri("/api/logout")
+        .insert_header(("authorization", format!("Bearer {revoked}")));
+    assert_eq!(app.call(logout).await.status, 200);
+    let expired = app
+        .services
+        .tokens
+        .issue(UserId(scene.admin.id), Duration::ZERO)
+        .expect("token");
+    let truncated = scene.admin.token[..scene.admin.token.len() / 2].to_owned();
+    let read_only = prospects_infra::attenuate(&scene.admin.token, true, None).expect("attenuated");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let tokens = [
+        ("malformed", "not-a-token".to_owned()),
+        ("truncated", truncated),
+        (
+            "forged",
+            other_key
+                .issue(UserId(scene.admin.id), Duration::from_secs(60))
+                .expect("token"),
+        ),
+        ("expired", expired),
+        ("revoked", revoked),
+    ];
+    let path = format!("/api/v1/prospects/{}", scene.anns);
+    for (case, token) in &tokens {
+        let holder = TestUser {
+            id: scene.admin.id,
+            token: token.clone(),
+        };
+        unauthenticated(&app.get(&holder, "/api/v1/prospects").await);
+        unauthenticated(&app.put(&holder, &path, json!({"name": "Hacked"})).await);
+        unauthenticated(&app.delete(&holder, &path).await);
+        let create = app
+            .post(&holder, "/api/v1/prospects", json!({"name": case}))
+            .await;
+        unauthenticated(&create);
+    }
+    let missing = actix_test::TestRequest::delete().uri(&path);
+    unauthenticated(&app.call(missing).await);
+    let read_only = TestUser {
+        id: scene.admin.id,
+        token: read_only,
+    };
+    assert_eq!(app.get(&read_only, &path).await.status, 200);
+    unauthenticated(&app.delete(&read_only, &path).await);
+    unauthenticated(&app.put(&read_only, &path, json!({"name": "Hacked"})).await);
+    assert_eq!(scene.rows().await, before);
+}
+
+#[actix_web::test]
+async fn a_sales_user_cannot_reach_another_ones_prospect_in_any_way() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let (app, ann) = (&scene.app, &scene.ann);
+    let bobs = format!("/api/v1/prospects/{}", scene.bobs);
+    let forbidden = message("This action is unauthorized.");
+    expect(&app.get(ann, &bobs).await, 403, forbidden.clone());
+    expect(
+        &app.put(ann, &bobs, json!({"comment": "mine now"})).await,
+        403,
+        forbidden.clone(),
+    );
+    expect(
+        &app.put(ann, &bobs, json!({"representative_id": ann.id}))
+            .await,
+        403,
+        forbidden.clone(),
+    );
+    expect(&app.delete(ann, &bobs).await, 403, forbidden.clone());
+    // Handing one's own prospect to the other user is refused as well.
+    let anns = format!("/api/v1/prospects/{}", scene.anns);
+    expect(
+        &app.put(ann, &anns, json!({"representative_id": scene.bob.id}))
+            .await,
+        403,
+        forbidden,
+    );
+    // Lists, counts, filters and searches show only Ann's own prospect.
+    for query in [
+        String::new(),
+        format!("?filter[id]={},{}", scene.anns, scene.bobs),
+        "?filter[name]=garage".to_owned(),
+        "?filter[term_match]=bob".to_owned(),
+        "?filter[name]=a&sort=-id&per_page=100".to_owned(),
+    ] {
+        let list = app.get(ann, &format!("/api/v1/prospects{query}")).await;
+        assert_eq!(list.status, 200, "{query}");
+        let ids: Vec<i64> = list.body["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|row| row["id"].as_i64().expect("id"))
+            .collect();
+        assert!(!ids.contains(&scene.bobs), "{query}: {ids:?}");
+        assert_eq!(list.body["total"], json!(ids.len()), "{query}");
+    }
+    assert_eq!(scene.rows().await, before);
+}
+
+#[actix_web::test]
+async fn server_owned_fields_cannot_be_assigned() {
+    let scene = Scene::new().await;
+    let app = &scene.app;
+    let created = app
+        .post(
+            &scene.ann,
+            "/api/v1/prospects",
+            json!({
+                "name": "Mass Assignment",
+                "id": 999_999,
+                "customer_account": "PR999999",
+                "representative_id": scene.bob.id,
+                "created_at": "2000-01-01T00:00:00.000000Z",
+                "updated_at": "2000-01-01T00:00:00.000000Z",
+                "converted_customer_id": 1,
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.body["id"].as_i64().expect("id");
+    assert_ne!(id, 999_999);
+    assert_eq!(created.body["customer_account"], format!("PR{id:06}"));
+    assert_eq!(created.body["representative_id"], json!(scene.ann.id));
+    assert!(
+        !created.body["created_at"]
+            .as_str()
+            .expect("created_at")
+            .starts_with("2000")
+    );
+    let path = format!("/api/v1/prospects/{id}");
+    let before = scene.rows().await;
+    let updated = app
+        .put(
+            &scene.admin,
+            &path,
+            json!({"id": 1, "customer_account": "PR000001", "created_at": "2000-01-01"}),
+        )
+        .await;
+    assert_eq!(updated.status, 201);
+    assert_eq!(updated.body["id"], json!(id));
+    assert_eq!(updated.body["customer_account"], format!("PR{id:06}"));
+    assert_eq!(scene.rows().await, before, "ignored keys change nothing");
+}
+
+#[actix_web::test]
+async fn malformed_bodies_are_400_and_write_nothing() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let not_json = message("The request body is not valid JSON.");
+    let anns = format!("/api/v1/prospects/{}", scene.anns);
+    let cases: [(&str, &[u8], Value); 7] = [
+        ("truncated", br#"{"name": "Acme"#, not_json.clone()),
+        (
+            "repeated key",
+            br#"{"name": "Acme", "name": "Evil"}"#,
+            message("The request body has a key more than once."),
+        ),
+        (
+            "lone surrogate",
+            br#"{"name": "\ud800 Acme"}"#,
+            not_json.clone(),
+        ),
+        (
+            "invalid UTF-8",
+            b"{\"name\": \"\xff\xfe\"}",
+            not_json.clone(),
+        ),
+        (
+            "not an object",
+            b"[{\"name\": \"Acme\"}]",
+            message("The request body must be a JSON object."),
+        ),
+        (
+            "nested too deeply",
+            format!("{{\"name\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000))
+                .into_bytes()
+                .leak(),
+            message("The request body is nested too deeply."),
+        ),
+        ("XML", b"<prospect><name>Acme</name></prospect>", not_json),
+    ];
+    for (case, body, answer) in cases {
+        for (method, path) in [("POST", "/api/v1/prospects"), ("PUT", anns.as_str())] {
+            let response = scene.raw(method, path, "application/json", body).await;
+            assert_eq!(response.status, 400, "{case} {method}");
+            assert_eq!(response.body, answer, "{case} {method}");
+        }
+    }
+    let xml = scene
+        .raw(
+            "POST",
+            "/api/v1/prospects",
+            "application/xml",
+            b"<name>Acme</name>",
+        )
+        .await;
+    expect(&xml, 400, message("The request body is not valid JSON."));
+    assert_eq!(scene.rows().await, before);
+}
+
+#[actix_web::test]
+async fn hostile_strings_are_refused_with_field_errors() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let app = &scene.app;
+    let cases = [
+        (
+            json!({"name": "Acme\u{0}Corp"}),
+            json!({"message": "The name field must not contain NUL characters.",
+                   "errors": {"name": ["The name field must not contain NUL characters."]}}),
+        ),
+        (
+            json!({"name": "Acme", "website": "javascript:alert(1)"}),
+            json!({"message": "The website field must be a valid URL.",
+                   "errors": {"website": ["The website field must be a valid URL."]}}),
+        ),
+        (
+            json!({"name": "Acme", "website": "file:///etc/passwd"}),
+            json!({"message": "The website field must be a valid URL.",
+                   "errors": {"website": ["The website field must be a valid URL."]}}),
+        ),
+        (
+            json!({"name": "x".repeat(60_000)}),
+            json!({"message": "The name field must not be greater than 255 characters.",
+                   "errors": {"name": ["The name field must not be greater than 255 characters."]}}),
+        ),
+    ];
+    for (body, answer) in cases {
+        let response = app
+            .post(&scene.admin, "/api/v1/prospects", body.clone())
+            .await;
+        expect(&response, 422, answer);
+    }
+    let megabyte = json!({"name": "Acme", "comment": "x".repeat(1024 * 1024)});
+    let response = app
+        .post(&scene.admin, "/api/v1/prospects", megabyte.clone())
+        .await;
+    expect(&response, 413, message("The request body is too large."));
+    let path = format!("/api/v1/prospects/{}", scene.anns);
+    let response = app.put(&scene.admin, &path, megabyte).await;
+    expect(&response, 413, message("The request body is too large."));
+    // NUL bytes in credentials and filters match nothing and break nothing.
+    let login = actix_test::TestRequest::post()
+        .uri("/api/login")
+        .set_json(json!({"email": "ann@example.test\u{0}", "password": "password"}));
+    expect(&app.call(login).await, 401, message("Invalid credentials"));
+    for query in [
+        "filter[name]=%00",
+        "filter[term_match]=a%00b",
+        "filter[id]=1%00",
+    ] {
+        let list = app
+            .get(&scene.admin, &format!("/api/v1/prospects?{query}"))
+            .await;
+        assert_eq!(list.status, 200, "{query}: {:?}", list.body);
+        assert_eq!(list.body["total"], json!(0), "{query}");
+    }
+    assert_eq!(scene.rows().await, before);
+}
+
+#[actix_web::test]
+async fn hostile_ids_and_query_strings_never_reach_the_database_as_code() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let app = &scene.app;
+    for id in [
+        "0",
+        "-1",
+        "9223372036854775808",
+        "abc",
+        "1%20OR%201=1",
+        "1;DROP",
+    ] {
+        let path = format!("/api/v1/prospects/{id}");
+        let shown = id.replace("%20", " ");
+        let not_found = message(&format!("No query results for model [Prospect] {shown}"));
+        expect(&app.get(&scene.admin, &path).await, 404, not_found.clone());
+        expect(
+            &app.put(&scene.admin, &path, json!({"name": "Xy"})).await,
+            404,
+            not_found.clone(),
+        );
+        expect(&app.delete(&scene.admin, &path).await, 404, not_found);
+    }
+    for sort in ["id;DROP TABLE prospects", "name", "id)--"] {
+        let list = app
+            .get(
+                &scene.admin,
+                &format!("/api/v1/prospects?sort={}", sort.replace(' ', "%20")),
+            )
+            .await;
+        expect(
+            &list,
+            400,
+            message(&format!(
+                "Requested sort(s) `{sort}` is not allowed. Allowed sort(s) are `id, created_at, updated_at`."
+            )),
+        );
+    }
+    let per_page_error = json!({
+        "message": "The per page field must be between 1 and 100.",
+        "errors": {"per_page": ["The per page field must be between 1 and 100."]},
+    });
+    for per_page in ["0", "-1", "101", "18446744073709551616"] {
+        let list = app
+            .get(
+                &scene.admin,
+                &format!("/api/v1/prospects?per_page={per_page}"),
+            )
+            .await;
+        expect(&list, 422, per_page_error.clone());
+    }
+    let list = app
+        .get(&scene.admin, "/api/v1/prospects?per_page=1e3")
+        .await;
+    expect(
+        &list,
+        422,
+        json!({
+            "message": "The per page field must be an integer.",
+            "errors": {"per_page": ["The per page field must be an integer."]},
+        }),
+    );
+    for page in [
+        "0",
+        "-1",
+        "abc",
+        "18446744073709551616",
+        "9223372036854775807",
+    ] {
+        let list = app
+            .get(&scene.admin, &format!("/api/v1/prospects?page={page}"))
+            .await;
+        assert_eq!(list.status, 200, "{page}: {:?}", list.body);
+    }
+    assert_eq!(scene.rows().await, before);
+}
+
+#[actix_web::test]
+async fn oversized_headers_are_431_and_write_nothing() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let create = |padding: usize| {
+        actix_test::TestRequest::post()
+            .uri("/api/v1/prospects")
+            .insert_header(bearer(&scene.admin))
+            .insert_header(("x-padding", "p".repeat(padding)))
+            .set_json(json!({"name": "Padded"}))
+    };
+    let refused = scene.app.call(create(17 * 1024)).await;
+    expect(&refused, 431, message("The request headers are too large."));
+    assert_eq!(scene.rows().await, before);
+    let accepted = scene.app.call(create(8 * 1024)).await;
+    assert_eq!(accepted.status, 201, "{:?}", accepted.body);
+}
