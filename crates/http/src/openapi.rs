@@ -44,7 +44,7 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
         ProspectPage, NewProspect, ProspectChanges, ErrorBody, ValidationErrorBody,
         LoginRequest, LoginResponse, LoginUser, VersionBody, StatusBody,
     )),
-    modifiers(&BearerSecurity, &ChangesAreOptional, &SharedResponses),
+    modifiers(&BearerSecurity, &TrimmedLengths, &ChangesAreOptional, &SharedResponses),
     tags(
         (name = "Auth", description = "Exchanging credentials for a bearer token, and revoking it"),
         (name = "Prospects", description = "The sales pipeline"),
@@ -80,6 +80,66 @@ impl Modify for BearerSecurity {
                     .build(),
             ),
         );
+    }
+}
+
+/// The server trims strings before counting their characters (SPEC §2), but
+/// `minLength`/`maxLength` count the raw string, so a 256-character name
+/// padded with a space would be documented as invalid yet accepted. Each
+/// length bound of a request string becomes a pattern over the trimmed text.
+/// (`comment`'s 65 535 stays a `maxLength`: no body under the size limit
+/// can carry that many characters, padded or not.)
+struct TrimmedLengths;
+
+/// The characters Rust's `str::trim` removes (Unicode `White_Space`),
+/// spelled out: `\s` means slightly different things to the regex engines
+/// of JSON Schema validators.
+const WHITESPACE: &str =
+    r"\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// A pattern matching strings of `min..=max` characters once trimmed: the
+/// trimmed text is one non-space character, or two with anything between.
+pub fn trimmed_length_pattern(min: usize, max: usize) -> String {
+    let (space, solid) = (format!("[{WHITESPACE}]"), format!("[^{WHITESPACE}]"));
+    let mut shapes = Vec::new();
+    if min <= 1 && max >= 1 {
+        shapes.push(solid.clone());
+    }
+    if max >= 2 {
+        let (least, most) = (min.max(2) - 2, max - 2);
+        shapes.push(format!("{solid}[\\s\\S]{{{least},{most}}}{solid}"));
+    }
+    let optional = if min == 0 { "?" } else { "" };
+    format!("^{space}*(?:{}){optional}{space}*$", shapes.join("|"))
+}
+
+impl Modify for TrimmedLengths {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(new))) = components.schemas.get_mut("NewProspect") else {
+            return;
+        };
+        for property in new.properties.values_mut() {
+            let RefOr::T(Schema::Object(field)) = property else {
+                continue;
+            };
+            let Some(max) = field.max_length.filter(|max| *max <= 4096) else {
+                continue;
+            };
+            let min = field.min_length.take().unwrap_or(0);
+            field.max_length = None;
+            field.pattern = Some(trimmed_length_pattern(min, max));
+            let bound = match min {
+                0 => format!("At most {max} characters once trimmed."),
+                _ => format!("{min} to {max} characters once trimmed."),
+            };
+            field.description = Some(match field.description.take() {
+                Some(text) => format!("{text} {bound}"),
+                None => bound,
+            });
+        }
     }
 }
 
@@ -476,6 +536,35 @@ pub struct StatusBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_length_patterns_count_what_the_server_counts() {
+        let cases = [(2, 255), (0, 255), (0, 2048), (1, 3)];
+        let samples = [
+            String::new(),
+            " ".to_owned(),
+            "a".to_owned(),
+            " \u{3000}ab\u{85} ".to_owned(),
+            "a\nb".to_owned(),
+            "é".repeat(255),
+            format!(" {} ", "x".repeat(255)),
+            format!("\t{}", "x".repeat(256)),
+            "x".repeat(2048),
+            "x".repeat(2049),
+            "\u{feff}ab".to_owned(),
+        ];
+        for (min, max) in cases {
+            let pattern = regex::Regex::new(&trimmed_length_pattern(min, max)).expect("regex");
+            for sample in &samples {
+                let length = sample.trim().chars().count();
+                assert_eq!(
+                    pattern.is_match(sample),
+                    (min..=max).contains(&length),
+                    "{min}..={max}: {sample:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_committed_document_is_the_one_the_code_generates() {
