@@ -239,6 +239,25 @@ mod tests {
     }
 
     #[test]
+    fn a_later_block_cannot_satisfy_an_earlier_blocks_check() {
+        let authority = authority();
+        let token = authority
+            .issue(UserId(1), Duration::from_secs(60))
+            .expect("token");
+        let read_only = append_block(&token, &authority, block!(r#"check if operation("read");"#));
+        let lying = append_block(
+            &read_only,
+            &authority,
+            block!(r#"operation("read"); time(1970-01-01T00:00:00Z);"#),
+        );
+        assert!(authority.verify(&lying, WRITE).is_err());
+        let short = attenuate(&token, false, Some(Duration::ZERO)).expect("attenuated");
+        std::thread::sleep(Duration::from_millis(1100));
+        let backdated = append_block(&short, &authority, block!("time(1970-01-01T00:00:00Z);"));
+        assert!(authority.verify(&backdated, READ).is_err());
+    }
+
+    #[test]
     fn a_one_prospect_token_denies_other_prospects_and_lists() {
         let authority = authority();
         let token = authority

@@ -445,3 +445,45 @@ async fn oversized_headers_are_431_and_write_nothing() {
     let accepted = scene.app.call(create(8 * 1024)).await;
     assert_eq!(accepted.status, 201, "{:?}", accepted.body);
 }
+
+#[actix_web::test]
+async fn facts_appended_by_a_holder_never_widen_a_token() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let widened = biscuit_auth::UnverifiedBiscuit::from_base64(&scene.ann.token)
+        .expect("a token")
+        .append(
+            biscuit_auth::builder::BlockBuilder::new()
+                .code(format!(
+                    "user({}); role(100); operation(\"read\"); resource(\"prospect\", {});",
+                    scene.admin.id, scene.bobs
+                ))
+                .expect("a block"),
+        )
+        .expect("appended")
+        .to_base64()
+        .expect("encoded");
+    let holder = TestUser {
+        id: scene.ann.id,
+        token: widened,
+    };
+    let bobs = format!("/api/v1/prospects/{}", scene.bobs);
+    expect(
+        &scene.app.get(&holder, &bobs).await,
+        403,
+        message("This action is unauthorized."),
+    );
+    expect(
+        &scene.app.delete(&holder, &bobs).await,
+        403,
+        message("This action is unauthorized."),
+    );
+    let list = scene.app.get(&holder, "/api/v1/prospects").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(
+        list.body["total"],
+        json!(1),
+        "still only Ann's own prospect"
+    );
+    assert_eq!(scene.rows().await, before);
+}
