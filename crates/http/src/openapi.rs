@@ -23,7 +23,11 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
                        Authenticate with `POST /api/login`, then send `Authorization: Bearer <token>`.\n\n\
                        **Sales users** (role level 5 or below) see and change only the prospects they \
                        represent: lists, counts and searches show nothing else, a prospect they create is \
-                       always theirs, and reading, changing or deleting someone else's prospect is a 403.",
+                       always theirs, and reading, changing or deleting someone else's prospect is a 403.\n\n\
+                       Every error body is `{\"message\": ...}` (validation adds `errors`). A method a \
+                       path does not support is a 405 with `Allow`; an unknown path a 404. Each token has \
+                       a request budget (`X-RateLimit-Limit`, `X-RateLimit-Remaining`), and so do login \
+                       attempts per email and per client address: beyond it, 429 with `Retry-After`.",
         license(name = "MIT")
     ),
     paths(
