@@ -7,8 +7,8 @@ use actix_web::http::header;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
-use prospects_http::{ApiDoc, ApiState, configure, observe};
-use utoipa::OpenApi;
+use prospects_http::openapi::served_document;
+use prospects_http::{ApiState, configure, observe};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
@@ -57,15 +57,14 @@ async fn shutdown_signal() {
 /// Every route: the API, its OpenAPI document at `/api-docs/openapi.json`,
 /// and Swagger UI at `/docs` (built in; nothing is fetched from the internet).
 pub fn routes(state: web::Data<ApiState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    let document = served_document(state.settings.max_per_page);
     move |cfg| {
-        cfg.service(
-            SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
-        )
-        .service(web::resource("/docs").route(web::get().to(|| async {
-            HttpResponse::MovedPermanently()
-                .insert_header((header::LOCATION, "/docs/"))
-                .finish()
-        })));
+        cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document))
+            .service(web::resource("/docs").route(web::get().to(|| async {
+                HttpResponse::MovedPermanently()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            })));
         configure(state)(cfg);
     }
 }

@@ -57,6 +57,40 @@ use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, Pros
 )]
 pub struct ApiDoc;
 
+/// The document a running server serves: the committed one, with the
+/// `per_page` maximum this server is configured with.
+pub fn served_document(max_per_page: u32) -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    let maximum = Some(utoipa::Number::from(max_per_page));
+    let list = document
+        .paths
+        .paths
+        .get_mut("/api/v1/prospects")
+        .and_then(|item| item.get.as_mut());
+    for parameter in list
+        .and_then(|operation| operation.parameters.as_mut())
+        .into_iter()
+        .flatten()
+    {
+        if let RefOr::T(parameter) = parameter
+            && parameter.name == "per_page"
+            && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
+        {
+            schema.maximum = maximum.clone();
+        }
+    }
+    let page = document
+        .components
+        .as_mut()
+        .and_then(|components| components.schemas.get_mut("ProspectPage"));
+    if let Some(RefOr::T(Schema::Object(page))) = page
+        && let Some(RefOr::T(Schema::Object(per_page))) = page.properties.get_mut("per_page")
+    {
+        per_page.maximum = maximum;
+    }
+    document
+}
+
 /// The document as JSON, pretty-printed, ending with a newline (as committed in `docs/openapi.json`).
 pub fn document_json() -> String {
     let mut json = ApiDoc::openapi()
@@ -540,6 +574,28 @@ pub struct StatusBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_served_document_states_the_configured_per_page_maximum() {
+        assert_eq!(
+            serde_json::to_value(served_document(100)).expect("json"),
+            serde_json::to_value(ApiDoc::openapi()).expect("json"),
+            "the default is the committed document"
+        );
+        let json = serde_json::to_value(served_document(250)).expect("json");
+        let list = &json["paths"]["/api/v1/prospects"]["get"]["parameters"];
+        let per_page = list
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|parameter| parameter["name"] == "per_page")
+            .expect("per_page");
+        assert_eq!(per_page["schema"]["maximum"], 250);
+        assert_eq!(
+            json["components"]["schemas"]["ProspectPage"]["properties"]["per_page"]["maximum"],
+            250
+        );
+    }
 
     #[test]
     fn trimmed_length_patterns_count_what_the_server_counts() {
