@@ -6,7 +6,10 @@
 //!   throwaway cluster started with the machine's `initdb` and `pg_ctl` and
 //!   removed afterwards.
 //! - `cargo xtask ci`: formatting, clippy, then `test`.
+//! - `cargo xtask fuzz [SECONDS] [TARGET...]`: each cargo-fuzz target in
+//!   `fuzz/` (all by default) for SECONDS (default 60), with nightly.
 
+mod fuzz;
 mod postgres;
 #[cfg(test)]
 mod tidy;
@@ -32,6 +35,7 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         .unwrap_or(("help", vec![]));
     match task {
         "test" => test(&rest),
+        "fuzz" => fuzz::run(&rest),
         "ci" => {
             cargo(&["fmt", "--all", "--", "--check"])?;
             cargo(&[
@@ -45,7 +49,9 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
             test(&rest)
         }
         _ => {
-            eprintln!("usage: cargo xtask <test|ci> [extra cargo test arguments]");
+            eprintln!(
+                "usage: cargo xtask <test|ci> [extra cargo test arguments]\n       cargo xtask fuzz [SECONDS] [TARGET...]"
+            );
             if task == "help" {
                 Ok(())
             } else {
