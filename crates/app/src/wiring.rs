@@ -65,7 +65,6 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             max_per_page: config.max_per_page,
             body_limit: config.body_limit,
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            rate_limits: config.rate_limits(),
         },
         throttles: Throttles::new(config.rate_limits()),
         draining: draining.clone(),

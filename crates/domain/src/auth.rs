@@ -81,13 +81,12 @@ impl AuthService {
     pub async fn login(&self, email: &str, password: &str) -> Result<LoginOutcome, AuthError> {
         // No stored email holds a NUL (PostgreSQL cannot store one): such an
         // email names nobody, and is not sent to the database.
-        let found = match email.contains('\0') {
-            true => None,
-            false => {
-                self.users
-                    .find_with_password(&normalize_email(email))
-                    .await?
-            }
+        let found = if email.contains('\0') {
+            None
+        } else {
+            self.users
+                .find_with_password(&normalize_email(email))
+                .await?
         };
         let hash = found.as_ref().map(|(_, hash)| hash.clone());
         let password_ok = self.hasher.verify(password, hash).await;

@@ -1,7 +1,8 @@
-//! Around every request: a request id (`X-Request-Id`), the token's
-//! remaining budget (`X-RateLimit-*`), one structured log line, and a 500
-//! JSON body instead of a dropped connection when a handler panics. Only method and path are logged: never a query string (login
-//! accepts credentials there), a header or a body.
+//! Around every request: a header size limit (431), a request id
+//! (`X-Request-Id`), the token's remaining budget (`X-RateLimit-*`), one
+//! structured log line, and a 500 JSON body instead of a dropped connection
+//! when a handler panics. Only method and path are logged: never a query
+//! string (login accepts credentials there), a header or a body.
 
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;

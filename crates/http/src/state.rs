@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use prospects_domain::{AuthService, HealthCheck, ProspectService};
 
-use crate::throttle::{RateLimits, Throttles};
+use crate::throttle::Throttles;
 
 /// Limits and labels the web layer applies.
 #[derive(Debug, Clone)]
@@ -16,8 +16,6 @@ pub struct ApiSettings {
     pub body_limit: usize,
     /// Reported by `/api/version`.
     pub version: String,
-    /// Request budgets (429 beyond them).
-    pub rate_limits: RateLimits,
 }
 
 impl Default for ApiSettings {
@@ -26,7 +24,6 @@ impl Default for ApiSettings {
             max_per_page: 100,
             body_limit: 64 * 1024,
             version: "0.0.0".to_owned(),
-            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -36,7 +33,7 @@ pub struct ApiState {
     pub auth: Arc<AuthService>,
     pub health: Arc<dyn HealthCheck>,
     pub settings: ApiSettings,
-    /// The budgets being spent, built from `settings.rate_limits`.
+    /// The request budgets being spent (429 beyond them).
     pub throttles: Throttles,
     /// Set when the server is shutting down, so `/readyz` turns away new traffic.
     pub draining: Arc<AtomicBool>,

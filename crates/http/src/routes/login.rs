@@ -1,8 +1,8 @@
 //! `POST /api/login`: credentials from a JSON (or form) body or the query string.
 
-use actix_web::{HttpRequest, HttpResponse, web};
 use std::net::{IpAddr, Ipv6Addr};
 
+use actix_web::{HttpRequest, HttpResponse, web};
 use prospects_domain::auth::normalize_email;
 use prospects_domain::{Rule, ValidationErrors};
 use serde::Serialize;
