@@ -2,7 +2,8 @@
 //! Needs the nightly toolchain and `cargo install cargo-fuzz`. New inputs
 //! go to `fuzz/corpus/<target>` (not committed); the committed seeds in
 //! `fuzz/seeds/<target>` are read, never written; a crash stops the run and
-//! leaves its input in `fuzz/artifacts/<target>`.
+//! leaves its input in `fuzz/artifacts/<target>`, and so does an input that
+//! takes more than 10 s.
 
 use std::path::Path;
 use std::process::Command;
@@ -12,6 +13,7 @@ use anyhow::{Context, bail};
 
 pub const TARGETS: [&str; 3] = ["request_body", "list_query", "token"];
 const DEFAULT_SECONDS: u64 = 60;
+const SLOW_INPUT_SECONDS: u64 = 10;
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let (seconds, targets) = parse(args)?;
@@ -32,6 +34,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             .arg(&seeds)
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
+            // An input that takes longer is a finding too (a request must not hang).
+            .arg(format!("-timeout={SLOW_INPUT_SECONDS}"))
             .status()
             .context(
                 "cannot run `cargo +nightly fuzz`: install it with `cargo install cargo-fuzz`",
