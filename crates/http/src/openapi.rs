@@ -197,6 +197,10 @@ impl Modify for ChangesAreOptional {
                 "The fields to change; any subset of a prospect's writable fields. Fields not sent are kept."
                     .to_owned(),
             );
+            changes.example = Some(serde_json::json!({
+                "main_address_city": "Lyon",
+                "accept_calls": false,
+            }));
             components.schemas.insert(
                 "ProspectChanges".to_owned(),
                 RefOr::T(Schema::Object(changes)),
@@ -338,34 +342,32 @@ pub struct ProspectPage {
 
 /// The list's query parameters, each declared under its literal name
 /// (`filter[name]`, not a deepObject `filter`): generators and Swagger UI
-/// handle those as plain parameters.
+/// handle those as plain parameters. Examples live in the descriptions:
+/// Swagger UI pre-fills an `example` into "Try it out", which would filter
+/// the list to nothing.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[expect(dead_code, reason = "documents the query string; query.rs parses it")]
 pub struct ListParams {
     /// Case- and accent-insensitive substring of the name; a comma-separated
-    /// value matches any of the parts.
-    #[param(rename = "filter[name]", example = "acme")]
+    /// value matches any of the parts (`acme,globex`).
+    #[param(rename = "filter[name]")]
     filter_name: Option<String>,
-    /// An exact id, or a comma-separated list of ids. Parts that are not
-    /// integers match nothing.
-    #[param(rename = "filter[id]", example = "1,2,3")]
+    /// An exact id, or a comma-separated list of ids (`1,2,3`). Parts that
+    /// are not integers match nothing.
+    #[param(rename = "filter[id]")]
     filter_id: Option<String>,
     /// Every word must match the name, account number, email addresses,
     /// contact names, phone numbers, postal code, city, registration or VAT
     /// number; the last word may be the start of one. Without `sort`,
-    /// results come by relevance.
-    #[param(rename = "filter[term_match]", example = "societe generale")]
+    /// results come by relevance (`societe generale`).
+    #[param(rename = "filter[term_match]")]
     filter_term_match: Option<String>,
     /// Comma-separated `id`, `created_at`, `updated_at`, each optionally
-    /// prefixed by `-` for descending, applied in order.
-    #[param(
-        pattern = "^,*(-?(id|created_at|updated_at)(,+-?(id|created_at|updated_at))*)?,*$",
-        example = "-created_at"
-    )]
+    /// prefixed by `-` for descending, applied in order (`-created_at,id`).
+    #[param(pattern = "^,*(-?(id|created_at|updated_at)(,+-?(id|created_at|updated_at))*)?,*$")]
     sort: Option<String>,
     /// The page, from 1. Anything that is not an integer of at least 1 means 1.
-    #[param(example = "2")]
     page: Option<String>,
     /// Rows per page.
     #[param(minimum = 1, maximum = 100, default = 15)]
@@ -384,6 +386,15 @@ pub struct ListParams {
     dead_code,
     reason = "documents the request body; the handler reads loose JSON"
 )]
+/// The whole-body example is what Swagger UI's "Try it out" sends: a body
+/// that creates a prospect as it stands (per-field examples would give the
+/// ids a `0` that names no row).
+#[schema(example = json!({
+    "name": "Acme Corp",
+    "email_address": "info@acme.example",
+    "main_address_city": "Paris",
+    "website": "https://acme.example",
+}))]
 pub struct NewProspect {
     #[schema(min_length = 2, max_length = 255, example = "Acme Corp")]
     name: String,
