@@ -240,7 +240,8 @@ async fn malformed_bodies_are_400_and_write_nothing() {
     let before = scene.rows().await;
     let not_json = message("The request body is not valid JSON.");
     let anns = format!("/api/v1/prospects/{}", scene.anns);
-    let cases: [(&str, &[u8], Value); 7] = [
+    let deep = format!("{{\"name\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let cases: [(&str, &[u8], Value); 8] = [
         ("truncated", br#"{"name": "Acme"#, not_json.clone()),
         (
             "repeated key",
@@ -264,11 +265,10 @@ async fn malformed_bodies_are_400_and_write_nothing() {
         ),
         (
             "nested too deeply",
-            format!("{{\"name\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000))
-                .into_bytes()
-                .leak(),
+            deep.as_bytes(),
             message("The request body is nested too deeply."),
         ),
+        ("whitespace only", b" \r\n", not_json.clone()),
         ("XML", b"<prospect><name>Acme</name></prospect>", not_json),
     ];
     for (case, body, answer) in cases {
