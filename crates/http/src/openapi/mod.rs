@@ -1,0 +1,161 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and
+//! the wire types. Schemas that exist only for documentation (request bodies,
+//! error bodies) live in `schemas`; what the annotations cannot say is added
+//! by the `modifiers`.
+
+mod modifiers;
+mod schemas;
+
+use utoipa::OpenApi;
+use utoipa::openapi::{RefOr, Schema};
+
+use crate::pagination::Link;
+use crate::routes;
+use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, ProspectDetailsBody};
+use modifiers::{BearerSecurity, ChangesAreOptional, SharedResponses, TrimmedLengths};
+pub use schemas::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Prospects API",
+        description = "A sales pipeline over REST: the companies and people a sales team is courting, \
+                       who owns each one, where each stands.\n\n\
+                       Authenticate with `POST /api/login`, then send `Authorization: Bearer <token>`.\n\n\
+                       **Sales users** (role level 5 or below) see and change only the prospects they \
+                       represent: lists, counts and searches show nothing else, a prospect they create is \
+                       always theirs, and reading, changing or deleting someone else's prospect is a 403.\n\n\
+                       Every error body is `{\"message\": ...}` (validation adds `errors`). A method a \
+                       path does not support is a 405 with `Allow`; an unknown path a 404. Each token has \
+                       a request budget (`X-RateLimit-Limit`, `X-RateLimit-Remaining`), and so do login \
+                       attempts per email and per client address: beyond it, 429 with `Retry-After`.",
+        license(name = "MIT")
+    ),
+    paths(
+        routes::login::login,
+        routes::login::logout,
+        routes::prospects::list,
+        routes::prospects::create,
+        routes::prospects::show,
+        routes::prospects::update,
+        routes::prospects::patch,
+        routes::prospects::delete,
+        routes::system::version,
+        routes::system::livez,
+        routes::system::readyz,
+    ),
+    components(schemas(
+        ProspectBody, ProspectDetailsBody, ContactBody, DocumentBody, PaymentPlanBody, Link,
+        ProspectPage, NewProspect, ProspectChanges, ErrorBody, ValidationErrorBody,
+        LoginRequest, LoginResponse, LoginUser, VersionBody, StatusBody,
+    )),
+    modifiers(&BearerSecurity, &TrimmedLengths, &ChangesAreOptional, &SharedResponses),
+    tags(
+        (name = "Auth", description = "Exchanging credentials for a bearer token, and revoking it"),
+        (name = "Prospects", description = "The sales pipeline"),
+        (name = "System", description = "Version and health probes; no token needed"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document a running server serves: the committed one, with the
+/// `per_page` maximum this server is configured with.
+pub fn served_document(max_per_page: u32) -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    let maximum = Some(utoipa::Number::from(max_per_page));
+    let list = document
+        .paths
+        .paths
+        .get_mut("/api/v1/prospects")
+        .and_then(|item| item.get.as_mut());
+    for parameter in list
+        .and_then(|operation| operation.parameters.as_mut())
+        .into_iter()
+        .flatten()
+    {
+        if let RefOr::T(parameter) = parameter
+            && parameter.name == "per_page"
+            && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
+        {
+            schema.maximum = maximum.clone();
+        }
+    }
+    let page = document
+        .components
+        .as_mut()
+        .and_then(|components| components.schemas.get_mut("ProspectPage"));
+    if let Some(RefOr::T(Schema::Object(page))) = page
+        && let Some(RefOr::T(Schema::Object(per_page))) = page.properties.get_mut("per_page")
+    {
+        per_page.maximum = maximum;
+    }
+    document
+}
+
+/// The document as JSON, pretty-printed, ending with a newline (as committed in `docs/openapi.json`).
+pub fn document_json() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_served_document_states_the_configured_per_page_maximum() {
+        assert_eq!(
+            serde_json::to_value(served_document(100)).expect("json"),
+            serde_json::to_value(ApiDoc::openapi()).expect("json"),
+            "the default is the committed document"
+        );
+        let json = serde_json::to_value(served_document(250)).expect("json");
+        let list = &json["paths"]["/api/v1/prospects"]["get"]["parameters"];
+        let per_page = list
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|parameter| parameter["name"] == "per_page")
+            .expect("per_page");
+        assert_eq!(per_page["schema"]["maximum"], 250);
+        assert_eq!(
+            json["components"]["schemas"]["ProspectPage"]["properties"]["per_page"]["maximum"],
+            250
+        );
+    }
+
+    #[test]
+    fn the_committed_document_is_the_one_the_code_generates() {
+        let committed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/openapi.json"
+        ))
+        .unwrap_or_default();
+        assert!(
+            committed == document_json(),
+            "docs/openapi.json is out of date: run `cargo run --bin prospects -- openapi > docs/openapi.json`"
+        );
+    }
+
+    #[test]
+    fn every_v1_operation_requires_the_bearer_token() {
+        let doc = ApiDoc::openapi();
+        for (path, item) in &doc.paths.paths {
+            if !path.starts_with("/api/v1") {
+                continue;
+            }
+            for operation in [&item.get, &item.post, &item.put, &item.patch, &item.delete]
+                .into_iter()
+                .flatten()
+            {
+                assert!(
+                    operation.security.as_ref().is_some_and(|s| !s.is_empty()),
+                    "{path}"
+                );
+            }
+        }
+    }
+}
