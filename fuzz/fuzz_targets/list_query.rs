@@ -1,9 +1,16 @@
-//! Any query string for the list: an error (400/422) or a query whose
-//! paging arithmetic stays in bounds, never a panic.
+//! Any query string for the list, through the whole path the server takes:
+//! parsed (an error, 400/422, or a query whose paging arithmetic stays in
+//! bounds), then built into the SQL text of both backends, never a panic,
+//! a stack overflow or an unbounded statement.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use prospects_domain::{Scope, UserId};
 use prospects_http::query;
+use prospects_infra::store::list_sql;
+
+/// Far above what the filter bounds allow, far below anything harmful.
+const MAX_SQL_BYTES: usize = 256 * 1024;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(raw) = std::str::from_utf8(data) else {
@@ -14,5 +21,10 @@ fuzz_target!(|data: &[u8]| {
         assert!((1..=100).contains(&query.per_page));
         assert!(query.page >= 1);
         assert!(query.offset() >= 0);
+        for scope in [Scope::All, Scope::RepresentedBy(UserId(7))] {
+            for sql in list_sql(&query, scope) {
+                assert!(sql.len() < MAX_SQL_BYTES, "{} bytes of SQL", sql.len());
+            }
+        }
     }
 });

@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 pub const TARGETS: [&str; 3] = ["request_body", "list_query", "token"];
 const DEFAULT_SECONDS: u64 = 60;
 const SLOW_INPUT_SECONDS: u64 = 10;
+const MAX_INPUT_BYTES: usize = 64 * 1024;
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let (seconds, targets) = parse(args)?;
@@ -36,6 +37,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             .arg(format!("-max_total_time={seconds}"))
             // An input that takes longer is a finding too (a request must not hang).
             .arg(format!("-timeout={SLOW_INPUT_SECONDS}"))
+            // Inputs as large as the server takes (its body limit; a query
+            // string of this size is well past any filter's bounds).
+            .arg(format!("-max_len={MAX_INPUT_BYTES}"))
             .status()
             .context(
                 "cannot run `cargo +nightly fuzz`: install it with `cargo install cargo-fuzz`",

@@ -74,6 +74,16 @@ impl SearchTerm {
         Some(Self { whole: all, prefix })
     }
 
+    /// How many words the term holds.
+    pub fn len(&self) -> usize {
+        self.whole.len() + 1
+    }
+
+    /// Never true: a term holds at least one word.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
     /// Words that must appear whole.
     pub fn whole_words(&self) -> &[String] {
         &self.whole

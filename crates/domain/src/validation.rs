@@ -56,6 +56,8 @@ pub enum Rule {
     /// A reference to a row that does not exist.
     Exists,
     Between(i64, i64),
+    /// A list with more than this many items.
+    MaxItems(usize),
     /// A string with a NUL character, which PostgreSQL cannot store.
     NoNul,
 }
@@ -79,6 +81,9 @@ impl Rule {
             Rule::Exists => "The selected :attribute is invalid.".to_owned(),
             Rule::Between(min, max) => {
                 format!("The :attribute field must be between {min} and {max}.")
+            }
+            Rule::MaxItems(max) => {
+                format!("The :attribute field must not have more than {max} items.")
             }
             Rule::NoNul => "The :attribute field must not contain NUL characters.".to_owned(),
         }

@@ -11,6 +11,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Vis
 use serde_json::{Map, Value};
 
 use crate::errors::ApiError;
+use crate::form;
 
 /// Reads the whole body, refusing more than `limit` bytes.
 pub async fn read(
@@ -54,11 +55,11 @@ pub fn object(req: &HttpRequest, body: &[u8]) -> Result<Map<String, Value>, ApiE
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
     if is_form {
+        let pairs = form::pairs(body)
+            .map_err(|_| ApiError::BadRequest("The request body is not valid UTF-8.".to_owned()))?;
         let mut object = Map::new();
-        for (key, value) in url::form_urlencoded::parse(body) {
-            let repeated = object
-                .insert(key.into_owned(), Value::String(value.into_owned()))
-                .is_some();
+        for (key, value) in pairs {
+            let repeated = object.insert(key, Value::String(value)).is_some();
             if repeated {
                 return Err(ApiError::BadRequest(REPEATED_KEY.to_owned()));
             }

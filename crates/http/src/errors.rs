@@ -53,6 +53,11 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// A query string whose percent-escapes do not spell UTF-8.
+pub fn query_not_utf8() -> ApiError {
+    ApiError::BadRequest("The query string is not valid UTF-8.".to_owned())
+}
+
 impl From<ProspectError> for ApiError {
     fn from(error: ProspectError) -> Self {
         match error {

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod body;
 pub mod errors;
+pub mod form;
 pub mod input;
 pub mod middleware;
 pub mod openapi;

@@ -4,7 +4,8 @@
 use prospects_domain::search::{SearchTerm, name_key};
 use prospects_domain::{ListQuery, Rule, SortDirection, SortField, SortKey, ValidationErrors};
 
-use crate::errors::ApiError;
+use crate::errors::{ApiError, query_not_utf8};
+use crate::form;
 
 const ALLOWED_FILTERS: [&str; 3] = ["name", "id", "term_match"];
 
@@ -19,10 +20,9 @@ pub struct ListRequest {
 /// Parses a raw query string. Percent-encoded brackets (`filter%5Bname%5D`,
 /// as browsers send them) and `+` for space are decoded first.
 pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
-        .map(|(key, value)| (key.into_owned(), value.into_owned()))
-        .collect();
+    let pairs = form::pairs(raw.as_bytes()).map_err(|_| query_not_utf8())?;
     let mut query = ListQuery::default();
+    let mut too_large = ValidationErrors::new();
     let mut unknown_filters: Vec<String> = Vec::new();
     let mut carried = Vec::new();
     let mut per_page: Option<&str> = None;
@@ -55,8 +55,8 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
                         if !unknown_filters.iter().any(|known| known == name) {
                             unknown_filters.push(name.to_owned());
                         }
-                    } else {
-                        apply_filter(&mut query, name, value);
+                    } else if let Err(rule) = apply_filter(&mut query, name, value) {
+                        too_large.add(&format!("filter.{name}"), rule);
                     }
                 }
             }
@@ -68,6 +68,9 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
             unknown_filters.join(", "),
             ALLOWED_FILTERS.join(", ")
         )));
+    }
+    if !too_large.is_empty() {
+        return Err(ApiError::Invalid(too_large));
     }
     if let Some(sort) = sort {
         query.sort = parse_sort(sort)?;
@@ -84,31 +87,61 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
     Ok(ListRequest { query, carried })
 }
 
-/// Filters are set by their last occurrence; an empty value is skipped.
-fn apply_filter(query: &mut ListQuery, name: &str, value: &str) {
+/// The longest value any filter takes, in characters. With the part and
+/// word bounds below it keeps every filter's SQL small and flat on both
+/// backends (SQLite refuses LIKE patterns over 50,000 bytes and expressions
+/// deeper than 1,000), and no input can grow a query without bound.
+pub const MAX_FILTER_CHARS: usize = 1_000;
+/// The most comma-separated parts `filter[name]` matches any of.
+pub const MAX_NAME_PARTS: usize = 50;
+/// The most ids `filter[id]` lists: a page's worth at the largest `per_page`.
+pub const MAX_ID_PARTS: usize = 100;
+/// The most words `filter[term_match]` requires.
+pub const MAX_TERM_WORDS: usize = 20;
+
+/// Filters are set by their last occurrence; an empty value is skipped. A
+/// value beyond the bounds above is refused with the rule it breaks.
+fn apply_filter(query: &mut ListQuery, name: &str, value: &str) -> Result<(), Rule> {
     if value.is_empty() {
-        return;
+        return Ok(());
+    }
+    if value.chars().count() > MAX_FILTER_CHARS {
+        return Err(Rule::MaxChars(MAX_FILTER_CHARS));
     }
     match name {
         "name" => {
-            query.name_any_of = value
-                .split(',')
-                .filter(|part| !part.is_empty())
-                .map(name_key)
-                .collect();
+            let parts: Vec<&str> = value.split(',').filter(|part| !part.is_empty()).collect();
+            if parts.len() > MAX_NAME_PARTS {
+                return Err(Rule::MaxItems(MAX_NAME_PARTS));
+            }
+            query.name_any_of = parts.into_iter().map(name_key).collect();
         }
         "id" => {
+            let parts: Vec<&str> = value.split(',').collect();
+            if parts.len() > MAX_ID_PARTS {
+                return Err(Rule::MaxItems(MAX_ID_PARTS));
+            }
             // Parts that are not integers match nothing (never an error).
             query.ids = Some(
-                value
-                    .split(',')
+                parts
+                    .into_iter()
                     .filter_map(|part| part.trim().parse().ok())
                     .collect(),
             );
         }
-        "term_match" => query.term = SearchTerm::parse(value),
+        "term_match" => {
+            let term = SearchTerm::parse(value);
+            if term
+                .as_ref()
+                .is_some_and(|term| term.len() > MAX_TERM_WORDS)
+            {
+                return Err(Rule::MaxItems(MAX_TERM_WORDS));
+            }
+            query.term = term;
+        }
         _ => {}
     }
+    Ok(())
 }
 
 fn parse_sort(value: &str) -> Result<Vec<SortKey>, ApiError> {
@@ -238,6 +271,92 @@ mod tests {
         assert_eq!(
             message(parse("sort=-name")),
             "Requested sort(s) `name` is not allowed. Allowed sort(s) are `id, created_at, updated_at`."
+        );
+    }
+
+    #[test]
+    fn filters_beyond_their_bounds_are_refused_on_the_filter() {
+        let names = (0..=MAX_NAME_PARTS)
+            .map(|n| format!("n{n}"))
+            .collect::<Vec<_>>();
+        let invalid = |raw: &str| match parse(raw) {
+            Err(ApiError::Invalid(errors)) => errors
+                .fields()
+                .into_iter()
+                .map(|(field, messages)| (field.to_owned(), messages.to_vec()))
+                .collect::<Vec<_>>(),
+            other => panic!("{raw}: {other:?}"),
+        };
+        assert_eq!(
+            invalid(&format!("filter[name]={}", names.join(","))),
+            [(
+                "filter.name".to_owned(),
+                vec!["The filter.name field must not have more than 50 items.".to_owned()]
+            )]
+        );
+        let ids = (0..=MAX_ID_PARTS)
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>();
+        let words = names.join(" ");
+        let errors = invalid(&format!(
+            "filter[id]={}&filter[term_match]={words}&filter[name]={}",
+            ids.join(","),
+            "a".repeat(MAX_FILTER_CHARS + 1)
+        ));
+        assert_eq!(
+            errors,
+            [
+                (
+                    "filter.id".to_owned(),
+                    vec!["The filter.id field must not have more than 100 items.".to_owned()]
+                ),
+                (
+                    "filter.term_match".to_owned(),
+                    vec![
+                        "The filter.term match field must not have more than 20 items.".to_owned()
+                    ]
+                ),
+                (
+                    "filter.name".to_owned(),
+                    vec![
+                        "The filter.name field must not be greater than 1000 characters."
+                            .to_owned()
+                    ]
+                ),
+            ]
+        );
+        // At the bounds, everything is accepted.
+        let at_bounds = format!(
+            "filter[name]={}&filter[id]={}&filter[term_match]={}",
+            names[..MAX_NAME_PARTS].join(","),
+            ids[..MAX_ID_PARTS].join(","),
+            names[..MAX_TERM_WORDS].join("+")
+        );
+        let query = parse(&at_bounds).expect("valid").query;
+        assert_eq!(query.name_any_of.len(), MAX_NAME_PARTS);
+        assert_eq!(query.ids.map(|ids| ids.len()), Some(MAX_ID_PARTS));
+        assert_eq!(query.term.map(|term| term.len()), Some(MAX_TERM_WORDS));
+        assert!(parse(&format!("filter[name]={}", "é".repeat(MAX_FILTER_CHARS))).is_ok());
+    }
+
+    #[test]
+    fn no_filter_value_within_bounds_folds_past_sqlites_like_pattern_limit() {
+        // SQLite refuses LIKE patterns over 50,000 bytes. A pattern is a
+        // folded part, its escapes (`%`, `_`, `\` doubled) and two `%`.
+        let widest = (0..=char::MAX as u32)
+            .filter_map(char::from_u32)
+            .map(|c| prospects_domain::search::fold(c.encode_utf8(&mut [0; 4])).len())
+            .max()
+            .unwrap_or_default()
+            .max(2);
+        assert!(MAX_FILTER_CHARS * widest + 2 < 50_000, "{widest}");
+    }
+
+    #[test]
+    fn escapes_that_are_not_utf8_are_a_bad_request() {
+        assert_eq!(
+            message(parse("filter[name]=Bad%FF")),
+            "The query string is not valid UTF-8."
         );
     }
 

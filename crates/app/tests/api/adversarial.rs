@@ -487,3 +487,173 @@ async fn facts_appended_by_a_holder_never_widen_a_token() {
     );
     assert_eq!(scene.rows().await, before);
 }
+
+/// `n0<sep>n1<sep>...` with `count` parts.
+fn parts(count: usize, separator: &str) -> String {
+    (0..count)
+        .map(|n| format!("n{n}"))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+fn filter_error(field: &str, rule: &str) -> Value {
+    let text = format!("The {} field {rule}.", field.replace('_', " "));
+    json!({"message": text, "errors": {field: [text]}})
+}
+
+#[actix_web::test]
+async fn filters_beyond_their_bounds_are_422_and_the_service_keeps_answering() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let app = &scene.app;
+    let too_long = "must not be greater than 1000 characters";
+    let cases = [
+        // Once a stack overflow that aborted the process (about 58 KB).
+        (
+            format!("filter[name]={}", parts(10_000, ",")),
+            filter_error("filter.name", too_long),
+        ),
+        (
+            format!("filter[term_match]={}", parts(10_000, "+")),
+            filter_error("filter.term_match", too_long),
+        ),
+        // Once SQLite 500s: expression depth, and LIKE pattern length.
+        (
+            format!("filter[name]={}", parts(998, ",")),
+            filter_error("filter.name", too_long),
+        ),
+        (
+            format!("filter[name]={}", "a".repeat(49_999)),
+            filter_error("filter.name", too_long),
+        ),
+        (
+            format!("filter[name]={}", ["a"; 51].join(",")),
+            filter_error("filter.name", "must not have more than 50 items"),
+        ),
+        (
+            format!("filter[id]={}", ["1"; 101].join(",")),
+            filter_error("filter.id", "must not have more than 100 items"),
+        ),
+        (
+            format!("filter[term_match]={}", ["a"; 21].join("+")),
+            filter_error("filter.term_match", "must not have more than 20 items"),
+        ),
+    ];
+    for (query, answer) in cases {
+        let response = app
+            .get(&scene.admin, &format!("/api/v1/prospects?{query}"))
+            .await;
+        expect(&response, 422, answer);
+        assert_eq!(scene.rows().await, before, "the next request is answered");
+    }
+    let all_three = app
+        .get(
+            &scene.admin,
+            &format!(
+                "/api/v1/prospects?filter[name]={}&filter[id]={}&filter[term_match]={}",
+                ["a"; 10_000].join(","),
+                ["7"; 10_000].join(","),
+                ["a"; 10_000].join("+")
+            ),
+        )
+        .await;
+    assert_eq!(all_three.status, 422);
+    assert_eq!(
+        all_three.body["message"],
+        "The filter.name field must not be greater than 1000 characters. (and 2 more errors)"
+    );
+    assert_eq!(scene.rows().await, before);
+}
+
+#[actix_web::test]
+async fn filters_at_their_bounds_are_answered_on_both_backends() {
+    let scene = Scene::new().await;
+    let app = &scene.app;
+    // U+FDFA folds to the longest text of any character: the widest LIKE
+    // pattern a filter can make.
+    let widest: String = "\u{FDFA}"
+        .repeat(1_000)
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
+    let word = "w".repeat(49);
+    let words = vec![word.as_str(); 20].join("+");
+    let ids = (1..=100)
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let names = vec!["x".repeat(19); 50].join(",");
+    for query in [
+        format!("filter[name]={widest}"),
+        format!("filter[term_match]={}", "%C3%A9".repeat(1_000)),
+        format!("filter[name]={names}&filter[id]={ids}&filter[term_match]={words}"),
+        format!("filter[term_match]={words}&sort=-created_at"),
+    ] {
+        let list = app
+            .get(&scene.admin, &format!("/api/v1/prospects?{query}"))
+            .await;
+        assert_eq!(list.status, 200, "{:?}", list.body);
+        assert_eq!(list.body["total"], json!(0));
+    }
+    let found = app
+        .get(
+            &scene.admin,
+            &format!(
+                "/api/v1/prospects?filter[name]={},garage&filter[id]={ids}",
+                vec!["x".repeat(19); 49].join(",")
+            ),
+        )
+        .await;
+    assert_eq!(found.body["total"], json!(1), "{:?}", found.body);
+}
+
+#[actix_web::test]
+async fn escapes_that_are_not_utf8_are_400_never_stored_altered() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let anns = format!("/api/v1/prospects/{}", scene.anns);
+    let form = "application/x-www-form-urlencoded";
+    for (method, path) in [("POST", "/api/v1/prospects"), ("PUT", anns.as_str())] {
+        let response = scene.raw(method, path, form, b"name=Bad%FF%FEForm").await;
+        expect(
+            &response,
+            400,
+            message("The request body is not valid UTF-8."),
+        );
+    }
+    let not_utf8 = message("The query string is not valid UTF-8.");
+    for query in [
+        "filter[name]=Bad%FF",
+        "filter%5Bterm_match%5D=%C3",
+        "sort=%E9",
+    ] {
+        let response = scene
+            .app
+            .get(&scene.admin, &format!("/api/v1/prospects?{query}"))
+            .await;
+        expect(&response, 400, not_utf8.clone());
+    }
+    let login = actix_test::TestRequest::post()
+        .uri("/api/login?email=admin%FF@example.test&password=password");
+    expect(&scene.app.call(login).await, 400, not_utf8);
+    // A valid form still creates, with its text exactly as sent.
+    let created = scene
+        .raw(
+            "POST",
+            "/api/v1/prospects",
+            form,
+            b"name=Soci%C3%A9t%C3%A9+Form",
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.body["name"], "Société Form");
+    let deleted = scene
+        .app
+        .delete(
+            &scene.admin,
+            &format!("/api/v1/prospects/{}", created.body["id"]),
+        )
+        .await;
+    assert_eq!(deleted.status, 200);
+    assert_eq!(scene.rows().await, before);
+}

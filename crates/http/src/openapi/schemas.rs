@@ -54,18 +54,18 @@ pub struct ProspectPage {
 #[expect(dead_code, reason = "documents the query string; query.rs parses it")]
 pub struct ListParams {
     /// Case- and accent-insensitive substring of the name; a comma-separated
-    /// value matches any of the parts (`acme,globex`).
-    #[param(rename = "filter[name]")]
+    /// value matches any of the parts (`acme,globex`). At most 50 parts.
+    #[param(rename = "filter[name]", max_length = 1000)]
     filter_name: Option<String>,
     /// An exact id, or a comma-separated list of ids (`1,2,3`). Parts that
-    /// are not integers match nothing.
-    #[param(rename = "filter[id]")]
+    /// are not integers match nothing. At most 100 parts.
+    #[param(rename = "filter[id]", max_length = 1000)]
     filter_id: Option<String>,
     /// Every word must match the name, account number, email addresses,
     /// contact names, phone numbers, postal code, city, registration or VAT
     /// number; the last word may be the start of one. Without `sort`,
-    /// results come by relevance (`societe generale`).
-    #[param(rename = "filter[term_match]")]
+    /// results come by relevance (`societe generale`). At most 20 words.
+    #[param(rename = "filter[term_match]", max_length = 1000)]
     filter_term_match: Option<String>,
     /// Comma-separated `id`, `created_at`, `updated_at`, each optionally
     /// prefixed by `-` for descending, applied in order (`-created_at,id`).

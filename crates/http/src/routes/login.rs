@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::body;
-use crate::errors::ApiError;
+use crate::errors::{ApiError, query_not_utf8};
+use crate::form;
 use crate::openapi::{ErrorBody, LoginRequest, LoginResponse, ValidationErrorBody};
 use crate::state::ApiState;
 
@@ -59,10 +60,8 @@ pub async fn login(
     let raw = body::read(&req, payload, state.settings.body_limit).await?;
     let mut fields = body::object(&req, &raw)?;
     // The vendor's client sends `?email=...&password=...` with an empty body.
-    for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        fields
-            .entry(key.into_owned())
-            .or_insert(Value::String(value.into_owned()));
+    for (key, value) in form::pairs(req.query_string().as_bytes()).map_err(|_| query_not_utf8())? {
+        fields.entry(key).or_insert(Value::String(value));
     }
     let mut errors = ValidationErrors::new();
     let email = required_string(&fields, "email", &mut errors);

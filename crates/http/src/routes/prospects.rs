@@ -28,10 +28,10 @@ use crate::{body, input, query};
     params(ListParams),
     responses(
         (status = 200, description = "One page of prospects", body = ProspectPage),
-        (status = 400, description = "An unknown filter or sort", body = ErrorBody),
+        (status = 400, description = "An unknown filter or sort, or a query string that is not UTF-8", body = ErrorBody),
         (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
         (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
-        (status = 422, description = "`per_page` out of bounds", body = ValidationErrorBody),
+        (status = 422, description = "`per_page` out of bounds, or a filter over its bounds (1,000 characters; parts or words as stated on each filter), reported on `filter.name`, `filter.id` or `filter.term_match`", body = ValidationErrorBody),
     ),
     security(("bearerAuth" = []))
 )]

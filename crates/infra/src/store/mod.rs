@@ -23,6 +23,8 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use prospects_domain::{HealthCheck, RepositoryError};
 
+pub use query::list_sql;
+
 /// SQLite behind diesel-async: each call runs on tokio's blocking pool.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 

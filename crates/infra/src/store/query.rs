@@ -50,6 +50,28 @@ where
     C::Backend::sorted(rows, query)
 }
 
+/// The SQL text of a list's count and page on PostgreSQL, then on SQLite,
+/// with the values bound inline. Rendering walks the same expression tree
+/// that running the query does, so the fuzz target and tests use this to
+/// check that no accepted query string builds unbounded SQL.
+pub fn list_sql(query: &ListQuery, scope: Scope) -> [String; 4] {
+    macro_rules! render {
+        ($backend:ty) => {{
+            let count = <$backend>::filtered(query, scope).count();
+            let page = <$backend>::sorted(<$backend>::filtered(query, scope), query)
+                .limit(i64::from(query.per_page))
+                .offset(query.offset());
+            (
+                diesel::debug_query::<$backend, _>(&count).to_string(),
+                diesel::debug_query::<$backend, _>(&page).to_string(),
+            )
+        }};
+    }
+    let (pg_count, pg_page) = render!(diesel::pg::Pg);
+    let (sqlite_count, sqlite_page) = render!(diesel::sqlite::Sqlite);
+    [pg_count, pg_page, sqlite_count, sqlite_page]
+}
+
 macro_rules! list_queries {
     ($backend:ty) => {
         impl ListQueries for $backend {
