@@ -13,10 +13,13 @@ pub enum AuthError {
     /// Unknown email, wrong password or inactive user: deliberately one case.
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// No usable token, or the token does not allow this request, or its user
-    /// is gone or inactive.
+    /// No usable token (missing, malformed, forged, expired or revoked), or
+    /// its user is gone or inactive.
     #[error("unauthenticated")]
     Unauthenticated,
+    /// A live token whose own checks forbid this request.
+    #[error("the token does not allow this request")]
+    Forbidden,
     #[error("storage unavailable")]
     Unavailable(#[source] anyhow::Error),
     #[error(transparent)]
@@ -102,9 +105,10 @@ impl AuthService {
         }
     }
 
-    /// The session a bearer token opens, if it allows `access`, none of its
-    /// blocks was revoked, and its user is still active. The role is read
-    /// from the user's current row, never from the token.
+    /// The session a bearer token opens, if none of its blocks was revoked,
+    /// its user is still active and it allows `access` (`Forbidden` when it
+    /// is live but does not). The role is read from the user's current row,
+    /// never from the token.
     pub async fn authenticate(&self, token: &str, access: Access) -> Result<Session, AuthError> {
         let verified = self
             .tokens
@@ -125,11 +129,12 @@ impl AuthService {
         };
         let (token_id, family_id) = (token_id.to_owned(), family_id.to_owned());
         match self.users.find(verified.user).await? {
-            Some(user) if user.active => Ok(Session {
+            Some(user) if user.active && verified.permits => Ok(Session {
                 actor: Actor::new(user.id, user.role),
                 token_id,
                 family_id,
             }),
+            Some(user) if user.active => Err(AuthError::Forbidden),
             _ => Err(AuthError::Unauthenticated),
         }
     }
@@ -206,6 +211,7 @@ mod tests {
         VerifiedToken {
             user: UserId(3),
             revocation_ids: ids.iter().map(|id| (*id).to_owned()).collect(),
+            permits: true,
         }
     }
 
@@ -371,6 +377,33 @@ mod tests {
         };
         service.logout(&session).await.expect("logged out");
         service.revoke("attenuated token").await.expect("revoked");
+    }
+
+    #[tokio::test]
+    async fn a_live_token_that_forbids_the_request_is_forbidden_unless_revoked() {
+        let mut users = MockUserRepository::new();
+        users.expect_find().returning(|_| Ok(Some(user(true))));
+        let mut tokens = MockTokenAuthority::new();
+        tokens.expect_verify().returning(|token, _| {
+            let ids: &[&str] = if token == "revoked" {
+                &["a", "revoked"]
+            } else {
+                &["a", "b"]
+            };
+            Ok(VerifiedToken {
+                permits: false,
+                ..verified(ids)
+            })
+        });
+        let service = service(users, MockPasswordHasher::new(), tokens);
+        assert!(matches!(
+            service.authenticate("read-only", read()).await,
+            Err(AuthError::Forbidden)
+        ));
+        assert!(matches!(
+            service.authenticate("revoked", read()).await,
+            Err(AuthError::Unauthenticated)
+        ));
     }
 
     #[tokio::test]

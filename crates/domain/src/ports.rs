@@ -175,6 +175,10 @@ pub struct VerifiedToken {
     /// One id per block, oldest first; the last one names this very token,
     /// the earlier ones the tokens it was derived from.
     pub revocation_ids: Vec<String>,
+    /// Whether the token's own checks allow the access asked about. `false`
+    /// for a live token narrowed against it (say, read-only asked to write):
+    /// a 403 once the token is known not to be revoked, never a 401.
+    pub permits: bool,
 }
 
 impl VerifiedToken {
@@ -194,7 +198,9 @@ impl VerifiedToken {
 #[cfg_attr(test, mockall::automock)]
 pub trait TokenAuthority: Send + Sync {
     fn issue(&self, user: UserId, lifetime: Duration) -> anyhow::Result<String>;
-    /// The token's user and revocation ids, when it allows `access` now.
+    /// The token's user and revocation ids, and whether it allows `access`.
+    /// `TokenRejected` when it is not one well-formed token of ours, or it
+    /// has expired.
     fn verify(&self, token: &str, access: Access) -> Result<VerifiedToken, TokenRejected>;
     /// The revocation ids of a genuine token, whatever it allows (to revoke it).
     fn revocation_ids(&self, token: &str) -> Result<Vec<String>, TokenRejected>;

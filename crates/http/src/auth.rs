@@ -28,11 +28,7 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<ApiState>>().cloned();
         let token = bearer_token(req);
-        let operation = if matches!(*req.method(), Method::GET | Method::HEAD) {
-            Operation::Read
-        } else {
-            Operation::Write
-        };
+        let operation = operation_of(req);
         let prospect = req.match_info().get("id").and_then(parse_id);
         let req = req.clone();
         Box::pin(async move {
@@ -61,6 +57,21 @@ impl FromRequest for Caller {
         })
     }
 }
+
+/// What a request does, as a token's checks see it. Logging out counts as
+/// reading: revoking one's own token only ever takes access away, so a
+/// read-only token may end itself.
+fn operation_of(req: &HttpRequest) -> Operation {
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD)
+        || req.match_pattern().as_deref() == Some(LOGOUT_PATH);
+    if reads {
+        Operation::Read
+    } else {
+        Operation::Write
+    }
+}
+
+pub const LOGOUT_PATH: &str = "/api/logout";
 
 /// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
 fn bearer_token(req: &HttpRequest) -> Option<String> {

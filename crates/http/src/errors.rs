@@ -75,6 +75,7 @@ impl From<AuthError> for ApiError {
         match error {
             AuthError::InvalidCredentials => ApiError::InvalidCredentials,
             AuthError::Unauthenticated => ApiError::Unauthenticated,
+            AuthError::Forbidden => ApiError::Forbidden,
             AuthError::Unavailable(cause) => ApiError::Unavailable(cause),
             AuthError::Unknown(cause) => ApiError::Internal(cause),
         }

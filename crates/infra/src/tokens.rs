@@ -59,8 +59,16 @@ impl BiscuitAuthority {
         }
     }
 
+    /// Exactly one well-formed token: the decoder would also take two
+    /// tokens run together (`<A><B>`, read as a protobuf merge that acts as
+    /// B), so the text must be what the parsed token serializes back to.
     fn parse(&self, token: &str) -> Result<Biscuit, TokenRejected> {
-        Biscuit::from_base64(token.trim(), |id| self.public_key(id)).map_err(rejected)
+        let text = token.trim();
+        let parsed = Biscuit::from_base64(text, |id| self.public_key(id)).map_err(rejected)?;
+        if parsed.to_base64().map_err(rejected)? != text {
+            return Err(rejected("not in canonical form"));
+        }
+        Ok(parsed)
     }
 }
 
@@ -115,7 +123,11 @@ impl TokenAuthority for BiscuitAuthority {
             .set_limits(self.limits.clone())
             .build(&token)
             .map_err(rejected)?;
-        authorizer.authorize().map_err(rejected)?;
+        let permits = match authorizer.authorize() {
+            Ok(_) => true,
+            Err(error) if only_narrowing_checks_failed(&error) => false,
+            Err(error) => return Err(rejected(error)),
+        };
         // Only the authority block is trusted here: a `user(..)` fact appended
         // by a holder is invisible to this query.
         let users: Vec<(i64,)> = authorizer.query("data($u) <- user($u)").map_err(rejected)?;
@@ -123,9 +135,31 @@ impl TokenAuthority for BiscuitAuthority {
             [(id,)] => Ok(VerifiedToken {
                 user: UserId(*id),
                 revocation_ids: hex_ids(&token),
+                permits,
             }),
             _ => Err(rejected("the token must name exactly one user")),
         }
+    }
+}
+
+/// Whether authorization failed only on checks a holder added to narrow
+/// what the token does (`operation`, `resource`): the token is live but
+/// forbids this request, a 403. A failed check on `time` means it expired
+/// (as does any other failure: no matching policy, run limits), a 401.
+fn only_narrowing_checks_failed(error: &biscuit_auth::error::Token) -> bool {
+    use biscuit_auth::error::{FailedCheck, Logic, MatchedPolicy, Token};
+    match error {
+        Token::FailedLogic(Logic::Unauthorized {
+            policy: MatchedPolicy::Allow(_),
+            checks,
+        }) => {
+            !checks.is_empty()
+                && checks.iter().all(|check| match check {
+                    FailedCheck::Block(check) => !check.rule.contains("time("),
+                    FailedCheck::Authorizer(_) => false,
+                })
+        }
+        _ => false,
     }
 }
 
@@ -194,6 +228,45 @@ mod tests {
             .expect("serialize")
     }
 
+    /// Verified, and its own checks allow `access`.
+    fn permits(authority: &BiscuitAuthority, token: &str, access: Access) -> bool {
+        authority
+            .verify(token, access)
+            .is_ok_and(|verified| verified.permits)
+    }
+
+    #[test]
+    fn only_one_token_exactly_as_issued_is_accepted() {
+        let authority = authority();
+        let a = authority
+            .issue(UserId(1), Duration::from_secs(60))
+            .expect("token");
+        let b = authority
+            .issue(UserId(2), Duration::from_secs(60))
+            .expect("token");
+        assert!(authority.verify(&a, READ).is_ok());
+        for bad in [
+            format!("{a}{a}"),
+            format!("{a}{b}"),
+            format!("{a}AAAA"),
+            format!("{a}="),
+        ] {
+            assert!(authority.verify(&bad, READ).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_expired_narrowed_token_is_rejected_not_merely_forbidden() {
+        let authority = authority();
+        let token = authority
+            .issue(UserId(1), Duration::from_secs(60))
+            .expect("token");
+        let short = attenuate(&token, true, Some(Duration::ZERO)).expect("attenuated");
+        std::thread::sleep(Duration::from_millis(1100));
+        assert!(authority.verify(&short, WRITE).is_err());
+        assert!(authority.verify(&short, READ).is_err());
+    }
+
     #[test]
     fn an_issued_token_names_its_user() {
         let authority = authority();
@@ -234,8 +307,9 @@ mod tests {
             .issue(UserId(1), Duration::from_secs(60))
             .expect("token");
         let read_only = append_block(&token, &authority, block!(r#"check if operation("read");"#));
-        assert!(authority.verify(&read_only, READ).is_ok());
-        assert!(authority.verify(&read_only, WRITE).is_err());
+        assert!(permits(&authority, &read_only, READ));
+        let write = authority.verify(&read_only, WRITE).expect("live");
+        assert!(!write.permits, "a live token that forbids writing");
     }
 
     #[test]
@@ -250,7 +324,7 @@ mod tests {
             &authority,
             block!(r#"operation("read"); time(1970-01-01T00:00:00Z);"#),
         );
-        assert!(authority.verify(&lying, WRITE).is_err());
+        assert!(!permits(&authority, &lying, WRITE));
         let short = attenuate(&token, false, Some(Duration::ZERO)).expect("attenuated");
         std::thread::sleep(Duration::from_millis(1100));
         let backdated = append_block(&short, &authority, block!("time(1970-01-01T00:00:00Z);"));
@@ -272,9 +346,9 @@ mod tests {
             operation: Operation::Read,
             prospect: Some(ProspectId(id)),
         };
-        assert!(authority.verify(&one, on(5)).is_ok());
-        assert!(authority.verify(&one, on(6)).is_err());
-        assert!(authority.verify(&one, READ).is_err());
+        assert!(permits(&authority, &one, on(5)));
+        assert!(!permits(&authority, &one, on(6)));
+        assert!(!permits(&authority, &one, READ));
     }
 
     #[test]
@@ -298,8 +372,8 @@ mod tests {
             .expect("token");
         let read_only =
             super::attenuate(&token, true, Some(Duration::from_secs(60))).expect("attenuated");
-        assert!(authority.verify(&read_only, READ).is_ok());
-        assert!(authority.verify(&read_only, WRITE).is_err());
+        assert!(permits(&authority, &read_only, READ));
+        assert!(!permits(&authority, &read_only, WRITE));
         let parent = authority
             .verify(&token, READ)
             .expect("valid")

@@ -129,13 +129,51 @@ async fn no_bad_token_reads_or_writes_anything() {
     }
     let missing = actix_test::TestRequest::delete().uri(&path);
     unauthenticated(&app.call(missing).await);
+    // Exactly one well-formed token: two run together, or anything after
+    // one, is no token at all.
+    let (a, b) = (&scene.admin.token, &scene.ann.token);
+    for token in [
+        format!("{a}{a}"),
+        format!("{a}{b}"),
+        format!("{b}{a}"),
+        format!("{a}x"),
+    ] {
+        let holder = TestUser {
+            id: scene.admin.id,
+            token,
+        };
+        unauthenticated(&app.get(&holder, &path).await);
+        unauthenticated(&app.delete(&holder, &path).await);
+    }
+    // A live token narrowed to reading: writes are forbidden (403), not
+    // unauthenticated, and write nothing.
     let read_only = TestUser {
         id: scene.admin.id,
         token: read_only,
     };
+    let forbidden = message("This action is unauthorized.");
     assert_eq!(app.get(&read_only, &path).await.status, 200);
+    expect(&app.delete(&read_only, &path).await, 403, forbidden.clone());
+    expect(
+        &app.put(&read_only, &path, json!({"name": "Hacked"})).await,
+        403,
+        forbidden.clone(),
+    );
+    expect(
+        &app.post(&read_only, "/api/v1/prospects", json!({"name": "Hacked"}))
+            .await,
+        403,
+        forbidden,
+    );
+    assert_eq!(scene.rows().await, before);
+    // It may log itself out; that ends it and what derives from it, not its parent.
+    let logout = actix_test::TestRequest::post()
+        .uri("/api/logout")
+        .insert_header(bearer(&read_only));
+    expect(&app.call(logout).await, 200, message("Logged out."));
+    unauthenticated(&app.get(&read_only, &path).await);
     unauthenticated(&app.delete(&read_only, &path).await);
-    unauthenticated(&app.put(&read_only, &path, json!({"name": "Hacked"})).await);
+    assert_eq!(app.get(&scene.admin, &path).await.status, 200);
     assert_eq!(scene.rows().await, before);
 }
 

@@ -204,9 +204,12 @@ async fn a_token_attenuated_to_reading_cannot_write() {
         token: read_only,
     };
     assert_eq!(app.get(&reader, "/api/v1/prospects").await.status, 200);
-    unauthenticated(
-        &app.post(&reader, "/api/v1/prospects", json!({"name": "Acme"}))
-            .await,
+    let refused = app
+        .post(&reader, "/api/v1/prospects", json!({"name": "Acme"}))
+        .await;
+    assert_eq!(
+        (refused.status, refused.body),
+        (403, json!({"message": "This action is unauthorized."}))
     );
 }
 

@@ -138,7 +138,8 @@ async fn tokens_attenuate_narrows_a_token_and_tokens_revoke_ends_it() {
         app.post(&reader, "/api/v1/prospects", json!({"name": "Acme"}))
             .await
             .status,
-        401
+        403,
+        "a live token that forbids writing"
     );
 
     let mut revoke = prospects(&app);

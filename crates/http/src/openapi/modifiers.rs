@@ -1,6 +1,7 @@
 //! Changes to the generated document that annotations cannot express: the
 //! security scheme, length bounds counted after trimming, the optional
-//! update body, and the answers every operation shares (429, 431).
+//! update body, and the answers every operation shares (403 for narrowed
+//! tokens, 429, 431).
 
 use utoipa::Modify;
 use utoipa::openapi::content::ContentBuilder;
@@ -141,6 +142,16 @@ impl Modify for SharedResponses {
             for operation in operations.into_iter().flatten() {
                 let responses = &mut operation.responses.responses;
                 if token_bearing {
+                    match responses.get_mut("403") {
+                        Some(RefOr::T(response)) => {
+                            response
+                                .description
+                                .push_str(&format!("; or {TOKEN_FORBIDS}"));
+                        }
+                        _ => {
+                            responses.insert("403".to_owned(), RefOr::T(token_forbids()));
+                        }
+                    }
                     for (status, response) in responses.iter_mut() {
                         if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
                             add_budget_headers(response);
@@ -154,6 +165,26 @@ impl Modify for SharedResponses {
             }
         }
     }
+}
+
+const TOKEN_FORBIDS: &str = "the token's own checks forbid this request (an attenuated \
+                             token, say read-only asked to write): `This action is unauthorized.`";
+
+fn token_forbids() -> Response {
+    let mut description = TOKEN_FORBIDS.to_owned();
+    description[..1].make_ascii_uppercase();
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .example(Some(
+                    serde_json::json!({"message": "This action is unauthorized."}),
+                ))
+                .build(),
+        )
+        .build()
 }
 
 fn headers_too_large() -> Response {

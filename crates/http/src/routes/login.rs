@@ -117,8 +117,9 @@ fn required_string<'a>(
 
 /// Log out
 ///
-/// Revokes the token presented, and every token derived from it. The token
-/// must allow writing (a read-only token is revoked with `prospects tokens revoke`).
+/// Revokes the token presented, and every token derived from it (not the
+/// token it was derived from). Any live token may log itself out, a
+/// read-only one included.
 #[utoipa::path(
     post,
     path = "/api/logout",

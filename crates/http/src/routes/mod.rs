@@ -6,6 +6,7 @@ pub(crate) mod system;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::auth::LOGOUT_PATH;
 use crate::errors::ApiError;
 use crate::state::ApiState;
 
@@ -14,7 +15,7 @@ pub fn configure(state: web::Data<ApiState>) -> impl FnOnce(&mut web::ServiceCon
     move |cfg| {
         cfg.app_data(state)
             .service(resource("/api/login", &["POST"]).route(web::post().to(login::login)))
-            .service(resource("/api/logout", &["POST"]).route(web::post().to(login::logout)))
+            .service(resource(LOGOUT_PATH, &["POST"]).route(web::post().to(login::logout)))
             .service(
                 resource("/api/version", &["GET", "HEAD"])
                     .route(web::get().to(system::version))
