@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use prospects_http::{RateLimit, RateLimits};
+use prospects_http::{PublicUrl, RateLimit, RateLimits, TrustedProxies};
 
 /// A value whose `Debug` output hides it (keys, URLs with passwords).
 #[derive(Clone)]
@@ -131,6 +131,21 @@ pub struct Config {
         global = true
     )]
     pub login_rate_limit_address: RateLimit,
+
+    /// The absolute `http(s)` URL clients reach the service at; when set,
+    /// every URL the API writes (page links, `Location`) starts with it.
+    #[arg(long, env = "PROSPECTS_PUBLIC_URL", global = true)]
+    pub public_url: Option<PublicUrl>,
+
+    /// Proxies whose `Forwarded` / `X-Forwarded-*` headers are believed:
+    /// comma-separated addresses or networks (`10.0.0.0/8`). Empty: none.
+    #[arg(
+        long,
+        env = "PROSPECTS_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: TrustedProxies,
 
     /// How long a request waits for a database connection before a 503.
     #[arg(long, env = "PROSPECTS_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]

@@ -9,7 +9,7 @@ use anyhow::Context;
 use prospects_domain::{
     AuthService, PasswordHasher, ProspectService, TokenAuthority, UserRepository,
 };
-use prospects_http::{ApiSettings, ApiState, Throttles};
+use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
 use prospects_infra::{
     Argon2Hasher, Backend, BiscuitAuthority, PoolSettings, RootKey, Store, parse_public_keys,
     split_key_id,
@@ -65,6 +65,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             max_per_page: config.max_per_page,
             body_limit: config.body_limit,
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            origins: Origins {
+                public_url: config.public_url.clone(),
+                trusted_proxies: config.trusted_proxies.clone(),
+            },
         },
         throttles: Throttles::new(config.rate_limits()),
         draining: draining.clone(),

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use prospects_domain::{AuthService, HealthCheck, ProspectService};
 
+use crate::origin::Origins;
 use crate::throttle::Throttles;
 
 /// Limits and labels the web layer applies.
@@ -16,6 +17,8 @@ pub struct ApiSettings {
     pub body_limit: usize,
     /// Reported by `/api/version`.
     pub version: String,
+    /// How absolute URLs and client addresses are derived.
+    pub origins: Origins,
 }
 
 impl Default for ApiSettings {
@@ -24,6 +27,7 @@ impl Default for ApiSettings {
             max_per_page: 100,
             body_limit: 64 * 1024,
             version: "0.0.0".to_owned(),
+            origins: Origins::default(),
         }
     }
 }

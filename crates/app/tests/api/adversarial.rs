@@ -695,3 +695,88 @@ async fn escapes_that_are_not_utf8_are_400_never_stored_altered() {
     assert_eq!(deleted.status, 200);
     assert_eq!(scene.rows().await, before);
 }
+
+#[actix_web::test]
+async fn forwarded_headers_from_untrusted_peers_never_reach_urls() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let hostile = |request: actix_test::TestRequest| {
+        request
+            .insert_header(bearer(&scene.admin))
+            .insert_header(("host", "api.example.test"))
+            .insert_header(("x-forwarded-host", "evil.example"))
+            .insert_header(("x-forwarded-proto", "https"))
+            .insert_header(("forwarded", "host=evil.example;proto=https"))
+            .peer_addr("203.0.113.9:4000".parse().expect("address"))
+    };
+    let list = scene
+        .app
+        .call(hostile(
+            actix_test::TestRequest::get().uri("/api/v1/prospects?per_page=1"),
+        ))
+        .await;
+    assert_eq!(list.status, 200);
+    assert_eq!(
+        list.body["path"],
+        "http://api.example.test/api/v1/prospects"
+    );
+    assert_eq!(
+        list.body["next_page_url"],
+        "http://api.example.test/api/v1/prospects?per_page=1&page=2"
+    );
+    assert!(!list.body.to_string().contains("evil"), "{}", list.body);
+    let created = scene
+        .app
+        .call(hostile(
+            actix_test::TestRequest::post()
+                .uri("/api/v1/prospects")
+                .set_json(json!({"name": "Forwarded"})),
+        ))
+        .await;
+    assert_eq!(created.status, 201);
+    let id = created.body["id"].as_i64().expect("id");
+    assert_eq!(
+        created.header("location"),
+        Some(format!("http://api.example.test/api/v1/prospects/{id}").as_str())
+    );
+    let deleted = scene
+        .app
+        .delete(&scene.admin, &format!("/api/v1/prospects/{id}"))
+        .await;
+    assert_eq!(deleted.status, 200);
+    assert_eq!(scene.rows().await, before);
+}
+
+/// The list's `path`, asked for through a proxy at 10.0.0.5 that forwards
+/// the host `crm.example.test`.
+async fn path_through_a_proxy(app: &TestApp) -> Value {
+    let admin = app.admin().await;
+    let request = actix_test::TestRequest::get()
+        .uri("/api/v1/prospects")
+        .insert_header(bearer(&admin))
+        .insert_header(("host", "10.0.0.2:8080"))
+        .insert_header(("x-forwarded-host", "crm.example.test"))
+        .insert_header(("x-forwarded-proto", "https"))
+        .peer_addr("10.0.0.5:4000".parse().expect("address"));
+    app.call(request).await.body["path"].clone()
+}
+
+#[actix_web::test]
+async fn a_trusted_proxy_or_the_public_url_decides_the_urls() {
+    let behind_proxy = TestApp::with(|config| {
+        config.trusted_proxies = "10.0.0.0/24".parse().expect("proxies");
+    })
+    .await;
+    assert_eq!(
+        path_through_a_proxy(&behind_proxy).await,
+        "https://crm.example.test/api/v1/prospects"
+    );
+    let published = TestApp::with(|config| {
+        config.public_url = Some("https://api.example.test/v2/".parse().expect("url"));
+    })
+    .await;
+    assert_eq!(
+        path_through_a_proxy(&published).await,
+        "https://api.example.test/v2/api/v1/prospects"
+    );
+}

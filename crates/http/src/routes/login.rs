@@ -85,9 +85,11 @@ pub async fn login(
 /// Counts an attempt against the caller's address and the email tried,
 /// before any password is checked: a spent budget costs no Argon2 time.
 fn spend_login_attempt(req: &HttpRequest, state: &ApiState, email: &str) -> Result<(), ApiError> {
-    let address = req
-        .peer_addr()
-        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |peer| peer.ip());
+    let address = state
+        .settings
+        .origins
+        .client_address(req)
+        .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
     let throttles = &state.throttles;
     throttles
         .login_per_address

@@ -44,7 +44,10 @@ pub async fn list(
     let page = state.prospects.list(caller.actor(), &request.query).await?;
     let data: Vec<ProspectBody> = page.items.iter().map(Into::into).collect();
     let body = PageContext {
-        path: absolute_url(&req, "/api/v1/prospects"),
+        path: state
+            .settings
+            .origins
+            .absolute_url(&req, "/api/v1/prospects"),
         carried: &request.carried,
         page: request.query.page,
         per_page: request.query.per_page,
@@ -87,7 +90,10 @@ pub async fn create(
         .prospects
         .create(caller.actor(), input, earlier)
         .await?;
-    let location = absolute_url(&req, &format!("/api/v1/prospects/{}", created.id.0));
+    let location = state
+        .settings
+        .origins
+        .absolute_url(&req, &format!("/api/v1/prospects/{}", created.id.0));
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
         .json(ProspectBody::from(&created)))
@@ -226,10 +232,4 @@ pub async fn delete(
 fn prospect_id(req: &HttpRequest) -> Result<ProspectId, ApiError> {
     let segment = req.match_info().get("id").unwrap_or_default();
     parse_id(segment).ok_or_else(|| ApiError::ProspectNotFound(segment.to_owned()))
-}
-
-/// `scheme://host` of the request followed by `path`.
-fn absolute_url(req: &HttpRequest, path: &str) -> String {
-    let info = req.connection_info();
-    format!("{}://{}{}", info.scheme(), info.host(), path)
 }
