@@ -147,7 +147,8 @@ pub struct Config {
     )]
     pub trusted_proxies: TrustedProxies,
 
-    /// How long a request waits for a database connection before a 503.
+    /// The bound on every wait on the database in one storage call: for a
+    /// connection, a lock and the statements together; past it, a 503.
     #[arg(long, env = "PROSPECTS_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
     pub db_timeout: Duration,
 }

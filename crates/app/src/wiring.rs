@@ -31,8 +31,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
     let url = config.database_url();
     let pool = PoolSettings {
         max_size: config.db_pool_size,
-        wait_timeout: config.db_timeout,
-        connect_timeout: config.db_timeout,
+        timeout: config.db_timeout,
     };
     let store = Store::connect(url.expose(), &pool).await.with_context(|| {
         format!(

@@ -47,6 +47,9 @@ impl From<StoreError> for RepositoryError {
 /// Maps constraint violations to domain errors by constraint name, and lost
 /// connections to `Unavailable`.
 pub fn from_diesel(error: DieselError) -> RepositoryError {
+    if is_unavailable(&error) {
+        return RepositoryError::Unavailable(error.into());
+    }
     match &error {
         DieselError::NotFound => RepositoryError::NotFound,
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
@@ -55,14 +58,27 @@ pub fn from_diesel(error: DieselError) -> RepositoryError {
                 None => RepositoryError::Unknown(error.into()),
             }
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-        | DieselError::BrokenTransactionManager => RepositoryError::Unavailable(error.into()),
-        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-            if is_unavailable_message(info.message()) =>
-        {
-            RepositoryError::Unavailable(error.into())
-        }
         _ => RepositoryError::Unknown(error.into()),
+    }
+}
+
+/// Whether the database could not be reached or gave up, rather than
+/// refusing the statement: the connection was lost (tokio-postgres's
+/// "connection closed" comes as `UnableToSendCommand`), the server is
+/// shutting down or restarting, a statement ran out of time, or SQLite's
+/// file stayed locked. Worth a retry; a write may or may not have happened.
+fn is_unavailable(error: &DieselError) -> bool {
+    match error {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
+        | DieselError::BrokenTransactionManager => true,
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => is_unavailable(commit_error),
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            is_unavailable_message(info.message())
+        }
+        _ => false,
     }
 }
 
@@ -73,6 +89,11 @@ fn is_unavailable_message(message: &str) -> bool {
         "connection",
         "terminating",
         "shutting down",
+        "starting up",
+        "recovery mode",
+        "statement timeout",
+        "idle-in-transaction timeout",
+        "too many clients",
     ]
     .iter()
     .any(|needle| message.contains(needle))
@@ -88,4 +109,61 @@ fn reference_of_constraint(name: &str) -> Option<Reference> {
         "prospects_prospection_code_id_fkey" => Reference::ProspectionCode,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_lost_or_stalled_database_is_unavailable() {
+        for error in [
+            // tokio-postgres, once the server process is gone.
+            database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            database_error(DatabaseErrorKind::ClosedConnection, "closed"),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to statement timeout",
+            ),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "the database system is starting up",
+            ),
+            database_error(DatabaseErrorKind::Unknown, "database is locked"),
+            DieselError::RollbackErrorOnCommit {
+                rollback_error: Box::new(DieselError::BrokenTransactionManager),
+                commit_error: Box::new(database_error(
+                    DatabaseErrorKind::UnableToSendCommand,
+                    "connection closed",
+                )),
+            },
+            DieselError::BrokenTransactionManager,
+        ] {
+            let shown = format!("{error:?}");
+            assert!(
+                matches!(from_diesel(error), RepositoryError::Unavailable(_)),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_statement_is_not_unavailable() {
+        assert!(matches!(
+            from_diesel(database_error(DatabaseErrorKind::CheckViolation, "check")),
+            RepositoryError::Unknown(_)
+        ));
+        assert!(matches!(
+            from_diesel(DieselError::NotFound),
+            RepositoryError::NotFound
+        ));
+    }
 }

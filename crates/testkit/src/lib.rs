@@ -165,6 +165,76 @@ impl TestDb {
     }
 }
 
+/// An open transaction holding a lock that every write to `prospects`
+/// waits for, until [`WriteLock::release`].
+pub enum WriteLock {
+    Postgres(Box<AsyncPgConnection>),
+    Sqlite(diesel::SqliteConnection),
+}
+
+impl WriteLock {
+    pub async fn release(self) {
+        match self {
+            WriteLock::Postgres(mut conn) => {
+                conn.batch_execute("ROLLBACK").await.expect("rollback")
+            }
+            WriteLock::Sqlite(mut conn) => conn.batch_execute("ROLLBACK").expect("rollback"),
+        }
+    }
+}
+
+impl TestDb {
+    /// Takes a lock that makes every write to `prospects` wait (reads go on):
+    /// `LOCK TABLE ... IN SHARE MODE` on PostgreSQL, the write lock of the
+    /// whole file (`BEGIN IMMEDIATE`) on SQLite.
+    pub async fn lock_prospects(&self) -> WriteLock {
+        match &self.place {
+            Place::Postgres { .. } => {
+                let mut conn = AsyncPgConnection::establish(&self.url)
+                    .await
+                    .expect("connect");
+                conn.batch_execute("BEGIN; LOCK TABLE prospects IN SHARE MODE;")
+                    .await
+                    .expect("lock");
+                WriteLock::Postgres(Box::new(conn))
+            }
+            Place::Sqlite { dir } => {
+                let path = dir.join("test.db");
+                let mut conn =
+                    diesel::SqliteConnection::establish(&path.display().to_string()).expect("open");
+                conn.batch_execute("PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE;")
+                    .expect("lock");
+                WriteLock::Sqlite(conn)
+            }
+        }
+    }
+
+    /// PostgreSQL: how many server processes of this database wait for a lock.
+    pub async fn count_lock_waiters(&self) -> i64 {
+        let Some(name) = self.postgres_name() else {
+            return 0;
+        };
+        self.count(&format!(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = '{name}' AND wait_event_type = 'Lock'"
+        ))
+        .await
+    }
+
+    /// PostgreSQL: ends the server processes of this database that are
+    /// waiting for a lock, as a crash or an operator would; how many.
+    pub async fn terminate_lock_waiters(&self) -> i64 {
+        let Some(name) = self.postgres_name() else {
+            return 0;
+        };
+        self.count(&format!(
+            "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
+             WHERE datname = '{name}' AND wait_event_type = 'Lock'"
+        ))
+        .await
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.place {

@@ -9,6 +9,7 @@ mod docs;
 mod errors;
 mod limits;
 mod listing;
+mod outages;
 mod sales;
 mod support;
 mod writes;

@@ -72,7 +72,7 @@ pub async fn list(
             headers(("Location" = String, description = "URL of the created prospect"))),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The database is unavailable (`Service Unavailable`); retry after `Retry-After` seconds. A write whose database connection was lost may or may not have been applied: read before retrying", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
     ),
@@ -144,7 +144,7 @@ pub async fn show(
         (status = 201, description = "The updated prospect", body = ProspectBody),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The database is unavailable (`Service Unavailable`); retry after `Retry-After` seconds. A write whose database connection was lost may or may not have been applied: read before retrying", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
@@ -187,7 +187,7 @@ pub async fn update(
         (status = 404, description = "No such prospect", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
-        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The database is unavailable (`Service Unavailable`); retry after `Retry-After` seconds. A write whose database connection was lost may or may not have been applied: read before retrying", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
@@ -212,7 +212,7 @@ pub async fn patch(
     responses(
         (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Prospect deleted."})),
         (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The database is unavailable (`Service Unavailable`); retry after `Retry-After` seconds. A write whose database connection was lost may or may not have been applied: read before retrying", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
     ),

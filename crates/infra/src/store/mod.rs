@@ -15,6 +15,10 @@ mod users;
 
 use std::time::Duration;
 
+use deadpool::managed::Timeouts;
+use diesel_async::SimpleAsyncConnection;
+use tokio::time::Instant;
+
 use async_trait::async_trait;
 use diesel::sqlite::SqliteConnection;
 use diesel_async::AsyncPgConnection;
@@ -23,28 +27,34 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use prospects_domain::{HealthCheck, RepositoryError};
 
+use crate::errors::from_diesel;
+
 pub use query::list_sql;
+
+tokio::task_local! {
+    /// When the storage call running on this task must be done by.
+    static DEADLINE: Instant;
+}
 
 /// SQLite behind diesel-async: each call runs on tokio's blocking pool.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 
-/// How the pool waits; every wait is bounded so a dead database becomes a
-/// 503 rather than a hung request.
+/// How the pool waits. One bound covers every wait on the database, so a
+/// dead or frozen database becomes a 503 within it rather than a hung request.
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
     pub max_size: usize,
-    /// How long a request waits for a free connection.
-    pub wait_timeout: Duration,
-    /// How long opening a new connection may take.
-    pub connect_timeout: Duration,
+    /// The longest one storage call may take, all its waits together:
+    /// for a free connection, opening or checking one, and its statements
+    /// (also PostgreSQL's `statement_timeout`, SQLite's busy timeout).
+    pub timeout: Duration,
 }
 
 impl Default for PoolSettings {
     fn default() -> Self {
         Self {
             max_size: 16,
-            wait_timeout: Duration::from_secs(5),
-            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(5),
         }
     }
 }
@@ -106,6 +116,7 @@ pub(crate) use with_conn;
 #[derive(Clone)]
 pub struct Store {
     pools: Pools,
+    timeout: Duration,
 }
 
 impl Store {
@@ -118,7 +129,85 @@ impl Store {
                 Pools::Sqlite(sqlite::connect(&sqlite::path_of(url), settings).await?)
             }
         };
-        Ok(Self { pools })
+        Ok(Self {
+            pools,
+            timeout: settings.timeout,
+        })
+    }
+
+    /// Runs one storage call, checking out its connection included, within
+    /// the configured bound; past it, `Unavailable`.
+    ///
+    /// On PostgreSQL the call is abandoned at the deadline: a connection left
+    /// inside a transaction is reported broken and discarded when it returns
+    /// to the pool, one that stopped answering fails its check on the next
+    /// checkout, and the server's own `statement_timeout` ends the work.
+    /// A SQLite call is never abandoned midway (diesel-async's SQLite wrapper
+    /// blocks the thread, or panics on a current-thread runtime, when a
+    /// running statement's future is dropped); its waits are bounded instead:
+    /// the checkout by the deadline, and its statements by a busy timeout set
+    /// to what remains of it (see [`Store::conn`]).
+    pub(crate) async fn bounded<T>(
+        &self,
+        call: impl Future<Output = Result<T, RepositoryError>>,
+    ) -> Result<T, RepositoryError> {
+        // A call made inside another (say, explaining a failed write) shares its deadline.
+        let deadline = DEADLINE
+            .try_with(|deadline| *deadline)
+            .unwrap_or_else(|_| Instant::now() + self.timeout);
+        let call = DEADLINE.scope(deadline, call);
+        match self.pools {
+            Pools::Postgres(_) => tokio::time::timeout_at(deadline, call)
+                .await
+                .unwrap_or_else(|_| Err(self.timed_out())),
+            Pools::Sqlite(_) => call.await,
+        }
+    }
+
+    fn timed_out(&self) -> RepositoryError {
+        RepositoryError::Unavailable(anyhow::anyhow!(
+            "the database did not answer within {:?}",
+            self.timeout
+        ))
+    }
+
+    /// A pooled connection, within what remains of the current call's bound.
+    pub(crate) async fn conn(&self) -> Result<Conn, RepositoryError> {
+        let deadline = DEADLINE
+            .try_with(|deadline| *deadline)
+            .unwrap_or_else(|_| Instant::now() + self.timeout);
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(self.timed_out());
+        }
+        let timeouts = Timeouts {
+            wait: Some(remaining),
+            create: Some(remaining),
+            recycle: Some(remaining),
+        };
+        let unavailable = |e: &dyn std::fmt::Display| {
+            RepositoryError::Unavailable(anyhow::anyhow!("no database connection: {e}"))
+        };
+        match &self.pools {
+            Pools::Postgres(pool) => pool
+                .timeout_get(&timeouts)
+                .await
+                .map(Conn::Postgres)
+                .map_err(|e| unavailable(&e)),
+            Pools::Sqlite(pool) => {
+                let mut conn = pool
+                    .timeout_get(&timeouts)
+                    .await
+                    .map_err(|e| unavailable(&e))?;
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let busy_timeout =
+                    format!("PRAGMA busy_timeout = {}", remaining.as_millis().max(1));
+                conn.batch_execute(&busy_timeout)
+                    .await
+                    .map_err(from_diesel)?;
+                Ok(Conn::Sqlite(conn))
+            }
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -146,24 +235,6 @@ impl Store {
     pub fn revocations(&self) -> Revocations {
         Revocations(self.clone())
     }
-
-    pub(crate) async fn conn(&self) -> Result<Conn, RepositoryError> {
-        let unavailable = |e: &dyn std::fmt::Display| {
-            RepositoryError::Unavailable(anyhow::anyhow!("no database connection: {e}"))
-        };
-        match &self.pools {
-            Pools::Postgres(pool) => pool
-                .get()
-                .await
-                .map(Conn::Postgres)
-                .map_err(|e| unavailable(&e)),
-            Pools::Sqlite(pool) => pool
-                .get()
-                .await
-                .map(Conn::Sqlite)
-                .map_err(|e| unavailable(&e)),
-        }
-    }
 }
 
 /// `ProspectRepository` on either backend.
@@ -185,11 +256,14 @@ pub struct Revocations(Store);
 #[async_trait]
 impl HealthCheck for Store {
     async fn ping(&self) -> Result<(), RepositoryError> {
-        let mut conn = self.conn().await?;
-        with_conn!(&mut conn, |c| diesel::sql_query("SELECT 1")
-            .execute(c)
-            .await)
-        .map(|_| ())
-        .map_err(|e| RepositoryError::Unavailable(e.into()))
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            with_conn!(&mut conn, |c| diesel::sql_query("SELECT 1")
+                .execute(c)
+                .await)
+            .map(|_| ())
+            .map_err(|e| RepositoryError::Unavailable(e.into()))
+        })
+        .await
     }
 }

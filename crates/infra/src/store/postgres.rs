@@ -5,10 +5,12 @@ use anyhow::Context;
 use deadpool::Runtime;
 use diesel::Connection;
 use diesel_async::AsyncPgConnection;
+use diesel_async::SimpleAsyncConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
 
 use super::PoolSettings;
 
@@ -22,13 +24,33 @@ pub async fn connect(
     settings: &PoolSettings,
 ) -> anyhow::Result<Pool<AsyncPgConnection>> {
     migrate(url).await?;
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    let mut config = ManagerConfig::default();
+    let statement_timeout = format!(
+        "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {0};",
+        settings.timeout.as_millis().max(1)
+    );
+    // The server gives up on a statement within the bound too, so work the
+    // service has stopped waiting for does not go on holding locks.
+    config.custom_setup = Box::new(move |url| {
+        let statement_timeout = statement_timeout.clone();
+        let url = url.to_owned();
+        async move {
+            let mut conn =
+                <AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url).await?;
+            conn.batch_execute(&statement_timeout)
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(settings.max_size)
         .runtime(Runtime::Tokio1)
-        .wait_timeout(Some(settings.wait_timeout))
-        .create_timeout(Some(settings.connect_timeout))
-        .recycle_timeout(Some(settings.connect_timeout))
+        .wait_timeout(Some(settings.timeout))
+        .create_timeout(Some(settings.timeout))
+        .recycle_timeout(Some(settings.timeout))
         .build()
         .context("cannot build the PostgreSQL pool")
 }

@@ -48,74 +48,82 @@ impl Prospects {
 #[async_trait]
 impl ProspectRepository for Prospects {
     async fn create(&self, input: ValidCreate) -> Result<Prospect, RepositoryError> {
-        let references = input.input().references();
-        let fields = input.into_fields();
-        let mut conn = self.0.conn().await?;
-        let created: Result<Prospect, StoreError> = with_conn!(&mut conn, |c| {
-            c.transaction(async |c| {
-                let row: ProspectRow = diesel::insert_into(prospects::table)
-                    .values(ProspectWrite::insert(&fields, now()))
-                    .returning(ProspectRow::as_returning())
-                    .get_result(c)
-                    .await?;
-                let prospect = Prospect::from(row);
-                // The account number exists only now; index it in the same transaction.
-                diesel::update(prospects::table.find(prospect.id.0))
-                    .set(prospects::search_document.eq(search::document(
-                        &prospect.fields,
-                        &prospect.customer_account,
-                    )))
-                    .execute(c)
-                    .await?;
-                Ok::<_, StoreError>(prospect)
+        self.0
+            .bounded(async {
+                let references = input.input().references();
+                let fields = input.into_fields();
+                let mut conn = self.0.conn().await?;
+                let created: Result<Prospect, StoreError> = with_conn!(&mut conn, |c| {
+                    c.transaction(async |c| {
+                        let row: ProspectRow = diesel::insert_into(prospects::table)
+                            .values(ProspectWrite::insert(&fields, now()))
+                            .returning(ProspectRow::as_returning())
+                            .get_result(c)
+                            .await?;
+                        let prospect = Prospect::from(row);
+                        // The account number exists only now; index it in the same transaction.
+                        diesel::update(prospects::table.find(prospect.id.0))
+                            .set(prospects::search_document.eq(search::document(
+                                &prospect.fields,
+                                &prospect.customer_account,
+                            )))
+                            .execute(c)
+                            .await?;
+                        Ok::<_, StoreError>(prospect)
+                    })
+                    .await
+                });
+                drop(conn);
+                match created {
+                    Ok(prospect) => Ok(prospect),
+                    Err(error) => Err(self.explain(error, &references).await),
+                }
             })
             .await
-        });
-        drop(conn);
-        match created {
-            Ok(prospect) => Ok(prospect),
-            Err(error) => Err(self.explain(error, &references).await),
-        }
     }
 
     async fn find(&self, id: ProspectId) -> Result<ProspectDetails, RepositoryError> {
-        let mut conn = self.0.conn().await?;
-        let (row, contacts, documents, payment_plan) = with_conn!(&mut conn, |c| {
-            c.transaction(async |c| {
-                let row: ProspectRow = prospects::table
-                    .find(id.0)
-                    .select(ProspectRow::as_select())
-                    .first(c)
-                    .await?;
-                let contacts: Vec<ContactRow> = contacts::table
-                    .filter(contacts::prospect_id.eq(id.0))
-                    .order(contacts::id)
-                    .select(ContactRow::as_select())
-                    .load(c)
-                    .await?;
-                let documents: Vec<DocumentRow> = documents::table
-                    .filter(documents::prospect_id.eq(id.0))
-                    .order(documents::id)
-                    .select(DocumentRow::as_select())
-                    .load(c)
-                    .await?;
-                let payment_plan: Option<PaymentPlanRow> = payment_plans::table
-                    .filter(payment_plans::prospect_id.eq(id.0))
-                    .select(PaymentPlanRow::as_select())
-                    .first(c)
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let (row, contacts, documents, payment_plan) = with_conn!(&mut conn, |c| {
+                    c.transaction(async |c| {
+                        let row: ProspectRow = prospects::table
+                            .find(id.0)
+                            .select(ProspectRow::as_select())
+                            .first(c)
+                            .await?;
+                        let contacts: Vec<ContactRow> = contacts::table
+                            .filter(contacts::prospect_id.eq(id.0))
+                            .order(contacts::id)
+                            .select(ContactRow::as_select())
+                            .load(c)
+                            .await?;
+                        let documents: Vec<DocumentRow> = documents::table
+                            .filter(documents::prospect_id.eq(id.0))
+                            .order(documents::id)
+                            .select(DocumentRow::as_select())
+                            .load(c)
+                            .await?;
+                        let payment_plan: Option<PaymentPlanRow> = payment_plans::table
+                            .filter(payment_plans::prospect_id.eq(id.0))
+                            .select(PaymentPlanRow::as_select())
+                            .first(c)
+                            .await
+                            .optional()?;
+                        Ok::<_, diesel::result::Error>((row, contacts, documents, payment_plan))
+                    })
                     .await
-                    .optional()?;
-                Ok::<_, diesel::result::Error>((row, contacts, documents, payment_plan))
+                })
+                .map_err(from_diesel)?;
+                Ok(ProspectDetails {
+                    prospect: row.into(),
+                    payment_plan: payment_plan.map(Into::into),
+                    contacts: contacts.into_iter().map(Into::into).collect(),
+                    documents: documents.into_iter().map(Into::into).collect(),
+                })
             })
             .await
-        })
-        .map_err(from_diesel)?;
-        Ok(ProspectDetails {
-            prospect: row.into(),
-            payment_plan: payment_plan.map(Into::into),
-            contacts: contacts.into_iter().map(Into::into).collect(),
-            documents: documents.into_iter().map(Into::into).collect(),
-        })
     }
 
     async fn list(
@@ -123,25 +131,29 @@ impl ProspectRepository for Prospects {
         query: &ListQuery,
         scope: Scope,
     ) -> Result<Page<Prospect>, RepositoryError> {
-        let mut conn = self.0.conn().await?;
-        let (total, rows) = with_conn!(&mut conn, |c| {
-            async {
-                let total: i64 = filtered(c, query, scope).count().get_result(c).await?;
-                let rows: Vec<ProspectRow> = sorted(c, filtered(c, query, scope), query)
-                    .select(ProspectRow::as_select())
-                    .limit(i64::from(query.per_page))
-                    .offset(query.offset())
-                    .load(c)
-                    .await?;
-                Ok::<_, diesel::result::Error>((total, rows))
-            }
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let (total, rows) = with_conn!(&mut conn, |c| {
+                    async {
+                        let total: i64 = filtered(c, query, scope).count().get_result(c).await?;
+                        let rows: Vec<ProspectRow> = sorted(c, filtered(c, query, scope), query)
+                            .select(ProspectRow::as_select())
+                            .limit(i64::from(query.per_page))
+                            .offset(query.offset())
+                            .load(c)
+                            .await?;
+                        Ok::<_, diesel::result::Error>((total, rows))
+                    }
+                    .await
+                })
+                .map_err(from_diesel)?;
+                Ok(Page {
+                    items: rows.into_iter().map(Into::into).collect(),
+                    total: u64::try_from(total).unwrap_or_default(),
+                })
+            })
             .await
-        })
-        .map_err(from_diesel)?;
-        Ok(Page {
-            items: rows.into_iter().map(Into::into).collect(),
-            total: u64::try_from(total).unwrap_or_default(),
-        })
     }
 
     async fn update(
@@ -150,72 +162,82 @@ impl ProspectRepository for Prospects {
         scope: Scope,
         changes: ValidUpdate,
     ) -> Result<Prospect, RepositoryError> {
-        let references = changes.input().references();
-        let mut conn = self.0.conn().await?;
-        let updated: Result<Prospect, StoreError> = with_conn!(&mut conn, |c| {
-            c.transaction(async |c| {
-                lock_row!(c, id.0);
-                let row: ProspectRow = prospects::table
-                    .find(id.0)
-                    .select(ProspectRow::as_select())
-                    .first(c)
-                    .await?;
-                let mut prospect = Prospect::from(row);
-                if !scope.contains(prospect.fields.representative_id) {
-                    return Err(RepositoryError::OutOfScope.into());
+        self.0
+            .bounded(async {
+                let references = changes.input().references();
+                let mut conn = self.0.conn().await?;
+                let updated: Result<Prospect, StoreError> = with_conn!(&mut conn, |c| {
+                    c.transaction(async |c| {
+                        lock_row!(c, id.0);
+                        let row: ProspectRow = prospects::table
+                            .find(id.0)
+                            .select(ProspectRow::as_select())
+                            .first(c)
+                            .await?;
+                        let mut prospect = Prospect::from(row);
+                        if !scope.contains(prospect.fields.representative_id) {
+                            return Err(RepositoryError::OutOfScope.into());
+                        }
+                        if !changes.apply_to(&mut prospect.fields) {
+                            return Ok(prospect);
+                        }
+                        let row: ProspectRow = diesel::update(prospects::table.find(id.0))
+                            .set(ProspectWrite::update(
+                                &prospect.fields,
+                                &prospect.customer_account,
+                                now(),
+                            ))
+                            .returning(ProspectRow::as_returning())
+                            .get_result(c)
+                            .await?;
+                        Ok::<_, StoreError>(row.into())
+                    })
+                    .await
+                });
+                drop(conn);
+                match updated {
+                    Ok(prospect) => Ok(prospect),
+                    Err(error) => Err(self.explain(error, &references).await),
                 }
-                if !changes.apply_to(&mut prospect.fields) {
-                    return Ok(prospect);
-                }
-                let row: ProspectRow = diesel::update(prospects::table.find(id.0))
-                    .set(ProspectWrite::update(
-                        &prospect.fields,
-                        &prospect.customer_account,
-                        now(),
-                    ))
-                    .returning(ProspectRow::as_returning())
-                    .get_result(c)
-                    .await?;
-                Ok::<_, StoreError>(row.into())
             })
             .await
-        });
-        drop(conn);
-        match updated {
-            Ok(prospect) => Ok(prospect),
-            Err(error) => Err(self.explain(error, &references).await),
-        }
     }
 
     async fn delete(&self, id: ProspectId, scope: Scope) -> Result<(), RepositoryError> {
-        let mut conn = self.0.conn().await?;
-        with_conn!(&mut conn, |c| {
-            c.transaction(async |c| {
-                lock_row!(c, id.0);
-                let representative: Option<i64> = prospects::table
-                    .find(id.0)
-                    .select(prospects::representative_id)
-                    .first(c)
-                    .await?;
-                if !scope.contains(representative.map(UserId)) {
-                    return Err(RepositoryError::OutOfScope.into());
-                }
-                diesel::delete(contacts::table.filter(contacts::prospect_id.eq(id.0)))
-                    .execute(c)
-                    .await?;
-                diesel::delete(documents::table.filter(documents::prospect_id.eq(id.0)))
-                    .execute(c)
-                    .await?;
-                diesel::delete(payment_plans::table.filter(payment_plans::prospect_id.eq(id.0)))
-                    .execute(c)
-                    .await?;
-                diesel::delete(prospects::table.find(id.0))
-                    .execute(c)
-                    .await?;
-                Ok::<_, StoreError>(())
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                with_conn!(&mut conn, |c| {
+                    c.transaction(async |c| {
+                        lock_row!(c, id.0);
+                        let representative: Option<i64> = prospects::table
+                            .find(id.0)
+                            .select(prospects::representative_id)
+                            .first(c)
+                            .await?;
+                        if !scope.contains(representative.map(UserId)) {
+                            return Err(RepositoryError::OutOfScope.into());
+                        }
+                        diesel::delete(contacts::table.filter(contacts::prospect_id.eq(id.0)))
+                            .execute(c)
+                            .await?;
+                        diesel::delete(documents::table.filter(documents::prospect_id.eq(id.0)))
+                            .execute(c)
+                            .await?;
+                        diesel::delete(
+                            payment_plans::table.filter(payment_plans::prospect_id.eq(id.0)),
+                        )
+                        .execute(c)
+                        .await?;
+                        diesel::delete(prospects::table.find(id.0))
+                            .execute(c)
+                            .await?;
+                        Ok::<_, StoreError>(())
+                    })
+                    .await
+                })?;
+                Ok(())
             })
             .await
-        })?;
-        Ok(())
     }
 }

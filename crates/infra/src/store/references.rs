@@ -16,41 +16,45 @@ impl ReferenceLookup for References {
         &self,
         wanted: &[(Reference, i64)],
     ) -> Result<Vec<Reference>, RepositoryError> {
-        let mut conn = self.0.conn().await?;
-        let mut missing = Vec::new();
-        for &(reference, id) in wanted {
-            let found: bool = with_conn!(&mut conn, |c| match reference {
-                Reference::Brand =>
-                    diesel::select(exists(brands::table.find(id)))
-                        .get_result(c)
-                        .await,
-                Reference::Representative =>
-                    diesel::select(exists(users::table.find(id)))
-                        .get_result(c)
-                        .await,
-                Reference::Sector =>
-                    diesel::select(exists(sectors::table.find(id)))
-                        .get_result(c)
-                        .await,
-                Reference::Cluster =>
-                    diesel::select(exists(clusters::table.find(id)))
-                        .get_result(c)
-                        .await,
-                Reference::Batch =>
-                    diesel::select(exists(batches::table.find(id)))
-                        .get_result(c)
-                        .await,
-                Reference::ProspectionCode => {
-                    diesel::select(exists(prospection_codes::table.find(id)))
-                        .get_result(c)
-                        .await
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let mut missing = Vec::new();
+                for &(reference, id) in wanted {
+                    let found: bool = with_conn!(&mut conn, |c| match reference {
+                        Reference::Brand =>
+                            diesel::select(exists(brands::table.find(id)))
+                                .get_result(c)
+                                .await,
+                        Reference::Representative =>
+                            diesel::select(exists(users::table.find(id)))
+                                .get_result(c)
+                                .await,
+                        Reference::Sector =>
+                            diesel::select(exists(sectors::table.find(id)))
+                                .get_result(c)
+                                .await,
+                        Reference::Cluster =>
+                            diesel::select(exists(clusters::table.find(id)))
+                                .get_result(c)
+                                .await,
+                        Reference::Batch =>
+                            diesel::select(exists(batches::table.find(id)))
+                                .get_result(c)
+                                .await,
+                        Reference::ProspectionCode => {
+                            diesel::select(exists(prospection_codes::table.find(id)))
+                                .get_result(c)
+                                .await
+                        }
+                    })
+                    .map_err(from_diesel)?;
+                    if !found {
+                        missing.push(reference);
+                    }
                 }
+                Ok(missing)
             })
-            .map_err(from_diesel)?;
-            if !found {
-                missing.push(reference);
-            }
-        }
-        Ok(missing)
+            .await
     }
 }

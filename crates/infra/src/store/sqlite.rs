@@ -20,22 +20,28 @@ use super::{PoolSettings, SqliteConn};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
-/// Per-connection settings. A writer waits up to 5 s for another's lock
-/// before failing with "database is locked" (mapped to a 503).
+/// Per-connection settings. A writer waits up to the configured bound for
+/// another's lock before failing with "database is locked" (a 503).
 /// The busy timeout comes first: switching to WAL itself may wait for a lock.
-const PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                       PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+fn pragmas(busy_timeout: Duration) -> String {
+    format!(
+        "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; \
+         PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;",
+        busy_timeout.as_millis().max(1)
+    )
+}
 
 /// How long opening a connection keeps retrying a busy database.
 const SETUP_PATIENCE: Duration = Duration::from_secs(5);
 
-/// Applies [`PRAGMAS`], retrying while the file is busy: SQLite answers
+/// Applies [`pragmas`], retrying while the file is busy: SQLite answers
 /// `PRAGMA journal_mode` with "database is locked" at once, without waiting
 /// out the busy timeout, while another process holds a lock (say, migrating).
-fn apply_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+fn apply_pragmas(conn: &mut SqliteConnection, busy_timeout: Duration) -> diesel::QueryResult<()> {
     let started = Instant::now();
+    let pragmas = pragmas(busy_timeout);
     loop {
-        match conn.batch_execute(PRAGMAS) {
+        match conn.batch_execute(&pragmas) {
             Err(error) if is_busy(&error) && started.elapsed() < SETUP_PATIENCE => {
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -68,12 +74,13 @@ pub async fn connect(path: &Path, settings: &PoolSettings) -> anyhow::Result<Poo
         .to_owned();
     migrate(&location).await?;
     let mut config = ManagerConfig::default();
-    config.custom_setup = Box::new(|url| {
+    let busy_timeout = settings.timeout;
+    config.custom_setup = Box::new(move |url| {
         let url = url.to_owned();
         async move {
             tokio::task::spawn_blocking(move || {
                 let mut conn = SqliteConnection::establish(&url)?;
-                apply_pragmas(&mut conn)
+                apply_pragmas(&mut conn, busy_timeout)
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(SyncConnectionWrapper::new(conn))
             })
@@ -86,9 +93,9 @@ pub async fn connect(path: &Path, settings: &PoolSettings) -> anyhow::Result<Poo
     Pool::builder(manager)
         .max_size(settings.max_size)
         .runtime(Runtime::Tokio1)
-        .wait_timeout(Some(settings.wait_timeout))
-        .create_timeout(Some(settings.connect_timeout))
-        .recycle_timeout(Some(settings.connect_timeout))
+        .wait_timeout(Some(settings.timeout))
+        .create_timeout(Some(settings.timeout))
+        .recycle_timeout(Some(settings.timeout))
         .build()
         .context("cannot build the SQLite pool")
 }
@@ -100,7 +107,9 @@ async fn migrate(location: &str) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut conn = SqliteConnection::establish(&location)
             .with_context(|| format!("cannot open the SQLite database {location}"))?;
-        apply_pragmas(&mut conn)?;
+        // Another instance may be migrating the same file: wait as long as
+        // opening a connection keeps retrying.
+        apply_pragmas(&mut conn, SETUP_PATIENCE)?;
         conn.exclusive_transaction(|conn| {
             conn.run_pending_migrations(MIGRATIONS)
                 .map(|_| ())

@@ -17,65 +17,84 @@ impl UserRepository for Users {
         &self,
         email: &str,
     ) -> Result<Option<(User, String)>, RepositoryError> {
-        let mut conn = self.0.conn().await?;
-        let row: Option<UserRow> = with_conn!(&mut conn, |c| {
-            users::table
-                .filter(users::email.eq(email))
-                .select(UserRow::as_select())
-                .first(c)
-                .await
-                .optional()
-        })
-        .map_err(from_diesel)?;
-        Ok(row.map(UserRow::into_user))
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let row: Option<UserRow> = with_conn!(&mut conn, |c| {
+                    users::table
+                        .filter(users::email.eq(email))
+                        .select(UserRow::as_select())
+                        .first(c)
+                        .await
+                        .optional()
+                })
+                .map_err(from_diesel)?;
+                Ok(row.map(UserRow::into_user))
+            })
+            .await
     }
 
     async fn find(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
-        let mut conn = self.0.conn().await?;
-        let row: Option<UserRow> = with_conn!(&mut conn, |c| {
-            users::table
-                .find(id.0)
-                .select(UserRow::as_select())
-                .first(c)
-                .await
-                .optional()
-        })
-        .map_err(from_diesel)?;
-        Ok(row.map(|row| row.into_user().0))
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let row: Option<UserRow> = with_conn!(&mut conn, |c| {
+                    users::table
+                        .find(id.0)
+                        .select(UserRow::as_select())
+                        .first(c)
+                        .await
+                        .optional()
+                })
+                .map_err(from_diesel)?;
+                Ok(row.map(|row| row.into_user().0))
+            })
+            .await
     }
 
     async fn create(&self, user: NewUser) -> Result<User, RepositoryError> {
-        let mut conn = self.0.conn().await?;
-        let at = now();
-        let values = NewUserRow {
-            name: &user.name,
-            email: &user.email,
-            role: user.role.level(),
-            active: true,
-            password_hash: &user.password_hash,
-            created_at: at,
-            updated_at: at,
-        };
-        let row: UserRow = with_conn!(&mut conn, |c| {
-            diesel::insert_into(users::table)
-                .values(&values)
-                .returning(UserRow::as_returning())
-                .get_result(c)
-                .await
-        })
-        .map_err(|error| match error {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                RepositoryError::Unknown(anyhow::anyhow!("a user with this email already exists"))
-            }
-            other => from_diesel(other),
-        })?;
-        Ok(row.into_user().0)
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let at = now();
+                let values = NewUserRow {
+                    name: &user.name,
+                    email: &user.email,
+                    role: user.role.level(),
+                    active: true,
+                    password_hash: &user.password_hash,
+                    created_at: at,
+                    updated_at: at,
+                };
+                let row: UserRow = with_conn!(&mut conn, |c| {
+                    diesel::insert_into(users::table)
+                        .values(&values)
+                        .returning(UserRow::as_returning())
+                        .get_result(c)
+                        .await
+                })
+                .map_err(|error| match error {
+                    DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                        RepositoryError::Unknown(anyhow::anyhow!(
+                            "a user with this email already exists"
+                        ))
+                    }
+                    other => from_diesel(other),
+                })?;
+                Ok(row.into_user().0)
+            })
+            .await
     }
 
     async fn count(&self) -> Result<u64, RepositoryError> {
-        let mut conn = self.0.conn().await?;
-        let count: i64 = with_conn!(&mut conn, |c| users::table.count().get_result(c).await)
-            .map_err(from_diesel)?;
-        Ok(u64::try_from(count).unwrap_or_default())
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let count: i64 =
+                    with_conn!(&mut conn, |c| users::table.count().get_result(c).await)
+                        .map_err(from_diesel)?;
+                Ok(u64::try_from(count).unwrap_or_default())
+            })
+            .await
     }
 }
