@@ -132,6 +132,11 @@ pub struct Config {
     )]
     pub login_rate_limit_address: RateLimit,
 
+    /// The longest a request's head may take to arrive from its first byte,
+    /// and then its body; past it, a 408 and the connection is closed.
+    #[arg(long, env = "PROSPECTS_CLIENT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
+    pub client_timeout: Duration,
+
     /// The absolute `http(s)` URL clients reach the service at; when set,
     /// every URL the API writes (page links, `Location`) starts with it.
     #[arg(long, env = "PROSPECTS_PUBLIC_URL", global = true)]

@@ -3,12 +3,19 @@
 
 use std::sync::atomic::Ordering;
 
+use std::time::Duration;
+
+use actix_http::{HttpService, KeepAlive, error::DispatchError};
+use actix_service::{ServiceFactoryExt, fn_service, map_config};
+use actix_web::dev::AppConfig;
 use actix_web::http::header;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, web};
 use anyhow::Context;
+use prospects_http::inbound::Inbound;
 use prospects_http::openapi::served_document;
 use prospects_http::{ApiState, configure, observe};
+use tokio::net::TcpStream;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
@@ -18,15 +25,30 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let services = wiring::build(&config).await?;
     bootstrap::first_start(&config, &services).await?;
     let state = services.state.clone();
-    let server = HttpServer::new(move || {
-        App::new()
-            .wrap(from_fn(observe))
-            .configure(routes(state.clone()))
-    })
-    .bind(&config.bind)
-    .with_context(|| format!("cannot listen on {}", config.bind))?
-    .disable_signals()
-    .run();
+    let client_timeout = config.client_timeout;
+    // actix-web's HttpServer, assembled by hand so that each connection
+    // passes through `Inbound` before actix parses it (JSON answers for
+    // heads actix would refuse bare, raw UTF-8 in request targets served).
+    let server = actix_server::Server::build()
+        .bind("prospects", &config.bind, move || {
+            let app = App::new()
+                .wrap(from_fn(observe))
+                .configure(routes(state.clone()));
+            fn_service(move |stream: TcpStream| async move {
+                let peer = stream.peer_addr().ok();
+                Ok::<_, DispatchError>((Inbound::new(stream, client_timeout), peer))
+            })
+            .and_then(
+                HttpService::build()
+                    // `Inbound` bounds the time a head takes, and answers in JSON.
+                    .client_request_timeout(Duration::ZERO)
+                    .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+                    .h1(map_config(app, |_| AppConfig::default())),
+            )
+        })
+        .with_context(|| format!("cannot listen on {}", config.bind))?
+        .disable_signals()
+        .run();
     tracing::info!(address = %config.bind, "serving the Prospects API");
     let handle = server.handle();
     let draining = services.draining.clone();

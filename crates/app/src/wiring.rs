@@ -64,6 +64,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             max_per_page: config.max_per_page,
             body_limit: config.body_limit,
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            client_timeout: config.client_timeout,
             origins: Origins {
                 public_url: config.public_url.clone(),
                 trusted_proxies: config.trusted_proxies.clone(),

@@ -12,13 +12,17 @@ use serde_json::{Map, Value};
 
 use crate::errors::ApiError;
 use crate::form;
+use crate::state::ApiSettings;
 
-/// Reads the whole body, refusing more than `limit` bytes.
+/// Reads the whole body, refusing more than the body limit (413) and a
+/// body that takes longer than the client timeout to arrive (408): a client
+/// trickling bytes must not hold a worker's request open indefinitely.
 pub async fn read(
     req: &HttpRequest,
     mut payload: web::Payload,
-    limit: usize,
+    settings: &ApiSettings,
 ) -> Result<Bytes, ApiError> {
+    let limit = settings.body_limit;
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -27,16 +31,22 @@ pub async fn read(
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(ApiError::PayloadTooLarge);
     }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|_| ApiError::BadRequest("The request body could not be read.".to_owned()))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge);
+    let receive = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| {
+                ApiError::BadRequest("The request body could not be read.".to_owned())
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(settings.client_timeout, receive)
+        .await
+        .unwrap_or(Err(ApiError::RequestTimeout))
 }
 
 /// The body as an object: JSON, or form fields (as strings) when sent as a

@@ -41,8 +41,13 @@ pub enum ApiError {
     },
     #[error("The request body is too large.")]
     PayloadTooLarge,
+    /// The request did not arrive within the client timeout.
+    #[error("The request was not received in time.")]
+    RequestTimeout,
     #[error("The request headers are too large.")]
     HeadersTooLarge,
+    #[error("The request URI is too long.")]
+    UriTooLong,
     #[error("{0}")]
     Invalid(ValidationErrors),
     #[error("Too Many Attempts.")]
@@ -113,7 +118,9 @@ impl ResponseError for ApiError {
             ApiError::ProspectNotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -140,6 +147,11 @@ impl ResponseError for ApiError {
                     .insert_header((header::RETRY_AFTER, exhausted.retry_after_seconds()))
                     .insert_header((RATE_LIMIT_LIMIT, exhausted.limit))
                     .insert_header((RATE_LIMIT_REMAINING, 0));
+            }
+            ApiError::RequestTimeout => {
+                // The rest of the request may still be on its way: the
+                // connection cannot carry another one.
+                response.force_close();
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((

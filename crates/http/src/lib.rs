@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod errors;
 pub mod form;
+pub mod inbound;
 pub mod input;
 pub mod middleware;
 pub mod openapi;

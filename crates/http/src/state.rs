@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use prospects_domain::{AuthService, HealthCheck, ProspectService};
 
@@ -19,6 +20,8 @@ pub struct ApiSettings {
     pub version: String,
     /// How absolute URLs and client addresses are derived.
     pub origins: Origins,
+    /// The longest a request's head, then its body, may take to arrive (408).
+    pub client_timeout: Duration,
 }
 
 impl Default for ApiSettings {
@@ -28,6 +31,7 @@ impl Default for ApiSettings {
             body_limit: 64 * 1024,
             version: "0.0.0".to_owned(),
             origins: Origins::default(),
+            client_timeout: Duration::from_secs(10),
         }
     }
 }

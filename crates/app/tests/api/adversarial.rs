@@ -780,3 +780,18 @@ async fn a_trusted_proxy_or_the_public_url_decides_the_urls() {
         "https://api.example.test/v2/api/v1/prospects"
     );
 }
+
+#[actix_web::test]
+async fn a_client_cannot_ask_for_the_inbound_layers_refusals() {
+    let scene = Scene::new().await;
+    for proof in ["", "guess"] {
+        let request = actix_test::TestRequest::get()
+            .uri("/__inbound/refused/too-slow")
+            .insert_header(("x-inbound-refusal", proof));
+        expect(
+            &scene.app.call(request).await,
+            404,
+            message("The route __inbound/refused/too-slow could not be found."),
+        );
+    }
+}

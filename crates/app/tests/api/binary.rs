@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::support::TestApp;
 
 /// A plain HTTP/1.1 exchange; returns the status and the body.
-fn http(
+pub fn http(
     port: u16,
     method: &str,
     path: &str,
@@ -38,7 +38,7 @@ fn http(
     Ok((status, body))
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("a free port")
         .local_addr()
@@ -47,7 +47,13 @@ fn free_port() -> u16 {
 }
 
 fn start(app: &TestApp, port: u16) -> Child {
+    start_with(app, port, &[])
+}
+
+/// The binary on `app`'s database, with `settings` as extra environment.
+pub fn start_with(app: &TestApp, port: u16, settings: &[(&str, &str)]) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_prospects"))
+        .envs(settings.iter().copied())
         .env("DATABASE_URL", app.db.url())
         .env("PROSPECTS_DATA_DIR", &app.config.data_dir)
         .env("PROSPECTS_BIND", format!("127.0.0.1:{port}"))

@@ -12,4 +12,5 @@ mod listing;
 mod outages;
 mod sales;
 mod support;
+mod wire;
 mod writes;

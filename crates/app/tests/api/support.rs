@@ -70,6 +70,7 @@ pub fn config_for(database_url: &str, data_dir: &std::path::Path) -> Config {
         body_limit: 64 * 1024,
         db_pool_size: 8,
         db_timeout: Duration::from_secs(5),
+        client_timeout: Duration::from_secs(10),
         public_url: None,
         trusted_proxies: Default::default(),
         // Budgets are tested on their own (`limits.rs`), with small ones.

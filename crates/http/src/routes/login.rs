@@ -57,7 +57,7 @@ pub async fn login(
     payload: web::Payload,
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = body::read(&req, payload, state.settings.body_limit).await?;
+    let raw = body::read(&req, payload, &state.settings).await?;
     let mut fields = body::object(&req, &raw)?;
     // The vendor's client sends `?email=...&password=...` with an empty body.
     for (key, value) in form::pairs(req.query_string().as_bytes()).map_err(|_| query_not_utf8())? {

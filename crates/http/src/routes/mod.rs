@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::LOGOUT_PATH;
 use crate::errors::ApiError;
+use crate::inbound::{self, Refusal};
 use crate::state::ApiState;
 
 /// Registers every route of the API with its state.
@@ -64,7 +65,26 @@ fn resource(path: &str, allowed: &'static [&'static str]) -> actix_web::Resource
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::RouteNotFound(route_path(&req)))
+    Err(refused_by_inbound(&req).unwrap_or_else(|| ApiError::RouteNotFound(route_path(&req))))
+}
+
+/// The answer to a request the inbound layer put in place of a head it
+/// refused (see `crate::inbound`); `None` for any request of a client's.
+fn refused_by_inbound(req: &HttpRequest) -> Option<ApiError> {
+    let code = req
+        .path()
+        .strip_prefix(inbound::REFUSAL_PATH)?
+        .strip_prefix('/')?;
+    let proof = req.headers().get(inbound::REFUSAL_HEADER)?;
+    if proof.as_bytes() != inbound::refusal_secret().as_bytes() {
+        return None;
+    }
+    Some(match Refusal::from_code(code)? {
+        Refusal::Malformed => ApiError::BadRequest("The request could not be parsed.".to_owned()),
+        Refusal::TooSlow => ApiError::RequestTimeout,
+        Refusal::UriTooLong => ApiError::UriTooLong,
+        Refusal::HeadTooLarge => ApiError::HeadersTooLarge,
+    })
 }
 
 /// The path as Laravel's messages show it: without the leading slash.

@@ -84,7 +84,7 @@ pub async fn create(
     payload: web::Payload,
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = body::read(&req, payload, state.settings.body_limit).await?;
+    let raw = body::read(&req, payload, &state.settings).await?;
     let (input, earlier) = input::prospect_input(&body::object(&req, &raw)?);
     let created = state
         .prospects
@@ -159,7 +159,7 @@ pub async fn update(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = prospect_id(&req)?;
-    let raw = body::read(&req, payload, state.settings.body_limit).await?;
+    let raw = body::read(&req, payload, &state.settings).await?;
     let (input, earlier) = input::prospect_input(&body::object(&req, &raw)?);
     let updated = state
         .prospects
