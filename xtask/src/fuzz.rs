@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 
-pub const TARGETS: [&str; 3] = ["request_body", "list_query", "token"];
+pub const TARGETS: [&str; 4] = ["request_body", "list_query", "token", "inbound"];
 const DEFAULT_SECONDS: u64 = 60;
 const SLOW_INPUT_SECONDS: u64 = 10;
 const MAX_INPUT_BYTES: usize = 64 * 1024;
