@@ -11,8 +11,8 @@ use prospects_domain::{
 };
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
 use prospects_infra::{
-    Argon2Hasher, Backend, BiscuitAuthority, PoolSettings, RootKey, Store, parse_public_keys,
-    split_key_id,
+    Argon2Hasher, Backend, BiscuitAuthority, PoolSettings, RootKey, StatementCounter, Store,
+    parse_public_keys, split_key_id,
 };
 
 use crate::config::Config;
@@ -25,6 +25,8 @@ pub struct Services {
     pub tokens: Arc<dyn TokenAuthority>,
     pub auth: Arc<AuthService>,
     pub draining: Arc<AtomicBool>,
+    /// Statements sent to the database (what tests count a request's cost in).
+    pub statements: StatementCounter,
 }
 
 pub async fn build(config: &Config) -> anyhow::Result<Services> {
@@ -46,6 +48,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
     let tokens: Arc<dyn TokenAuthority> =
         Arc::new(BiscuitAuthority::with_keys(key_id, key, retired));
     let draining = Arc::new(AtomicBool::new(false));
+    let statements = store.statements();
     let auth = Arc::new(AuthService::new(
         users.clone(),
         hasher.clone(),
@@ -80,6 +83,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         tokens,
         auth,
         draining,
+        statements,
     })
 }
 

@@ -60,6 +60,10 @@ pub trait ProspectRepository: Send + Sync {
     /// the same transaction. `UnknownReference` when a reference is dangling.
     async fn create(&self, input: ValidCreate) -> Result<Prospect, RepositoryError>;
 
+    /// Who represents the prospect (one column: the caller decides between
+    /// 404, 403 and 422 cheaply). `NotFound` when there is no such id.
+    async fn representative_of(&self, id: ProspectId) -> Result<Option<UserId>, RepositoryError>;
+
     /// The prospect with what it owns, whatever the scope (the caller decides
     /// between 403 and 404). `NotFound` when there is no such id.
     async fn find(&self, id: ProspectId) -> Result<ProspectDetails, RepositoryError>;
@@ -81,7 +85,7 @@ pub trait ProspectRepository: Send + Sync {
     ) -> Result<Prospect, RepositoryError>;
 
     /// Deletes the prospect with its contacts, documents and payment plan in
-    /// one transaction. `NotFound`, `OutOfScope` (nothing deleted).
+    /// one statement. `NotFound`, `OutOfScope` (nothing deleted).
     async fn delete(&self, id: ProspectId, scope: Scope) -> Result<(), RepositoryError>;
 }
 

@@ -28,14 +28,15 @@ pub fn name_key(name: &str) -> String {
     fold(name)
 }
 
-/// The text `filter[term_match]` matches against: every searchable word,
-/// each surrounded by single spaces (` acme corp pr000042 `) so that a word
-/// can be matched whole (` word `) or as a prefix (` word`).
-pub fn document(fields: &ProspectFields, account: &AccountNumber) -> String {
+/// The searchable words of a prospect's fields, each surrounded by single
+/// spaces (` acme corp paris `) so that a word can be matched whole
+/// (` word `) or as a prefix (` word`). Written with the row by its INSERT;
+/// the account number, which the database derives from the id, is not in it
+/// but is searched as well (see [`searched_text`]).
+pub fn document(fields: &ProspectFields) -> String {
     let phones = [&fields.phone, &fields.mobile_phone];
     let texts = [
         Some(fields.name.as_str()),
-        Some(account.as_str()),
         fields.email_address.as_deref(),
         fields.account_email_address.as_deref(),
         fields.main_contact_first_name.as_deref(),
@@ -56,6 +57,13 @@ pub fn document(fields: &ProspectFields, account: &AccountNumber) -> String {
         }
     }
     format!(" {} ", all.join(" "))
+}
+
+/// What a term is matched against: the account number as a word, then the
+/// stored [`document`]. The adapters build the same text in SQL
+/// (`' ' || lower(customer_account) || search_document`).
+pub fn searched_text(account: &AccountNumber, document: &str) -> String {
+    format!(" {}{document}", fold(account.as_str()))
 }
 
 /// A parsed `filter[term_match]`: every word must match a whole word of the
@@ -101,7 +109,7 @@ impl SearchTerm {
         all.join(" ")
     }
 
-    /// Whether a document (see [`document`]) matches; the adapters' SQL must agree.
+    /// Whether a [`searched_text`] matches; the adapters' SQL must agree.
     pub fn matches(&self, document: &str) -> bool {
         self.whole
             .iter()
@@ -115,9 +123,9 @@ mod tests {
     use super::*;
 
     fn doc(name: &str) -> String {
-        document(
-            &ProspectFields::named(name.to_owned()),
+        searched_text(
             &AccountNumber::for_id(42),
+            &document(&ProspectFields::named(name.to_owned())),
         )
     }
 
@@ -152,7 +160,7 @@ mod tests {
         );
         let mut fields = ProspectFields::named("Acme".to_owned());
         fields.phone = Some("+33 1 23 45 67 89".to_owned());
-        let document = document(&fields, &AccountNumber::for_id(1));
+        let document = searched_text(&AccountNumber::for_id(1), &document(&fields));
         assert!(
             SearchTerm::parse("3312345")
                 .expect("word")

@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::input::ValidCreate;
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
     Actor, ListQuery, Page, Patch, Prospect, ProspectDetails, ProspectId, ProspectInput,
-    ProspectRepository, ReferenceLookup, RepositoryError, Scope,
+    ProspectRepository, Reference, ReferenceLookup, RepositoryError, Scope,
 };
 
 /// Why a prospect operation failed, in domain terms; the web layer picks the status.
@@ -86,7 +85,10 @@ impl ProspectService {
     }
 
     /// Creates a prospect. A sales user always becomes its representative.
-    /// `earlier` holds the errors found while parsing the request.
+    /// `earlier` holds the errors found while parsing the request. References
+    /// are left to the database's foreign keys; only when one fails, or the
+    /// input is invalid anyway, are they looked up, so that one answer lists
+    /// every error.
     pub async fn create(
         &self,
         actor: Actor,
@@ -98,21 +100,20 @@ impl ProspectService {
         if actor.role().is_sales() && !earlier.has("representative_id") {
             input.representative_id = Patch::Set(actor.user_id().0);
         }
-        let missing = self.missing_references(&input).await?;
-        let valid = match input.validate_for_create(earlier) {
-            Ok(valid) if missing.is_empty() => valid,
-            Ok(_) => return Err(ProspectError::Invalid(missing)),
-            Err(mut errors) => {
-                errors.merge(missing);
-                return Err(ProspectError::Invalid(errors));
-            }
-        };
-        self.insert(valid).await
+        let references = input.references();
+        match input.validate_for_create(earlier) {
+            Ok(valid) => match self.prospects.create(valid).await {
+                Ok(prospect) => Ok(prospect),
+                Err(error) => Err(self.refused(None, &references, error).await),
+            },
+            Err(errors) => Err(self.invalid(errors, &references).await),
+        }
     }
 
     /// Updates the fields sent. Checks, in order: the prospect exists (404),
     /// the actor may change it and keeps themselves as representative (403),
-    /// the fields are valid (422).
+    /// the fields are valid (422). A valid request goes straight to the
+    /// repository, which decides 404 and 403 on the locked row.
     pub async fn update(
         &self,
         actor: Actor,
@@ -120,24 +121,29 @@ impl ProspectService {
         input: ProspectInput,
         earlier: ValidationErrors,
     ) -> Result<Prospect, ProspectError> {
-        let current = self.find(id).await?;
-        ensure_in_scope(actor.scope(), &current.prospect)?;
-        if actor.role().is_sales() && !keeps_representative(actor, &input, &earlier) {
-            return Err(ProspectError::Forbidden);
-        }
-        let missing = self.missing_references(&input).await?;
-        let valid = match input.validate_for_update(earlier) {
-            Ok(valid) if missing.is_empty() => valid,
-            Ok(_) => return Err(ProspectError::Invalid(missing)),
-            Err(mut errors) => {
-                errors.merge(missing);
-                return Err(ProspectError::Invalid(errors));
+        let keeps = !actor.role().is_sales() || keeps_representative(actor, &input, &earlier);
+        let references = input.references();
+        match input.validate_for_update(earlier) {
+            Ok(valid) if keeps => match self.prospects.update(id, actor.scope(), valid).await {
+                Ok(prospect) => Ok(prospect),
+                Err(error) => Err(self.refused(Some(id), &references, error).await),
+            },
+            outcome => {
+                let representative = self
+                    .prospects
+                    .representative_of(id)
+                    .await
+                    .map_err(|e| ProspectError::from_repository(Some(id), e))?;
+                if !actor.scope().contains(representative) || !keeps {
+                    return Err(ProspectError::Forbidden);
+                }
+                match outcome {
+                    Err(errors) => Err(self.invalid(errors, &references).await),
+                    // Valid input gets here only with `keeps` false, refused above.
+                    Ok(_) => Err(ProspectError::Forbidden),
+                }
             }
-        };
-        self.prospects
-            .update(id, actor.scope(), valid)
-            .await
-            .map_err(|e| ProspectError::from_repository(Some(id), e))
+        }
     }
 
     /// Deletes a prospect and what it owns.
@@ -155,26 +161,51 @@ impl ProspectService {
             .map_err(|e| ProspectError::from_repository(Some(id), e))
     }
 
-    async fn insert(&self, valid: ValidCreate) -> Result<Prospect, ProspectError> {
-        self.prospects
-            .create(valid)
-            .await
-            .map_err(|e| ProspectError::from_repository(None, e))
+    /// A write the repository refused: a dangling reference is reported
+    /// with every other missing one of the request.
+    async fn refused(
+        &self,
+        id: Option<ProspectId>,
+        wanted: &[(Reference, i64)],
+        error: RepositoryError,
+    ) -> ProspectError {
+        if let RepositoryError::UnknownReference(_) = error {
+            match self.missing_references(wanted).await {
+                Ok(missing) if !missing.is_empty() => return ProspectError::Invalid(missing),
+                Ok(_) => {}
+                Err(error) => return error,
+            }
+        }
+        ProspectError::from_repository(id, error)
+    }
+
+    /// Invalid input, with its missing references added.
+    async fn invalid(
+        &self,
+        mut errors: ValidationErrors,
+        wanted: &[(Reference, i64)],
+    ) -> ProspectError {
+        match self.missing_references(wanted).await {
+            Ok(missing) => {
+                errors.merge(missing);
+                ProspectError::Invalid(errors)
+            }
+            Err(error) => error,
+        }
     }
 
     /// One "The selected … is invalid." per reference to a missing row.
     async fn missing_references(
         &self,
-        input: &ProspectInput,
+        wanted: &[(Reference, i64)],
     ) -> Result<ValidationErrors, ProspectError> {
-        let wanted = input.references();
         let mut errors = ValidationErrors::new();
         if wanted.is_empty() {
             return Ok(errors);
         }
         let missing = self
             .references
-            .missing(&wanted)
+            .missing(wanted)
             .await
             .map_err(|e| ProspectError::from_repository(None, e))?;
         for reference in missing {
@@ -346,8 +377,8 @@ mod tests {
     #[tokio::test]
     async fn a_sales_user_may_not_hand_a_prospect_to_someone_else() {
         let mut repo = MockProspectRepository::new();
-        repo.expect_find()
-            .returning(|id| Ok(stored(id.0, Some(SALES))));
+        repo.expect_representative_of()
+            .returning(|_| Ok(Some(UserId(SALES))));
         repo.expect_update().never();
         let service = service(repo, no_missing_references());
         for representative in [Patch::Set(8), Patch::Null] {
@@ -365,8 +396,7 @@ mod tests {
     #[tokio::test]
     async fn a_sales_user_may_name_themselves_as_representative() {
         let mut repo = MockProspectRepository::new();
-        repo.expect_find()
-            .returning(|id| Ok(stored(id.0, Some(SALES))));
+        repo.expect_representative_of().never();
         repo.expect_update()
             .withf(|_, scope, _| *scope == Scope::RepresentedBy(UserId(SALES)))
             .returning(|id, _, _| Ok(stored(id.0, Some(SALES)).prospect));
@@ -374,16 +404,54 @@ mod tests {
             representative_id: Patch::Set(SALES),
             ..Default::default()
         };
-        service(repo, no_missing_references())
+        service(repo, MockReferenceLookup::new())
             .update(sales_user(), ProspectId(3), input, ValidationErrors::new())
             .await
             .expect("updated");
     }
 
     #[tokio::test]
+    async fn a_valid_update_is_decided_on_the_locked_row_in_one_call() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_representative_of().never();
+        repo.expect_update()
+            .returning(|_, _, _| Err(RepositoryError::OutOfScope));
+        let result = service(repo, MockReferenceLookup::new())
+            .update(
+                sales_user(),
+                ProspectId(3),
+                named("Acme"),
+                ValidationErrors::new(),
+            )
+            .await;
+        assert!(matches!(result, Err(ProspectError::Forbidden)));
+    }
+
+    #[tokio::test]
+    async fn an_invalid_update_of_a_missing_prospect_is_not_found() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_representative_of()
+            .returning(|_| Err(RepositoryError::NotFound));
+        repo.expect_update().never();
+        let result = service(repo, MockReferenceLookup::new())
+            .update(
+                manager(),
+                ProspectId(9),
+                named("A"),
+                ValidationErrors::new(),
+            )
+            .await;
+        assert!(matches!(
+            result,
+            Err(ProspectError::NotFound(ProspectId(9)))
+        ));
+    }
+
+    #[tokio::test]
     async fn updating_outside_the_scope_is_forbidden_before_validation() {
         let mut repo = MockProspectRepository::new();
-        repo.expect_find().returning(|id| Ok(stored(id.0, Some(8))));
+        repo.expect_representative_of()
+            .returning(|_| Ok(Some(UserId(8))));
         repo.expect_update().never();
         let input = ProspectInput {
             name: Patch::Null,
@@ -405,6 +473,34 @@ mod tests {
             .delete(sales_user(), ProspectId(3))
             .await;
         assert!(matches!(result, Err(ProspectError::Forbidden)));
+    }
+
+    #[tokio::test]
+    async fn a_dangling_reference_is_reported_with_every_other_missing_one() {
+        let mut repo = MockProspectRepository::new();
+        repo.expect_create()
+            .returning(|_| Err(RepositoryError::UnknownReference(Reference::Brand)));
+        let mut lookup = MockReferenceLookup::new();
+        lookup
+            .expect_missing()
+            .withf(|wanted| wanted == [(Reference::Brand, 4), (Reference::Sector, 5)])
+            .returning(|_| Ok(vec![Reference::Brand, Reference::Sector]));
+        let input = ProspectInput {
+            brand_id: Patch::Set(4),
+            sector_id: Patch::Set(5),
+            ..named("Acme")
+        };
+        let error = service(repo, lookup)
+            .create(manager(), input, ValidationErrors::new())
+            .await
+            .expect_err("refused");
+        let ProspectError::Invalid(errors) = error else {
+            panic!("expected 422")
+        };
+        assert_eq!(
+            errors.summary(),
+            "The selected brand id is invalid. (and 1 more error)"
+        );
     }
 
     #[tokio::test]

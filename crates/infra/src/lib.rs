@@ -11,5 +11,7 @@ pub mod tokens;
 
 pub use keys::{RootKey, parse_public_keys, split_key_id};
 pub use passwords::Argon2Hasher;
-pub use store::{Backend, PoolSettings, Prospects, References, Revocations, Store, Users};
+pub use store::{
+    Backend, PoolSettings, Prospects, References, Revocations, StatementCounter, Store, Users,
+};
 pub use tokens::{BiscuitAuthority, attenuate};

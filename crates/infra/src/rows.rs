@@ -149,27 +149,24 @@ pub struct ProspectWrite<'a> {
     pub created_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
     pub name_key: String,
-    /// `None` on insert, where the account number is not known yet.
-    #[diesel(treat_none_as_null = false)]
-    pub search_document: Option<String>,
+    pub search_document: String,
 }
 
 impl<'a> ProspectWrite<'a> {
-    /// The columns of a new row; `search_document` follows once the id is known.
+    /// The columns of a new row.
     pub fn insert(fields: &'a ProspectFields, at: NaiveDateTime) -> Self {
-        Self::new(fields, Some(at), at, None)
+        Self::new(fields, Some(at), at)
     }
 
     /// The columns of an updated row (`created_at` untouched).
-    pub fn update(fields: &'a ProspectFields, account: &AccountNumber, at: NaiveDateTime) -> Self {
-        Self::new(fields, None, at, Some(search::document(fields, account)))
+    pub fn update(fields: &'a ProspectFields, at: NaiveDateTime) -> Self {
+        Self::new(fields, None, at)
     }
 
     fn new(
         fields: &'a ProspectFields,
         created_at: Option<NaiveDateTime>,
         updated_at: NaiveDateTime,
-        search_document: Option<String>,
     ) -> Self {
         Self {
             name: &fields.name,
@@ -207,11 +204,12 @@ impl<'a> ProspectWrite<'a> {
             created_at,
             updated_at,
             name_key: search::name_key(&fields.name),
-            search_document,
+            search_document: search::document(fields),
         }
     }
 }
 
+/// A user as every request reads it: never the password hash.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
@@ -220,20 +218,27 @@ pub struct UserRow {
     pub email: String,
     pub role: i32,
     pub active: bool,
-    pub password_hash: String,
 }
 
-impl UserRow {
-    pub fn into_user(self) -> (User, String) {
-        let user = User {
-            id: UserId(self.id),
-            name: self.name,
-            email: self.email,
-            role: Role::new(self.role),
-            active: self.active,
-        };
-        (user, self.password_hash)
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: UserId(row.id),
+            name: row.name,
+            email: row.email,
+            role: Role::new(row.role),
+            active: row.active,
+        }
     }
+}
+
+/// A user and their password hash, read only at login.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserWithPasswordRow {
+    #[diesel(embed)]
+    pub user: UserRow,
+    pub password_hash: String,
 }
 
 #[derive(Debug, Insertable)]

@@ -5,6 +5,7 @@ mod adversarial;
 mod auth;
 mod binary;
 mod cli;
+mod costs;
 mod docs;
 mod errors;
 mod limits;

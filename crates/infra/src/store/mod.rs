@@ -13,9 +13,12 @@ mod revocations;
 mod sqlite;
 mod users;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use deadpool::managed::Timeouts;
+use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::SimpleAsyncConnection;
 use tokio::time::Instant;
 
@@ -58,6 +61,37 @@ impl Default for PoolSettings {
         }
     }
 }
+
+/// How many statements this store's connections have sent (every query,
+/// `BEGIN` and `COMMIT`, and the pool's check of a connection before handing
+/// it out; not connection settings): what tests count a request's cost in.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        AtomicU64::load(&self.0, Ordering::Relaxed)
+    }
+
+    /// Counts for one connection from now on.
+    pub(crate) fn instrument(&self, conn: &mut impl diesel::connection::Connection) {
+        conn.set_instrumentation(self.clone());
+    }
+}
+
+impl Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        // A connection setting is no work asked of the database: SQLite's
+        // per-call busy timeout (see `Store::conn`) is not counted.
+        if let InstrumentationEvent::StartQuery { query, .. } = event
+            && !query.to_string().starts_with(BUSY_TIMEOUT)
+        {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout";
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,22 +151,32 @@ pub(crate) use with_conn;
 pub struct Store {
     pools: Pools,
     timeout: Duration,
+    statements: StatementCounter,
 }
 
 impl Store {
     /// Applies pending migrations, then opens the pool. `url` is a
     /// `postgres://` URL or a SQLite file (`sqlite://PATH` or `PATH`).
     pub async fn connect(url: &str, settings: &PoolSettings) -> anyhow::Result<Self> {
+        let statements = StatementCounter::default();
         let pools = match Backend::of_url(url) {
-            Backend::Postgres => Pools::Postgres(postgres::connect(url, settings).await?),
-            Backend::Sqlite => {
-                Pools::Sqlite(sqlite::connect(&sqlite::path_of(url), settings).await?)
+            Backend::Postgres => {
+                Pools::Postgres(postgres::connect(url, settings, statements.clone()).await?)
             }
+            Backend::Sqlite => Pools::Sqlite(
+                sqlite::connect(&sqlite::path_of(url), settings, statements.clone()).await?,
+            ),
         };
         Ok(Self {
             pools,
             timeout: settings.timeout,
+            statements,
         })
+    }
+
+    /// The statements sent so far.
+    pub fn statements(&self) -> StatementCounter {
+        self.statements.clone()
     }
 
     /// Runs one storage call, checking out its connection included, within
@@ -200,8 +244,7 @@ impl Store {
                     .await
                     .map_err(|e| unavailable(&e))?;
                 let remaining = deadline.saturating_duration_since(Instant::now());
-                let busy_timeout =
-                    format!("PRAGMA busy_timeout = {}", remaining.as_millis().max(1));
+                let busy_timeout = format!("{BUSY_TIMEOUT} = {}", remaining.as_millis().max(1));
                 conn.batch_execute(&busy_timeout)
                     .await
                     .map_err(from_diesel)?;

@@ -12,7 +12,7 @@ use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfi
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 
-use super::PoolSettings;
+use super::{PoolSettings, StatementCounter};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
@@ -22,6 +22,7 @@ const MIGRATION_LOCK: i64 = 0x7072_6f73_7065_6374;
 pub async fn connect(
     url: &str,
     settings: &PoolSettings,
+    statements: StatementCounter,
 ) -> anyhow::Result<Pool<AsyncPgConnection>> {
     migrate(url).await?;
     let mut config = ManagerConfig::default();
@@ -33,6 +34,7 @@ pub async fn connect(
     // service has stopped waiting for does not go on holding locks.
     config.custom_setup = Box::new(move |url| {
         let statement_timeout = statement_timeout.clone();
+        let statements = statements.clone();
         let url = url.to_owned();
         async move {
             let mut conn =
@@ -40,6 +42,9 @@ pub async fn connect(
             conn.batch_execute(&statement_timeout)
                 .await
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            <AsyncPgConnection as diesel_async::AsyncConnection>::set_instrumentation(
+                &mut conn, statements,
+            );
             Ok(conn)
         }
         .boxed()

@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::{
     ListQuery, Page, Prospect, ProspectDetails, ProspectId, ProspectRepository, Reference,
-    ReferenceLookup, RepositoryError, Scope, UserId, search,
+    ReferenceLookup, RepositoryError, Scope, UserId,
 };
 
 use super::query::{filtered, sorted};
@@ -15,19 +15,25 @@ use crate::errors::{StoreError, from_diesel};
 use crate::rows::{ContactRow, DocumentRow, PaymentPlanRow, ProspectRow, ProspectWrite, now};
 use crate::schema::{contacts, documents, payment_plans, prospects};
 
-/// Writes `name = name` to the row: a no-op that takes the row's write lock
-/// (PostgreSQL) or the database's (SQLite) before the row is read, so a
-/// read-modify-write can neither lose a concurrent update nor deadlock on a
-/// lock upgrade. Fails with `NotFound` when there is no such row.
-macro_rules! lock_row {
-    ($c:expr, $id:expr) => {{
-        let touched = diesel::update(prospects::table.find($id))
+/// The door every write to an existing prospect goes through: writes
+/// `name = name` to the row, which takes the row's write lock (PostgreSQL)
+/// or the database's (SQLite) and returns the row as it stands, in one
+/// statement; then checks the caller's scope. So a read-modify-write can
+/// neither lose a concurrent update nor deadlock on a lock upgrade. Fails
+/// with `NotFound` when there is no such row, `OutOfScope` outside `scope`.
+macro_rules! locked_in_scope {
+    ($c:expr, $id:expr, $scope:expr) => {{
+        let row: Option<ProspectRow> = diesel::update(prospects::table.find($id))
             .set(prospects::name.eq(prospects::name))
-            .execute($c)
-            .await?;
-        if touched == 0 {
-            return Err(StoreError::Domain(RepositoryError::NotFound));
+            .returning(ProspectRow::as_returning())
+            .get_result($c)
+            .await
+            .optional()?;
+        let row = row.ok_or(StoreError::Domain(RepositoryError::NotFound))?;
+        if !$scope.contains(row.representative_id.map(UserId)) {
+            return Err(RepositoryError::OutOfScope.into());
         }
+        row
     }};
 }
 
@@ -53,31 +59,38 @@ impl ProspectRepository for Prospects {
                 let references = input.input().references();
                 let fields = input.into_fields();
                 let mut conn = self.0.conn().await?;
-                let created: Result<Prospect, StoreError> = with_conn!(&mut conn, |c| {
-                    c.transaction(async |c| {
-                        let row: ProspectRow = diesel::insert_into(prospects::table)
-                            .values(ProspectWrite::insert(&fields, now()))
-                            .returning(ProspectRow::as_returning())
-                            .get_result(c)
-                            .await?;
-                        let prospect = Prospect::from(row);
-                        // The account number exists only now; index it in the same transaction.
-                        diesel::update(prospects::table.find(prospect.id.0))
-                            .set(prospects::search_document.eq(search::document(
-                                &prospect.fields,
-                                &prospect.customer_account,
-                            )))
-                            .execute(c)
-                            .await?;
-                        Ok::<_, StoreError>(prospect)
-                    })
-                    .await
+                // One statement: the database assigns the id and the account
+                // number; nothing else depends on them.
+                let created: Result<ProspectRow, StoreError> = with_conn!(&mut conn, |c| {
+                    diesel::insert_into(prospects::table)
+                        .values(ProspectWrite::insert(&fields, now()))
+                        .returning(ProspectRow::as_returning())
+                        .get_result(c)
+                        .await
+                        .map_err(StoreError::from)
                 });
                 drop(conn);
                 match created {
-                    Ok(prospect) => Ok(prospect),
+                    Ok(row) => Ok(row.into()),
                     Err(error) => Err(self.explain(error, &references).await),
                 }
+            })
+            .await
+    }
+
+    async fn representative_of(&self, id: ProspectId) -> Result<Option<UserId>, RepositoryError> {
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let representative: Option<i64> = with_conn!(&mut conn, |c| {
+                    prospects::table
+                        .find(id.0)
+                        .select(prospects::representative_id)
+                        .first(c)
+                        .await
+                })
+                .map_err(from_diesel)?;
+                Ok(representative.map(UserId))
             })
             .await
     }
@@ -168,25 +181,12 @@ impl ProspectRepository for Prospects {
                 let mut conn = self.0.conn().await?;
                 let updated: Result<Prospect, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        lock_row!(c, id.0);
-                        let row: ProspectRow = prospects::table
-                            .find(id.0)
-                            .select(ProspectRow::as_select())
-                            .first(c)
-                            .await?;
-                        let mut prospect = Prospect::from(row);
-                        if !scope.contains(prospect.fields.representative_id) {
-                            return Err(RepositoryError::OutOfScope.into());
-                        }
+                        let mut prospect = Prospect::from(locked_in_scope!(c, id.0, scope));
                         if !changes.apply_to(&mut prospect.fields) {
                             return Ok(prospect);
                         }
                         let row: ProspectRow = diesel::update(prospects::table.find(id.0))
-                            .set(ProspectWrite::update(
-                                &prospect.fields,
-                                &prospect.customer_account,
-                                now(),
-                            ))
+                            .set(ProspectWrite::update(&prospect.fields, now()))
                             .returning(ProspectRow::as_returning())
                             .get_result(c)
                             .await?;
@@ -207,36 +207,30 @@ impl ProspectRepository for Prospects {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
-                with_conn!(&mut conn, |c| {
-                    c.transaction(async |c| {
-                        lock_row!(c, id.0);
-                        let representative: Option<i64> = prospects::table
-                            .find(id.0)
-                            .select(prospects::representative_id)
-                            .first(c)
-                            .await?;
-                        if !scope.contains(representative.map(UserId)) {
-                            return Err(RepositoryError::OutOfScope.into());
-                        }
-                        diesel::delete(contacts::table.filter(contacts::prospect_id.eq(id.0)))
-                            .execute(c)
-                            .await?;
-                        diesel::delete(documents::table.filter(documents::prospect_id.eq(id.0)))
-                            .execute(c)
-                            .await?;
+                // One statement; the schema deletes contacts, documents and
+                // the payment plan with it (ON DELETE CASCADE).
+                let deleted = with_conn!(&mut conn, |c| match scope {
+                    Scope::All => diesel::delete(prospects::table.find(id.0)).execute(c).await,
+                    Scope::RepresentedBy(user) => {
                         diesel::delete(
-                            payment_plans::table.filter(payment_plans::prospect_id.eq(id.0)),
+                            prospects::table
+                                .find(id.0)
+                                .filter(prospects::representative_id.eq(user.0)),
                         )
                         .execute(c)
-                        .await?;
-                        diesel::delete(prospects::table.find(id.0))
-                            .execute(c)
-                            .await?;
-                        Ok::<_, StoreError>(())
-                    })
-                    .await
-                })?;
-                Ok(())
+                        .await
+                    }
+                })
+                .map_err(from_diesel)?;
+                drop(conn);
+                if deleted == 1 {
+                    return Ok(());
+                }
+                // Nothing deleted: absent, or someone else's.
+                match self.representative_of(id).await {
+                    Ok(_) => Err(RepositoryError::OutOfScope),
+                    Err(error) => Err(error),
+                }
             })
             .await
     }

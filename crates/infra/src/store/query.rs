@@ -102,10 +102,9 @@ macro_rules! list_queries {
                 if let Some(term) = &query.term {
                     // Words hold only letters and digits, so they need no LIKE escaping.
                     for word in term.whole_words() {
-                        rows = rows.filter(prospects::search_document.like(format!("% {word} %")));
+                        rows = rows.filter(searched_text().like(format!("% {word} %")));
                     }
-                    rows = rows
-                        .filter(prospects::search_document.like(format!("% {}%", term.prefix())));
+                    rows = rows.filter(searched_text().like(format!("% {}%", term.prefix())));
                 }
                 rows
             }
@@ -159,6 +158,13 @@ macro_rules! list_queries {
 
 list_queries!(diesel::pg::Pg);
 list_queries!(diesel::sqlite::Sqlite);
+
+/// What a term is matched against, as `prospects_domain::search::searched_text`
+/// builds it: the account number (derived from the id by the database, so
+/// not in the stored document) as a word, then the document.
+fn searched_text() -> diesel::expression::SqlLiteral<Text> {
+    sql::<Text>("(' ' || lower(customer_account) || search_document)")
+}
 
 /// `%part%` with LIKE's wildcards in `part` taken literally.
 fn contains_pattern(part: &str) -> String {

@@ -16,7 +16,7 @@ use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 
-use super::{PoolSettings, SqliteConn};
+use super::{PoolSettings, SqliteConn, StatementCounter};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
@@ -64,7 +64,11 @@ pub fn path_of(url: &str) -> PathBuf {
     )
 }
 
-pub async fn connect(path: &Path, settings: &PoolSettings) -> anyhow::Result<Pool<SqliteConn>> {
+pub async fn connect(
+    path: &Path,
+    settings: &PoolSettings,
+    statements: StatementCounter,
+) -> anyhow::Result<Pool<SqliteConn>> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -77,11 +81,13 @@ pub async fn connect(path: &Path, settings: &PoolSettings) -> anyhow::Result<Poo
     let busy_timeout = settings.timeout;
     config.custom_setup = Box::new(move |url| {
         let url = url.to_owned();
+        let statements = statements.clone();
         async move {
             tokio::task::spawn_blocking(move || {
                 let mut conn = SqliteConnection::establish(&url)?;
                 apply_pragmas(&mut conn, busy_timeout)
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                statements.instrument(&mut conn);
                 Ok(SyncConnectionWrapper::new(conn))
             })
             .await

@@ -8,7 +8,7 @@ use prospects_domain::{NewUser, RepositoryError, User, UserId, UserRepository};
 
 use super::{Users, with_conn};
 use crate::errors::from_diesel;
-use crate::rows::{NewUserRow, UserRow, now};
+use crate::rows::{NewUserRow, UserRow, UserWithPasswordRow, now};
 use crate::schema::users;
 
 #[async_trait]
@@ -20,16 +20,16 @@ impl UserRepository for Users {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
-                let row: Option<UserRow> = with_conn!(&mut conn, |c| {
+                let row: Option<UserWithPasswordRow> = with_conn!(&mut conn, |c| {
                     users::table
                         .filter(users::email.eq(email))
-                        .select(UserRow::as_select())
+                        .select(UserWithPasswordRow::as_select())
                         .first(c)
                         .await
                         .optional()
                 })
                 .map_err(from_diesel)?;
-                Ok(row.map(UserRow::into_user))
+                Ok(row.map(|row| (row.user.into(), row.password_hash)))
             })
             .await
     }
@@ -47,7 +47,7 @@ impl UserRepository for Users {
                         .optional()
                 })
                 .map_err(from_diesel)?;
-                Ok(row.map(|row| row.into_user().0))
+                Ok(row.map(User::from))
             })
             .await
     }
@@ -81,7 +81,7 @@ impl UserRepository for Users {
                     }
                     other => from_diesel(other),
                 })?;
-                Ok(row.into_user().0)
+                Ok(row.into())
             })
             .await
     }

@@ -1,0 +1,57 @@
+//! What a request costs the database, counted in statements sent: every
+//! query, `BEGIN` and `COMMIT`, and the `SELECT 1` with which the pool checks
+//! a connection before each storage call hands it out. Counts, not timings:
+//! they do not drift with the machine's load.
+
+use serde_json::json;
+
+use crate::support::{TestApp, TestResponse};
+
+/// Statements `request` sent, less what authenticating it costs.
+async fn cost(
+    app: &TestApp,
+    auth: u64,
+    request: impl Future<Output = TestResponse>,
+) -> (u64, TestResponse) {
+    let before = app.services.statements.get();
+    let response = request.await;
+    (app.services.statements.get() - before - auth, response)
+}
+
+#[actix_web::test]
+async fn writes_cost_a_handful_of_statements_after_authentication() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    // Authentication alone: an id that is no id is refused without storage.
+    let (auth, refused) = cost(&app, 0, app.get(&admin, "/api/v1/prospects/abc")).await;
+    assert_eq!(refused.status, 404);
+    // The revocation check and the user's row, each after the pool's check.
+    assert!(auth <= 4, "authentication took {auth} statements");
+
+    let (create, created) = cost(
+        &app,
+        auth,
+        app.post(
+            &admin,
+            "/api/v1/prospects",
+            json!({"name": "Acme", "main_address_city": "Paris"}),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, 201);
+    assert!(create <= 4, "a create took {create} statements");
+    let path = format!("/api/v1/prospects/{}", created.body["id"]);
+
+    let (update, updated) = cost(
+        &app,
+        auth,
+        app.put(&admin, &path, json!({"main_address_city": "Lyon"})),
+    )
+    .await;
+    assert_eq!(updated.status, 201);
+    assert!(update <= 5, "an update took {update} statements");
+
+    let (delete, deleted) = cost(&app, auth, app.delete(&admin, &path)).await;
+    assert_eq!(deleted.status, 200);
+    assert!(delete <= 2, "a delete took {delete} statements");
+}
