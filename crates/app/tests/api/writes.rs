@@ -338,3 +338,29 @@ async fn fifty_concurrent_creates_get_fifty_distinct_account_numbers() {
     accounts.dedup();
     assert_eq!(accounts.len(), 50);
 }
+
+#[actix_web::test]
+async fn a_fresh_install_has_a_default_brand_and_a_sales_pipeline() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    // What the vendor's PHP client sends on every create.
+    let created = app
+        .post(
+            &admin,
+            "/api/v1/prospects",
+            json!({"name": "Acme", "brand_id": 1, "prospection_code_id": 1}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM prospection_codes")
+            .await,
+        7
+    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM brands").await, 1);
+    // Rows added later get the next ids, never a seeded one.
+    app.sql("INSERT INTO brands (name) VALUES ('Second brand')")
+        .await;
+    assert_eq!(app.db.count("SELECT max(id) AS n FROM brands").await, 2);
+}
