@@ -104,6 +104,8 @@ pub fn render(template: &str, field: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationErrors {
     entries: Vec<(String, Vec<String>)>,
+    /// Fields reported under another key (the name the client sent).
+    labels: Vec<(String, String)>,
 }
 
 impl ValidationErrors {
@@ -121,6 +123,11 @@ impl ValidationErrors {
             Some((_, messages)) => messages.push(message),
             None => self.entries.push((field.to_owned(), vec![message])),
         }
+    }
+
+    /// Reports `field`'s errors under the key `label`, in `field`'s place.
+    pub fn relabel(&mut self, field: &str, label: &str) {
+        self.labels.push((field.to_owned(), label.to_owned()));
     }
 
     pub fn has(&self, field: &str) -> bool {
@@ -159,6 +166,11 @@ impl ValidationErrors {
                 .position(|known| known == name)
                 .unwrap_or(FIELD_ORDER.len())
         });
+        for (name, _) in &mut fields {
+            if let Some((_, label)) = self.labels.iter().find(|(field, _)| field == name) {
+                *name = label;
+            }
+        }
         fields
     }
 

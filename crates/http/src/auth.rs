@@ -63,7 +63,9 @@ impl FromRequest for Caller {
 /// read-only token may end itself.
 fn operation_of(req: &HttpRequest) -> Operation {
     let reads = matches!(*req.method(), Method::GET | Method::HEAD)
-        || req.match_pattern().as_deref() == Some(LOGOUT_PATH);
+        || req
+            .match_pattern()
+            .is_some_and(|pattern| pattern.ends_with(LOGOUT_PATH));
     if reads {
         Operation::Read
     } else {

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod dialect;
 pub mod errors;
 pub mod form;
 pub mod inbound;

@@ -12,6 +12,7 @@ mod limits;
 mod listing;
 mod outages;
 mod sales;
+mod sdk;
 mod support;
 mod wire;
 mod writes;

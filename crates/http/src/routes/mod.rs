@@ -4,9 +4,11 @@ pub(crate) mod login;
 pub(crate) mod prospects;
 pub(crate) mod system;
 
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::LOGOUT_PATH;
+use crate::dialect;
 use crate::errors::ApiError;
 use crate::inbound::{self, Refusal};
 use crate::state::ApiState;
@@ -15,42 +17,53 @@ use crate::state::ApiState;
 pub fn configure(state: web::Data<ApiState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(state)
-            .service(resource("/api/login", &["POST"]).route(web::post().to(login::login)))
-            .service(resource(LOGOUT_PATH, &["POST"]).route(web::post().to(login::logout)))
             .service(
-                resource("/api/version", &["GET", "HEAD"])
-                    .route(web::get().to(system::version))
-                    .route(web::head().to(system::version)),
+                web::scope(dialect::SDK_PREFIX)
+                    .wrap(from_fn(dialect::speak_sdk))
+                    .configure(api)
+                    .default_service(web::to(not_found)),
             )
-            .service(
-                resource("/livez", &["GET", "HEAD"])
-                    .route(web::get().to(system::livez))
-                    .route(web::head().to(system::livez)),
-            )
-            .service(
-                resource("/readyz", &["GET", "HEAD"])
-                    .route(web::get().to(system::readyz))
-                    .route(web::head().to(system::readyz)),
-            )
-            .service(
-                resource("/api/v1/prospects", &["GET", "HEAD", "POST"])
-                    .route(web::get().to(prospects::list))
-                    .route(web::head().to(prospects::list))
-                    .route(web::post().to(prospects::create)),
-            )
-            .service(
-                resource(
-                    "/api/v1/prospects/{id}",
-                    &["GET", "HEAD", "PUT", "PATCH", "DELETE"],
-                )
-                .route(web::get().to(prospects::show))
-                .route(web::head().to(prospects::show))
-                .route(web::put().to(prospects::update))
-                .route(web::patch().to(prospects::patch))
-                .route(web::delete().to(prospects::delete)),
-            )
+            .configure(api)
             .default_service(web::to(not_found));
     }
+}
+
+/// The API's routes, mounted at the root and again under the SDK's prefix.
+fn api(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/api/login", &["POST"]).route(web::post().to(login::login)))
+        .service(resource(LOGOUT_PATH, &["POST"]).route(web::post().to(login::logout)))
+        .service(
+            resource("/api/version", &["GET", "HEAD"])
+                .route(web::get().to(system::version))
+                .route(web::head().to(system::version)),
+        )
+        .service(
+            resource("/livez", &["GET", "HEAD"])
+                .route(web::get().to(system::livez))
+                .route(web::head().to(system::livez)),
+        )
+        .service(
+            resource("/readyz", &["GET", "HEAD"])
+                .route(web::get().to(system::readyz))
+                .route(web::head().to(system::readyz)),
+        )
+        .service(
+            resource("/api/v1/prospects", &["GET", "HEAD", "POST"])
+                .route(web::get().to(prospects::list))
+                .route(web::head().to(prospects::list))
+                .route(web::post().to(prospects::create)),
+        )
+        .service(
+            resource(
+                "/api/v1/prospects/{id}",
+                &["GET", "HEAD", "PUT", "PATCH", "DELETE"],
+            )
+            .route(web::get().to(prospects::show))
+            .route(web::head().to(prospects::show))
+            .route(web::put().to(prospects::update))
+            .route(web::patch().to(prospects::patch))
+            .route(web::delete().to(prospects::delete)),
+        );
 }
 
 /// A resource that answers 405 (with `Allow`) to any other method.

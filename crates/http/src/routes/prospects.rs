@@ -13,7 +13,7 @@ use crate::openapi::{
 use crate::pagination::PageContext;
 use crate::state::ApiState;
 use crate::wire::{ProspectBody, ProspectDetailsBody};
-use crate::{body, input, query};
+use crate::{body, dialect, input, query};
 
 /// List prospects
 ///
@@ -44,10 +44,7 @@ pub async fn list(
     let page = state.prospects.list(caller.actor(), &request.query).await?;
     let data: Vec<ProspectBody> = page.items.iter().map(Into::into).collect();
     let body = PageContext {
-        path: state
-            .settings
-            .origins
-            .absolute_url(&req, "/api/v1/prospects"),
+        path: state.settings.origins.absolute_url(&req, req.path()),
         carried: &request.carried,
         page: request.query.page,
         per_page: request.query.per_page,
@@ -85,15 +82,19 @@ pub async fn create(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let raw = body::read(&req, payload, &state.settings).await?;
-    let (input, earlier) = input::prospect_input(&body::object(&req, &raw)?);
+    let mut fields = body::object(&req, &raw)?;
+    let sent_as = dialect::accept(&mut fields);
+    let (input, earlier) = input::prospect_input(&fields);
     let created = state
         .prospects
         .create(caller.actor(), input, earlier)
-        .await?;
+        .await
+        .map_err(|error| sent_as.relabel(error.into()))?;
+    // Under the path the request came by (the SDK mount has its own).
     let location = state
         .settings
         .origins
-        .absolute_url(&req, &format!("/api/v1/prospects/{}", created.id.0));
+        .absolute_url(&req, &format!("{}/{}", req.path(), created.id.0));
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
         .json(ProspectBody::from(&created)))
@@ -160,11 +161,14 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = prospect_id(&req)?;
     let raw = body::read(&req, payload, &state.settings).await?;
-    let (input, earlier) = input::prospect_input(&body::object(&req, &raw)?);
+    let mut fields = body::object(&req, &raw)?;
+    let sent_as = dialect::accept(&mut fields);
+    let (input, earlier) = input::prospect_input(&fields);
     let updated = state
         .prospects
         .update(caller.actor(), id, input, earlier)
-        .await?;
+        .await
+        .map_err(|error| sent_as.relabel(error.into()))?;
     Ok(HttpResponse::Created().json(ProspectBody::from(&updated)))
 }
 
