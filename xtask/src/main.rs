@@ -6,6 +6,7 @@
 //!   throwaway cluster started with the machine's `initdb` and `pg_ctl` and
 //!   removed afterwards.
 //! - `cargo xtask ci`: formatting, clippy, then `test`.
+//! - `cargo xtask openapi`: rewrites `docs/openapi.json` from the code.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: each cargo-fuzz target in
 //!   `fuzz/` (all by default) for SECONDS (default 60), with nightly.
 
@@ -36,6 +37,7 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
     match task {
         "test" => test(&rest),
         "fuzz" => fuzz::run(&rest),
+        "openapi" => openapi(),
         "ci" => {
             cargo(&["fmt", "--all", "--", "--check"])?;
             cargo(&[
@@ -50,7 +52,7 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|ci> [extra cargo test arguments]\n       cargo xtask fuzz [SECONDS] [TARGET...]"
+                "usage: cargo xtask <test|ci> [extra cargo test arguments]\n       cargo xtask openapi\n       cargo xtask fuzz [SECONDS] [TARGET...]"
             );
             if task == "help" {
                 Ok(())
@@ -96,6 +98,28 @@ fn with_postgres(run: impl FnOnce(&str) -> anyhow::Result<()>) -> anyhow::Result
             run(cluster.url())
         }
     }
+}
+
+/// Rewrites `docs/openapi.json` from the code (`prospects openapi`).
+fn openapi() -> anyhow::Result<()> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask lives in the repository")?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--quiet", "--bin", "prospects", "--", "openapi"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("cannot run prospects openapi")?;
+    if !output.status.success() {
+        bail!("prospects openapi failed");
+    }
+    let path = root.join("docs/openapi.json");
+    std::fs::write(&path, &output.stdout)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
 }
 
 fn cargo(args: &[&str]) -> anyhow::Result<()> {

@@ -136,7 +136,7 @@ mod tests {
         .unwrap_or_default();
         assert!(
             committed == document_json(),
-            "docs/openapi.json is out of date: run `cargo run --bin prospects -- openapi > docs/openapi.json`"
+            "docs/openapi.json is out of date: run `cargo xtask openapi`"
         );
     }
 
