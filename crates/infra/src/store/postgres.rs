@@ -83,3 +83,65 @@ async fn migrate(url: &str) -> anyhow::Result<()> {
     .await
     .context("the migration task failed")?
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::RunQueryDsl as _;
+    use prospects_testkit::{TestBackend, TestDb};
+
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+
+    /// Tables, columns, constraints and indexes, one per line.
+    fn schema(conn: &mut AsyncConnectionWrapper<AsyncPgConnection>) -> Vec<String> {
+        let query = "\
+            SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable \
+                   || ' ' || coalesce(column_default, '') || ' ' || is_identity AS line \
+              FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations' \
+            UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) \
+              FROM pg_constraint WHERE connamespace = 'public'::regnamespace \
+               AND conrelid::regclass::text <> '__diesel_schema_migrations' \
+            UNION ALL SELECT indexdef FROM pg_indexes \
+             WHERE schemaname = 'public' AND tablename <> '__diesel_schema_migrations' \
+            ORDER BY 1";
+        diesel::sql_query(query)
+            .load::<Line>(conn)
+            .expect("the schema")
+            .into_iter()
+            .map(|row| row.line)
+            .collect()
+    }
+
+    /// Migrations run up, down and up again, and give the same schema.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn migrations_run_up_down_up_to_the_same_schema() {
+        if TestBackend::current() != TestBackend::Postgres {
+            return;
+        }
+        let db = TestDb::create().await;
+        let url = db.url().to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut conn =
+                AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).expect("connect");
+            conn.run_pending_migrations(MIGRATIONS).expect("up");
+            let first = schema(&mut conn);
+            assert!(first.iter().any(|line| line.starts_with("prospects.name ")));
+            conn.revert_all_migrations(MIGRATIONS).expect("down");
+            assert_eq!(
+                schema(&mut conn),
+                Vec::<String>::new(),
+                "down leaves nothing"
+            );
+            conn.run_pending_migrations(MIGRATIONS).expect("up again");
+            assert_eq!(schema(&mut conn), first);
+        })
+        .await
+        .expect("the migration task");
+    }
+}

@@ -126,3 +126,61 @@ async fn migrate(location: &str) -> anyhow::Result<()> {
     .await
     .context("the migration task failed")?
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::RunQueryDsl as _;
+    use prospects_testkit::{TestBackend, TestDb};
+
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+
+    /// Every table, index and trigger as its `CREATE` statement.
+    fn schema(conn: &mut SqliteConnection) -> Vec<String> {
+        diesel::sql_query(
+            "SELECT coalesce(sql, name) AS line FROM sqlite_master \
+              WHERE name NOT LIKE 'sqlite_%' AND tbl_name <> '__diesel_schema_migrations' \
+              ORDER BY name",
+        )
+        .load::<Line>(conn)
+        .expect("the schema")
+        .into_iter()
+        .map(|row| row.line)
+        .collect()
+    }
+
+    /// Migrations run up, down and up again, and give the same schema.
+    #[test]
+    fn migrations_run_up_down_up_to_the_same_schema() {
+        if TestBackend::current() != TestBackend::Sqlite {
+            return;
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let db = runtime.block_on(TestDb::create());
+        let mut conn =
+            SqliteConnection::establish(&path_of(db.url()).display().to_string()).expect("open");
+        apply_pragmas(&mut conn, SETUP_PATIENCE).expect("pragmas");
+        conn.run_pending_migrations(MIGRATIONS).expect("up");
+        let first = schema(&mut conn);
+        assert!(
+            first
+                .iter()
+                .any(|line| line.contains("CREATE TABLE prospects"))
+        );
+        conn.revert_all_migrations(MIGRATIONS).expect("down");
+        assert_eq!(
+            schema(&mut conn),
+            Vec::<String>::new(),
+            "down leaves nothing"
+        );
+        conn.run_pending_migrations(MIGRATIONS).expect("up again");
+        assert_eq!(schema(&mut conn), first);
+    }
+}
