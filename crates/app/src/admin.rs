@@ -4,12 +4,13 @@ use std::io::Read;
 
 use anyhow::{Context, bail};
 use prospects_domain::auth::normalize_email;
-use prospects_domain::{NewUser, Role};
+use prospects_domain::{UserDraft, UserError};
 
 use crate::wiring::Services;
 
 /// Creates a user; the password comes from stdin when asked, else a random
-/// one is generated and printed once (never logged).
+/// one is generated and printed once (never logged). Every invalid field is
+/// reported at once, with a non-zero exit.
 pub async fn create_user(
     services: &Services,
     email: &str,
@@ -22,25 +23,28 @@ pub async fn create_user(
         std::io::stdin()
             .read_to_string(&mut password)
             .context("cannot read the password from stdin")?;
-        let password = password.trim_end_matches(['\r', '\n']).to_owned();
-        if password.is_empty() {
-            bail!("the password read from stdin is empty");
-        }
-        (password, false)
+        (password.trim_end_matches(['\r', '\n']).to_owned(), false)
     } else {
         (uuid::Uuid::new_v4().simple().to_string(), true)
     };
-    let password_hash = services.hasher.hash(&password).await?;
-    let user = services
-        .users
-        .create(NewUser {
-            name: name.to_owned(),
-            email: normalize_email(email),
-            role: Role::new(role),
-            password_hash,
-        })
-        .await
-        .map_err(anyhow::Error::from)?;
+    let draft = UserDraft {
+        name: name.to_owned(),
+        email: email.to_owned(),
+        role,
+        password: password.clone(),
+    };
+    let user = match services.user_service.create(draft).await {
+        Ok(user) => user,
+        Err(UserError::Invalid(errors)) => {
+            let messages: Vec<String> = errors
+                .fields()
+                .into_iter()
+                .flat_map(|(_, messages)| messages.iter().cloned())
+                .collect();
+            bail!("the user was not created:\n  {}", messages.join("\n  "));
+        }
+        Err(error) => return Err(anyhow::anyhow!("the user was not created: {error}")),
+    };
     println!(
         "created user {} <{}> with role {}",
         user.id.0, user.email, role

@@ -7,7 +7,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::time::Duration;
 
 use anyhow::Context;
-use prospects_domain::{NewUser, Role};
+use prospects_domain::UserDraft;
 
 use crate::config::Config;
 use crate::wiring::Services;
@@ -32,14 +32,13 @@ pub async fn first_start(config: &Config, services: &Services) -> anyhow::Result
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );
-    let password_hash = services.hasher.hash(&password).await?;
     let admin = match services
-        .users
-        .create(NewUser {
+        .user_service
+        .create(UserDraft {
             name: "Administrator".to_owned(),
             email: ADMIN_EMAIL.to_owned(),
-            role: Role::new(ADMIN_ROLE),
-            password_hash,
+            role: ADMIN_ROLE,
+            password,
         })
         .await
     {

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
-    AuthService, PasswordHasher, ProspectService, TokenAuthority, UserRepository,
+    AuthService, PasswordHasher, ProspectService, TokenAuthority, UserRepository, UserService,
 };
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
 use prospects_infra::{
@@ -24,6 +24,8 @@ pub struct Services {
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenAuthority>,
     pub auth: Arc<AuthService>,
+    /// Creates users for the admin command, the first start and the tests alike.
+    pub user_service: Arc<UserService>,
     pub draining: Arc<AtomicBool>,
     /// Statements sent to the database (what tests count a request's cost in).
     pub statements: StatementCounter,
@@ -76,12 +78,14 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         throttles: Throttles::new(config.rate_limits()),
         draining: draining.clone(),
     };
+    let user_service = Arc::new(UserService::new(users.clone(), hasher.clone()));
     Ok(Services {
         state: web::Data::new(state),
         users,
         hasher,
         tokens,
         auth,
+        user_service,
         draining,
         statements,
     })

@@ -13,6 +13,7 @@ pub mod ports;
 pub mod prospect;
 pub mod search;
 pub mod service;
+pub mod users;
 pub mod validation;
 
 pub use account_number::AccountNumber;
@@ -29,4 +30,5 @@ pub use prospect::{
     Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectFields, ProspectId,
 };
 pub use service::{ProspectError, ProspectService};
+pub use users::{UserDraft, UserError, UserService};
 pub use validation::{Rule, ValidationErrors};

@@ -20,6 +20,9 @@ pub enum RepositoryError {
     /// between validation and the write).
     #[error("unknown {0:?}")]
     UnknownReference(Reference),
+    /// A row with the same unique key (say, a user's email) exists.
+    #[error("already exists")]
+    AlreadyExists,
     /// The database cannot be reached in time; worth retrying later.
     #[error("the database is unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -130,7 +133,7 @@ pub trait UserRepository: Send + Sync {
     /// `Ok(None)` when the user was deleted.
     async fn find(&self, id: UserId) -> Result<Option<User>, RepositoryError>;
 
-    /// `Unknown` when the email is taken.
+    /// `AlreadyExists` when the email is taken.
     async fn create(&self, user: NewUser) -> Result<User, RepositoryError>;
 
     async fn count(&self) -> Result<u64, RepositoryError>;

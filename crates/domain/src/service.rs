@@ -40,6 +40,7 @@ impl ProspectError {
             }
             RepositoryError::Unavailable(cause) => ProspectError::Unavailable(cause),
             RepositoryError::Unknown(cause) => ProspectError::Unknown(cause),
+            other @ RepositoryError::AlreadyExists => ProspectError::Unknown(other.into()),
         }
     }
 }

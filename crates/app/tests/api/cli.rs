@@ -216,3 +216,71 @@ async fn keys_generate_and_a_rotation_keep_old_tokens_until_their_key_is_retired
     );
     assert!(retired.auth.authenticate(&fresh, read).await.is_ok());
 }
+
+#[actix_web::test]
+async fn users_create_refuses_bad_fields_with_every_reason_and_a_failing_exit() {
+    let app = TestApp::new().await;
+    let mut create = prospects(&app)
+        .args([
+            "users",
+            "create",
+            "--email",
+            "not-an-email",
+            "--name",
+            "",
+            "--role=-3",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    create
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"short\n")
+        .expect("write");
+    let output = create.wait_with_output().expect("run");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    for reason in [
+        "The name field is required.",
+        "The email field must be a valid email address.",
+        "The role field must be between 1 and 100.",
+        "The password field must be at least 8 characters.",
+    ] {
+        assert!(said.contains(reason), "{reason} not in: {said}");
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM users").await, 0);
+    // The same email twice, in another case: taken.
+    for expected_success in [true, false] {
+        let mut create = prospects(&app)
+            .args([
+                "users",
+                "create",
+                "--email",
+                "Ann@Example.test",
+                "--name",
+                "Ann",
+                "--role",
+                "5",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(create.stdin.take());
+        let output = create.wait_with_output().expect("run");
+        assert_eq!(output.status.success(), expected_success);
+        if !expected_success {
+            assert!(
+                String::from_utf8_lossy(&output.stderr)
+                    .contains("The email has already been taken."),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+}

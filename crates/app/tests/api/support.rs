@@ -8,7 +8,7 @@ use actix_web::test as actix_test;
 use actix_web::{App, http::header};
 use prospects_app::Config;
 use prospects_app::wiring::{self, Services};
-use prospects_domain::{NewUser, Role, UserId};
+use prospects_domain::{UserDraft, UserId};
 use prospects_http::{RateLimit, observe};
 use prospects_testkit::TestDb;
 use serde_json::Value;
@@ -102,15 +102,14 @@ impl TestApp {
 
     /// Creates a user with password `password` and returns them with a token.
     pub async fn user(&self, email: &str, role: i32) -> TestUser {
-        let password_hash = self.services.hasher.hash("password").await.expect("hash");
         let user = self
             .services
-            .users
-            .create(NewUser {
+            .user_service
+            .create(UserDraft {
                 name: email.to_owned(),
                 email: email.to_owned(),
-                role: Role::new(role),
-                password_hash,
+                role,
+                password: "password".to_owned(),
             })
             .await
             .expect("user");

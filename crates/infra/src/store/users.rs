@@ -75,9 +75,7 @@ impl UserRepository for Users {
                 })
                 .map_err(|error| match error {
                     DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                        RepositoryError::Unknown(anyhow::anyhow!(
-                            "a user with this email already exists"
-                        ))
+                        RepositoryError::AlreadyExists
                     }
                     other => from_diesel(other),
                 })?;
