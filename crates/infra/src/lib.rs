@@ -1,11 +1,11 @@
 //! Adapters of the domain ports: PostgreSQL storage through diesel-async,
 //! Argon2id password hashing, and Biscuit bearer tokens.
 
-pub mod errors;
+mod errors;
 pub mod keys;
 pub mod passwords;
-pub mod rows;
-pub mod schema;
+mod rows;
+mod schema;
 pub mod store;
 pub mod tokens;
 

@@ -26,8 +26,8 @@ impl Scene {
     async fn new() -> Self {
         let app = TestApp::new().await;
         let admin = app.admin().await;
-        let ann = app.user("ann@example.test", 5).await;
-        let bob = app.user("bob@example.test", 5).await;
+        let ann = app.sales_user("ann").await;
+        let bob = app.sales_user("bob").await;
         let anns = app
             .prospect(&ann, json!({"name": "Ann's Bakery", "comment": "secret"}))
             .await;

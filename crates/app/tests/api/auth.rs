@@ -19,7 +19,7 @@ fn unauthenticated(response: &crate::support::TestResponse) {
 #[actix_web::test]
 async fn login_with_a_json_body_or_the_query_string_returns_a_working_token() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 5).await;
+    let ann = app.sales_user("ann").await;
     let by_json = app
         .call(
             actix_test::TestRequest::post()
@@ -49,7 +49,7 @@ async fn login_with_a_json_body_or_the_query_string_returns_a_working_token() {
 #[actix_web::test]
 async fn bad_credentials_are_401_whatever_is_wrong() {
     let app = TestApp::new().await;
-    app.user("ann@example.test", 5).await;
+    app.sales_user("ann").await;
     for (email, password) in [
         ("ann@example.test", "wrong"),
         ("nobody@example.test", "password"),
@@ -81,7 +81,7 @@ async fn bad_credentials_are_401_whatever_is_wrong() {
 #[actix_web::test]
 async fn missing_malformed_forged_and_expired_tokens_are_401() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
     unauthenticated(
         &app.call(actix_test::TestRequest::get().uri("/api/v1/prospects"))
             .await,
@@ -145,8 +145,8 @@ async fn authentication_comes_before_everything_else() {
 #[actix_web::test]
 async fn a_deactivated_or_demoted_user_is_judged_by_their_row_not_their_token() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 10).await;
-    let bob = app.user("bob@example.test", 10).await;
+    let ann = app.manager("ann").await;
+    let bob = app.manager("bob").await;
     let bobs = app
         .prospect(&bob, json!({"name": "Bob's", "representative_id": bob.id}))
         .await;
@@ -185,7 +185,7 @@ async fn a_token_attenuated_to_reading_cannot_write() {
     use biscuit_auth::Biscuit;
     use biscuit_auth::macros::block;
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
     let key = RootKey::load_or_create(&app.config.root_key_path()).expect("key");
     let public = biscuit_auth::PrivateKey::from_bytes_hex(
         &key.to_hex(),
@@ -216,7 +216,7 @@ async fn a_token_attenuated_to_reading_cannot_write() {
 #[actix_web::test]
 async fn logout_revokes_the_calling_token_and_every_token_derived_from_it() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
     let other_session = TestUser {
         id: ann.id,
         token: app.token_for(ann.id),
@@ -252,7 +252,7 @@ async fn logout_revokes_the_calling_token_and_every_token_derived_from_it() {
 #[actix_web::test]
 async fn logging_out_a_derived_token_leaves_its_parent_alone() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
     let derived = TestUser {
         id: ann.id,
         token: prospects_infra::attenuate(&ann.token, false, Some(Duration::from_secs(600)))

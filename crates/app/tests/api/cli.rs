@@ -116,7 +116,7 @@ fn with_stdin(mut command: Command, input: &str) -> std::process::Output {
 #[actix_web::test]
 async fn tokens_attenuate_narrows_a_token_and_tokens_revoke_ends_it() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
 
     let mut attenuate = prospects(&app);
     attenuate.args(["tokens", "attenuate", "--read-only", "--ttl", "1h"]);
@@ -166,7 +166,7 @@ async fn tokens_attenuate_narrows_a_token_and_tokens_revoke_ends_it() {
 async fn keys_generate_and_a_rotation_keep_old_tokens_until_their_key_is_retired() {
     use prospects_domain::{Access, Operation};
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
     let read = Access {
         operation: Operation::Read,
         prospect: None,

@@ -29,7 +29,7 @@ fn login_from(address: &str, email: &str, password: &str) -> actix_test::TestReq
 #[actix_web::test]
 async fn a_token_spends_its_budget_then_gets_429_until_it_refills() {
     let app = TestApp::with(|config| config.rate_limit = "3/1h".parse().expect("limit")).await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
     for remaining in ["2", "1", "0"] {
         let response = app.get(&ann, "/api/v1/prospects").await;
         assert_eq!(response.status, 200);
@@ -47,7 +47,7 @@ async fn a_token_spends_its_budget_then_gets_429_until_it_refills() {
     too_many_attempts(&create, "3");
     assert_eq!(app.db.count("SELECT count(*) AS n FROM prospects").await, 0);
 
-    let bob = app.user("bob@example.test", 10).await;
+    let bob = app.manager("bob").await;
     let other = app.get(&bob, "/api/v1/prospects").await;
     assert_eq!(other.status, 200, "each token has its own budget");
 }
@@ -55,7 +55,7 @@ async fn a_token_spends_its_budget_then_gets_429_until_it_refills() {
 #[actix_web::test]
 async fn attenuating_a_token_buys_no_fresh_budget() {
     let app = TestApp::with(|config| config.rate_limit = "2/1h".parse().expect("limit")).await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
     for _ in 0..2 {
         assert_eq!(app.get(&ann, "/api/v1/prospects").await.status, 200);
     }
@@ -69,7 +69,7 @@ async fn attenuating_a_token_buys_no_fresh_budget() {
 #[actix_web::test]
 async fn unauthenticated_requests_spend_no_budget() {
     let app = TestApp::with(|config| config.rate_limit = "1/1h".parse().expect("limit")).await;
-    let ann = app.user("ann@example.test", 10).await;
+    let ann = app.manager("ann").await;
     let forged = TestUser {
         id: ann.id,
         token: format!("{}x", ann.token),
@@ -86,7 +86,7 @@ async fn login_attempts_are_limited_per_email_whatever_its_case() {
         config.login_rate_limit_email = "2/1m".parse().expect("limit");
     })
     .await;
-    app.user("ann@example.test", 5).await;
+    app.sales_user("ann").await;
     let wrong = app
         .call(login_from("10.0.0.1:5000", "ann@example.test", "wrong"))
         .await;
@@ -113,7 +113,7 @@ async fn login_attempts_are_limited_per_client_address() {
         config.login_rate_limit_address = "2/1m".parse().expect("limit");
     })
     .await;
-    app.user("ann@example.test", 5).await;
+    app.sales_user("ann").await;
     for email in ["a@example.test", "b@example.test"] {
         let response = app.call(login_from("10.0.0.1:5000", email, "x")).await;
         assert_eq!(response.status, 401);
@@ -134,7 +134,7 @@ async fn requests_without_all_credentials_are_not_login_attempts() {
         config.login_rate_limit_address = "1/1m".parse().expect("limit");
     })
     .await;
-    app.user("ann@example.test", 5).await;
+    app.sales_user("ann").await;
     for _ in 0..3 {
         let response = app
             .call(

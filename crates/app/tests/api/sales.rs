@@ -8,7 +8,7 @@ use crate::support::TestApp;
 #[actix_web::test]
 async fn two_sales_users_cannot_see_each_others_prospects() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 5).await;
+    let ann = app.sales_user("ann").await;
     let bob = app.user("bob@example.test", 3).await;
     let anns = app
         .prospect(
@@ -62,8 +62,8 @@ async fn two_sales_users_cannot_see_each_others_prospects() {
 #[actix_web::test]
 async fn a_sales_user_always_becomes_the_representative_of_what_they_create() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 5).await;
-    let bob = app.user("bob@example.test", 5).await;
+    let ann = app.sales_user("ann").await;
+    let bob = app.sales_user("bob").await;
     let response = app
         .post(
             &ann,
@@ -105,8 +105,8 @@ async fn a_sales_user_always_becomes_the_representative_of_what_they_create() {
 #[actix_web::test]
 async fn a_sales_user_may_not_hand_their_prospect_to_someone_else() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 5).await;
-    let bob = app.user("bob@example.test", 5).await;
+    let ann = app.sales_user("ann").await;
+    let bob = app.sales_user("bob").await;
     let id = app.prospect(&ann, json!({"name": "Acme"})).await;
     let path = format!("/api/v1/prospects/{id}");
     for representative in [json!(bob.id), json!(null)] {
@@ -130,8 +130,8 @@ async fn a_sales_user_may_not_hand_their_prospect_to_someone_else() {
 #[actix_web::test]
 async fn a_manager_sees_and_reassigns_everything() {
     let app = TestApp::new().await;
-    let ann = app.user("ann@example.test", 5).await;
-    let bob = app.user("bob@example.test", 5).await;
+    let ann = app.sales_user("ann").await;
+    let bob = app.sales_user("bob").await;
     let manager = app.user("manager@example.test", 6).await;
     let id = app.prospect(&ann, json!({"name": "Acme"})).await;
     app.prospect(&bob, json!({"name": "Globex"})).await;

@@ -119,8 +119,18 @@ impl TestApp {
         }
     }
 
+    /// A sales user (role 5) named `name`, as `name@example.test`.
+    pub async fn sales_user(&self, name: &str) -> TestUser {
+        self.user(&format!("{name}@example.test"), 5).await
+    }
+
+    /// A user above the sales level (role 10), as `name@example.test`.
+    pub async fn manager(&self, name: &str) -> TestUser {
+        self.user(&format!("{name}@example.test"), 10).await
+    }
+
     pub async fn admin(&self) -> TestUser {
-        self.user("admin@example.test", 10).await
+        self.manager("admin").await
     }
 
     pub fn token_for(&self, user: i64) -> String {
