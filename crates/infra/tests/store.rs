@@ -490,7 +490,7 @@ async fn users_are_found_by_email_and_emails_are_unique() {
 
 #[tokio::test]
 async fn instances_starting_together_migrate_once() {
-    let db = TestDb::create().await;
+    let db = TestDb::create_empty().await;
     let settings = PoolSettings::default();
     let (a, b) = tokio::join!(
         Store::connect(db.url(), &settings),

@@ -56,25 +56,36 @@ pub fn server_url() -> String {
 impl TestDb {
     pub async fn create() -> Self {
         match TestBackend::current() {
-            TestBackend::Postgres => Self::postgres().await,
+            TestBackend::Postgres => Self::postgres(Some(template().await)).await,
             TestBackend::Sqlite => Self::sqlite(),
         }
     }
 
-    async fn postgres() -> Self {
+    /// A database with no table at all, for tests of migrating itself.
+    pub async fn create_empty() -> Self {
+        match TestBackend::current() {
+            TestBackend::Postgres => Self::postgres(None).await,
+            TestBackend::Sqlite => Self::sqlite(),
+        }
+    }
+
+    /// PostgreSQL: a copy of the migrated template (see [`template`]), or
+    /// of the server's empty default with `None`.
+    async fn postgres(template: Option<&str>) -> Self {
         let server = server_url();
         let name = format!("prospects_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = AsyncPgConnection::establish(&server)
             .await
             .unwrap_or_else(|e| panic!("cannot connect to DATABASE_URL's server: {e}"));
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
+        let from = template
+            .map(|name| format!(" TEMPLATE {name}"))
+            .unwrap_or_default();
+        diesel::sql_query(format!("CREATE DATABASE {name}{from}"))
             .execute(&mut admin)
             .await
             .unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
-        let mut url = url::Url::parse(&server).expect("DATABASE_URL is a URL");
-        url.set_path(&name);
         Self {
-            url: url.to_string(),
+            url: database_url(&server, &name),
             place: Place::Postgres { name, server },
         }
     }
@@ -163,6 +174,72 @@ impl TestDb {
             }
         }
     }
+}
+
+/// `server`'s URL with the database `name`.
+fn database_url(server: &str, name: &str) -> String {
+    let mut url = url::Url::parse(server).expect("DATABASE_URL is a URL");
+    url.set_path(name);
+    url.to_string()
+}
+
+const MIGRATIONS: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("../../migrations/postgres");
+
+/// PostgreSQL: a database migrated once per test process, which every test
+/// database of the process is copied from (`CREATE DATABASE ... TEMPLATE`),
+/// so that no test pays for the migrations. Named after the process; the
+/// templates of processes that have ended are dropped here first.
+async fn template() -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let server = server_url();
+            let name = format!("prospects_template_{}", std::process::id());
+            let mut admin = AsyncPgConnection::establish(&server)
+                .await
+                .unwrap_or_else(|e| panic!("cannot connect to DATABASE_URL's server: {e}"));
+            #[derive(diesel::QueryableByName)]
+            struct Name {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                datname: String,
+            }
+            let templates: Vec<Name> = diesel::sql_query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'prospects\\_template\\_%'",
+            )
+            .load(&mut admin)
+            .await
+            .expect("list templates");
+            for Name { datname } in templates {
+                let pid = datname.trim_start_matches("prospects_template_");
+                let alive = std::path::Path::new("/proc").join(pid).exists();
+                if datname == name || !alive {
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await
+                        .expect("drop an old template");
+                }
+            }
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .unwrap_or_else(|e| panic!("cannot create the template database: {e}"));
+            let url = database_url(&server, &name);
+            tokio::task::spawn_blocking(move || {
+                use diesel_migrations::MigrationHarness;
+                type Wrapper = diesel_async::async_connection_wrapper::AsyncConnectionWrapper<
+                    AsyncPgConnection,
+                >;
+                let mut conn = <Wrapper as diesel::Connection>::establish(&url)
+                    .expect("connect to the template");
+                conn.run_pending_migrations(MIGRATIONS)
+                    .expect("migrate the template");
+            })
+            .await
+            .expect("the migration task");
+            name
+        })
+        .await
 }
 
 /// An open transaction holding a lock that every write to `prospects`
