@@ -78,21 +78,23 @@ pub struct ListParams {
     per_page: Option<i64>,
 }
 
-/// A prospect to create. Defaults are stated in the descriptions rather than
-/// as `default` keywords, which openapi-typescript would turn into required
-/// properties of the request; email and URL rules are stated in descriptions
-/// rather than as `format`s, which would forbid the `""` the server reads as null. Unknown keys and the server-owned `id`,
+// Defaults are stated in the descriptions rather than as `default` keywords,
+// which openapi-typescript would turn into required properties of the
+// request; email and URL rules are stated in descriptions rather than as
+// `format`s, which would forbid the `""` the server reads as null. The
+// whole-body example is what Swagger UI's "Try it out" sends: a body that
+// creates a prospect as it stands (per-field examples would give the ids a
+// `0` that names no row).
+/// A prospect to create. Unknown keys and the server-owned `id`,
 /// `customer_account`, `created_at`, `updated_at` are ignored. Strings are
 /// trimmed and `""` counts as `null`; booleans also accept `1`, `0`, `"1"`,
-/// `"0"`; integers also accept numeric strings.
+/// `"0"`; integers also accept numeric strings. Every field is also accepted
+/// under the vendor PHP client's camelCase name (`emailAddress`, `chargeVAT`, ...).
 #[derive(ToSchema)]
 #[expect(
     dead_code,
     reason = "documents the request body; the handler reads loose JSON"
 )]
-/// The whole-body example is what Swagger UI's "Try it out" sends: a body
-/// that creates a prospect as it stands (per-field examples would give the
-/// ids a `0` that names no row).
 #[schema(example = json!({
     "name": "Acme Corp",
     "email_address": "info@acme.example",
