@@ -181,40 +181,20 @@ impl Framer {
                 }
                 State::Head if !self.holds_head_end() => {
                     if self.pending.len() > MAX_HEAD_BYTES {
-                        let line = self.pending.iter().position(|b| *b == b'\n');
-                        let refusal = if line.is_some_and(|end| end < MAX_HEAD_BYTES) {
-                            Refusal::HeadTooLarge
-                        } else {
-                            Refusal::UriTooLong
-                        };
-                        self.refuse(refusal, out);
+                        self.refuse(self.oversized(), out);
                     }
                     return;
                 }
                 State::Head => match read_head(&self.pending) {
                     HeadOutcome::Partial => {
                         if self.pending.len() > MAX_HEAD_BYTES {
-                            let line_ends = self.pending.contains(&b'\n');
-                            self.refuse(
-                                if line_ends {
-                                    Refusal::HeadTooLarge
-                                } else {
-                                    Refusal::UriTooLong
-                                },
-                                out,
-                            );
+                            self.refuse(self.oversized(), out);
                         }
                         return;
                     }
                     HeadOutcome::Refused(refusal) => self.refuse(refusal, out),
                     HeadOutcome::Complete { length, .. } if length > MAX_HEAD_BYTES => {
-                        let line = self.pending.iter().position(|b| *b == b'\n');
-                        let refusal = if line.is_some_and(|end| end < MAX_HEAD_BYTES) {
-                            Refusal::HeadTooLarge
-                        } else {
-                            Refusal::UriTooLong
-                        };
-                        self.refuse(refusal, out);
+                        self.refuse(self.oversized(), out);
                     }
                     HeadOutcome::Complete {
                         length,
@@ -317,6 +297,16 @@ impl Framer {
             }
         }
         true
+    }
+
+    /// Why a head over the limit is refused: its request line alone, or all of it.
+    fn oversized(&self) -> Refusal {
+        let line = self.pending.iter().position(|b| *b == b'\n');
+        if line.is_some_and(|end| end < MAX_HEAD_BYTES) {
+            Refusal::HeadTooLarge
+        } else {
+            Refusal::UriTooLong
+        }
     }
 
     fn refuse(&mut self, refusal: Refusal, out: &mut BytesMut) {
@@ -497,10 +487,6 @@ impl<S> Inbound<S> {
             head_timer: Some(Box::pin(tokio::time::sleep(client_timeout))),
             eof: false,
         }
-    }
-
-    pub fn get_ref(&self) -> &S {
-        &self.io
     }
 }
 
