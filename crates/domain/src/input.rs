@@ -1,7 +1,8 @@
 //! What a client sends to create or update a prospect, and its validation.
 //!
-//! The web layer turns loose JSON into a [`ProspectInput`] (recording type
-//! errors as it goes); [`ProspectInput::validate_for_create`] and
+//! The web layer turns loose JSON into a [`ProspectInput`], each field
+//! carrying the rule its value broke when it could not be read
+//! ([`Patch::Invalid`]); [`ProspectInput::validate_for_create`] and
 //! [`ProspectInput::validate_for_update`] apply the contract's rules and are
 //! the only ways to a value the repository will write.
 
@@ -12,13 +13,16 @@ use garde::rules::url::Url;
 use crate::validation::{Rule, ValidationErrors, render};
 use crate::{ProspectFields, UserId};
 
-/// One field of a request: not sent, sent as `null` (or `""`), or sent with a value.
+/// One field of a request: not sent, sent as `null` (or `""`), sent with a
+/// value, or sent with something that is no value of its type (the rule it
+/// broke, reported by validation with every other error).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Patch<T> {
     #[default]
     Absent,
     Null,
     Set(T),
+    Invalid(Rule),
 }
 
 impl Patch<String> {
@@ -48,7 +52,7 @@ impl<T: Clone + PartialEq> Patch<T> {
     /// Writes a sent value into a nullable field; says whether it changed.
     fn apply_nullable(&self, target: &mut Option<T>) -> bool {
         let next = match self {
-            Patch::Absent => return false,
+            Patch::Absent | Patch::Invalid(_) => return false,
             Patch::Null => None,
             Patch::Set(value) => Some(value.clone()),
         };
@@ -59,7 +63,7 @@ impl<T: Clone + PartialEq> Patch<T> {
     fn apply_required(&self, target: &mut T) -> bool {
         match self {
             Patch::Set(value) => replace_if_different(target, value.clone()),
-            Patch::Absent | Patch::Null => false,
+            Patch::Absent | Patch::Null | Patch::Invalid(_) => false,
         }
     }
 }
@@ -77,6 +81,15 @@ fn replace_if_different<T: PartialEq>(target: &mut T, next: T) -> bool {
 /// filled with the field's name when the report is read.
 mod rules {
     use super::*;
+
+    /// A value that could not be read as its type: the rule it broke. Listed
+    /// first on every field; the other rules look only at values.
+    pub fn well_formed<T>(value: &Patch<T>, _: &()) -> garde::Result {
+        match value {
+            Patch::Invalid(rule) => Err(garde::Error::new(rule.template())),
+            _ => Ok(()),
+        }
+    }
 
     pub fn chars(min: usize, max: usize) -> impl FnOnce(&Patch<String>, &()) -> garde::Result {
         move |value, _| match value.value() {
@@ -132,71 +145,83 @@ mod rules {
 /// fields (`id`, `customer_account`, timestamps) have no place here.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Validate)]
 pub struct ProspectInput {
-    #[garde(custom(rules::chars(2, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(2, 255)))]
     pub name: Patch<String>,
-    #[garde(skip)]
+    #[garde(custom(rules::well_formed))]
     pub brand_id: Patch<i64>,
-    #[garde(skip)]
+    #[garde(custom(rules::well_formed))]
     pub representative_id: Patch<i64>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub accounts_reference: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub registration_number: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub tax_registration_number: Patch<String>,
     /// The wire's `type`.
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub legal_form: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub capital: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub activity_code: Patch<String>,
-    #[garde(skip)]
+    #[garde(custom(rules::well_formed))]
     pub sector_id: Patch<i64>,
-    #[garde(skip)]
+    #[garde(custom(rules::well_formed))]
     pub cluster_id: Patch<i64>,
-    #[garde(skip)]
+    #[garde(custom(rules::well_formed))]
     pub batch_id: Patch<i64>,
-    #[garde(custom(rules::email), custom(rules::chars(0, 255)))]
+    #[garde(
+        custom(rules::well_formed),
+        custom(rules::email),
+        custom(rules::chars(0, 255))
+    )]
     pub email_address: Patch<String>,
-    #[garde(custom(rules::email), custom(rules::chars(0, 255)))]
+    #[garde(
+        custom(rules::well_formed),
+        custom(rules::email),
+        custom(rules::chars(0, 255))
+    )]
     pub account_email_address: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub phone: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub mobile_phone: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub fax: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub main_contact_first_name: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub main_contact_last_name: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub main_address_line1: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub main_address_line2: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub main_address_postal_code: Patch<String>,
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub main_address_city: Patch<String>,
     /// `null` puts back the default country.
-    #[garde(custom(rules::chars(0, 255)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
     pub main_address_country: Patch<String>,
-    #[garde(custom(rules::web_url), custom(rules::chars(0, 2048)))]
+    #[garde(
+        custom(rules::well_formed),
+        custom(rules::web_url),
+        custom(rules::chars(0, 2048))
+    )]
     pub website: Patch<String>,
-    #[garde(custom(rules::boolean))]
+    #[garde(custom(rules::well_formed), custom(rules::boolean))]
     pub active: Patch<bool>,
-    #[garde(custom(rules::boolean))]
+    #[garde(custom(rules::well_formed), custom(rules::boolean))]
     pub charge_vat: Patch<bool>,
-    #[garde(custom(rules::boolean))]
+    #[garde(custom(rules::well_formed), custom(rules::boolean))]
     pub merge_invoices: Patch<bool>,
-    #[garde(custom(rules::boolean))]
+    #[garde(custom(rules::well_formed), custom(rules::boolean))]
     pub accept_emails: Patch<bool>,
-    #[garde(custom(rules::boolean))]
+    #[garde(custom(rules::well_formed), custom(rules::boolean))]
     pub accept_calls: Patch<bool>,
-    #[garde(custom(rules::chars(0, 65_535)))]
+    #[garde(custom(rules::well_formed), custom(rules::chars(0, 65_535)))]
     pub comment: Patch<String>,
-    #[garde(skip)]
+    #[garde(custom(rules::well_formed))]
     pub prospection_code_id: Patch<i64>,
 }
 
@@ -233,14 +258,11 @@ impl ValidUpdate {
 }
 
 impl ProspectInput {
-    /// Applies the create rules (`name` required). `earlier` holds the type
-    /// errors found while parsing; a field that failed there is not checked again.
-    pub fn validate_for_create(
-        self,
-        earlier: ValidationErrors,
-    ) -> Result<ValidCreate, ValidationErrors> {
-        let mut errors = earlier;
-        if !self.name_was_given() && !errors.has("name") {
+    /// Applies the create rules (`name` required) and reports every broken
+    /// rule at once, those found reading the request included.
+    pub fn validate_for_create(self) -> Result<ValidCreate, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if matches!(self.name, Patch::Absent | Patch::Null) {
             errors.add("name", Rule::Required);
         }
         errors.merge(self.field_rule_errors());
@@ -248,20 +270,13 @@ impl ProspectInput {
     }
 
     /// Applies the update rules (`name`, when sent, may not be empty).
-    pub fn validate_for_update(
-        self,
-        earlier: ValidationErrors,
-    ) -> Result<ValidUpdate, ValidationErrors> {
-        let mut errors = earlier;
-        if matches!(self.name, Patch::Null) && !errors.has("name") {
+    pub fn validate_for_update(self) -> Result<ValidUpdate, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if matches!(self.name, Patch::Null) {
             errors.add("name", Rule::Required);
         }
         errors.merge(self.field_rule_errors());
         errors.into_result().map(|()| ValidUpdate(self))
-    }
-
-    fn name_was_given(&self) -> bool {
-        matches!(self.name, Patch::Set(_))
     }
 
     fn field_rule_errors(&self) -> ValidationErrors {
@@ -296,7 +311,7 @@ impl ProspectInput {
 
     fn apply_to(&self, fields: &mut ProspectFields) -> bool {
         let representative = match &self.representative_id {
-            Patch::Absent => Patch::Absent,
+            Patch::Absent | Patch::Invalid(_) => Patch::Absent,
             Patch::Null => Patch::Null,
             Patch::Set(id) => Patch::Set(UserId(*id)),
         };
@@ -377,7 +392,7 @@ mod tests {
 
     fn create_errors(input: ProspectInput) -> ValidationErrors {
         input
-            .validate_for_create(ValidationErrors::new())
+            .validate_for_create()
             .expect_err("input should be refused")
     }
 
@@ -415,22 +430,14 @@ mod tests {
             create_errors(named(&"x".repeat(256))).summary(),
             "The name field must not be greater than 255 characters."
         );
-        assert!(
-            named(&"é".repeat(255))
-                .validate_for_create(ValidationErrors::new())
-                .is_ok()
-        );
-        assert!(
-            named("Ab")
-                .validate_for_create(ValidationErrors::new())
-                .is_ok()
-        );
+        assert!(named(&"é".repeat(255)).validate_for_create().is_ok());
+        assert!(named("Ab").validate_for_create().is_ok());
     }
 
     #[test]
     fn a_create_gets_the_contract_defaults() {
         let fields = named("Acme")
-            .validate_for_create(ValidationErrors::new())
+            .validate_for_create()
             .expect("valid")
             .into_fields();
         assert_eq!(fields, ProspectFields::named("Acme".to_owned()));
@@ -467,10 +474,7 @@ mod tests {
                 website: Patch::text(good),
                 ..named("Acme")
             };
-            assert!(
-                input.validate_for_create(ValidationErrors::new()).is_ok(),
-                "{good}"
-            );
+            assert!(input.validate_for_create().is_ok(), "{good}");
         }
         for bad in [
             "file:///etc/passwd",
@@ -483,10 +487,7 @@ mod tests {
                 website: Patch::text(bad),
                 ..named("Acme")
             };
-            assert!(
-                input.validate_for_create(ValidationErrors::new()).is_err(),
-                "{bad}"
-            );
+            assert!(input.validate_for_create().is_err(), "{bad}");
         }
     }
 
@@ -517,29 +518,43 @@ mod tests {
     }
 
     #[test]
-    fn a_parse_error_on_name_is_not_doubled_by_required() {
-        let mut earlier = ValidationErrors::new();
-        earlier.add("name", Rule::String);
-        let errors = ProspectInput::default()
-            .validate_for_create(earlier)
-            .expect_err("refused");
-        assert_eq!(errors.summary(), "The name field must be a string.");
+    fn a_value_that_could_not_be_read_is_reported_once_with_the_rest() {
+        let input = ProspectInput {
+            name: Patch::Invalid(Rule::String),
+            email_address: Patch::Invalid(Rule::String),
+            brand_id: Patch::Invalid(Rule::Integer),
+            website: Patch::text("ftp://x"),
+            ..Default::default()
+        };
+        let errors = input.validate_for_create().expect_err("refused");
+        assert_eq!(
+            errors.fields(),
+            [
+                ("name", &["The name field must be a string.".to_owned()][..]),
+                (
+                    "brand_id",
+                    &["The brand id field must be an integer.".to_owned()][..]
+                ),
+                (
+                    "email_address",
+                    &["The email address field must be a string.".to_owned()][..]
+                ),
+                (
+                    "website",
+                    &["The website field must be a valid URL.".to_owned()][..]
+                ),
+            ]
+        );
     }
 
     #[test]
     fn an_update_may_omit_name_but_not_clear_it() {
-        assert!(
-            ProspectInput::default()
-                .validate_for_update(ValidationErrors::new())
-                .is_ok()
-        );
+        assert!(ProspectInput::default().validate_for_update().is_ok());
         let cleared = ProspectInput {
             name: Patch::Null,
             ..Default::default()
         };
-        let errors = cleared
-            .validate_for_update(ValidationErrors::new())
-            .expect_err("refused");
+        let errors = cleared.validate_for_update().expect_err("refused");
         assert_eq!(errors.summary(), "The name field is required.");
     }
 
@@ -551,7 +566,7 @@ mod tests {
             name: Patch::text("Acme"),
             ..Default::default()
         }
-        .validate_for_update(ValidationErrors::new())
+        .validate_for_update()
         .expect("valid");
         assert!(!same.apply_to(&mut fields));
         let change = ProspectInput {
@@ -560,7 +575,7 @@ mod tests {
             merge_invoices: Patch::Set(true),
             ..Default::default()
         }
-        .validate_for_update(ValidationErrors::new())
+        .validate_for_update()
         .expect("valid");
         assert!(change.apply_to(&mut fields));
         assert_eq!(fields.phone, None);

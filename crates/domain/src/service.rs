@@ -86,7 +86,7 @@ impl ProspectService {
     }
 
     /// Creates a prospect. A sales user always becomes its representative.
-    /// `earlier` holds the errors found while parsing the request. References
+    /// References
     /// are left to the database's foreign keys; only when one fails, or the
     /// input is invalid anyway, are they looked up, so that one answer lists
     /// every error.
@@ -94,15 +94,14 @@ impl ProspectService {
         &self,
         actor: Actor,
         mut input: ProspectInput,
-        earlier: ValidationErrors,
     ) -> Result<Prospect, ProspectError> {
         // Whatever id was sent is overridden; a value that is not an
-        // integer at all is still refused (it is in `earlier`).
-        if actor.role().is_sales() && !earlier.has("representative_id") {
+        // integer at all is still refused.
+        if actor.role().is_sales() && !matches!(input.representative_id, Patch::Invalid(_)) {
             input.representative_id = Patch::Set(actor.user_id().0);
         }
         let references = input.references();
-        match input.validate_for_create(earlier) {
+        match input.validate_for_create() {
             Ok(valid) => match self.prospects.create(valid).await {
                 Ok(prospect) => Ok(prospect),
                 Err(error) => Err(self.refused(None, &references, error).await),
@@ -120,11 +119,10 @@ impl ProspectService {
         actor: Actor,
         id: ProspectId,
         input: ProspectInput,
-        earlier: ValidationErrors,
     ) -> Result<Prospect, ProspectError> {
-        let keeps = !actor.role().is_sales() || keeps_representative(actor, &input, &earlier);
+        let keeps = !actor.role().is_sales() || keeps_representative(actor, &input);
         let references = input.references();
-        match input.validate_for_update(earlier) {
+        match input.validate_for_update() {
             Ok(valid) if keeps => match self.prospects.update(id, actor.scope(), valid).await {
                 Ok(prospect) => Ok(prospect),
                 Err(error) => Err(self.refused(Some(id), &references, error).await),
@@ -225,11 +223,11 @@ fn ensure_in_scope(scope: Scope, prospect: &Prospect) -> Result<(), ProspectErro
 }
 
 /// A sales user may send no `representative_id`, or their own.
-fn keeps_representative(actor: Actor, input: &ProspectInput, earlier: &ValidationErrors) -> bool {
+fn keeps_representative(actor: Actor, input: &ProspectInput) -> bool {
     match input.representative_id {
-        Patch::Absent => !earlier.has("representative_id"),
+        Patch::Absent => true,
         Patch::Set(id) => id == actor.user_id().0,
-        Patch::Null => false,
+        Patch::Null | Patch::Invalid(_) => false,
     }
 }
 
@@ -300,7 +298,7 @@ mod tests {
             ..named("Acme")
         };
         let created = service(repo, no_missing_references())
-            .create(sales_user(), input, ValidationErrors::new())
+            .create(sales_user(), input)
             .await
             .expect("created");
         assert_eq!(created.fields.representative_id, Some(UserId(SALES)));
@@ -321,7 +319,7 @@ mod tests {
             ..named("Acme")
         };
         service(repo, no_missing_references())
-            .create(manager(), input, ValidationErrors::new())
+            .create(manager(), input)
             .await
             .expect("created");
     }
@@ -338,7 +336,7 @@ mod tests {
             ..Default::default()
         };
         let error = service(MockProspectRepository::new(), lookup)
-            .create(manager(), input, ValidationErrors::new())
+            .create(manager(), input)
             .await
             .expect_err("refused");
         let ProspectError::Invalid(errors) = error else {
@@ -387,9 +385,7 @@ mod tests {
                 representative_id: representative,
                 ..Default::default()
             };
-            let result = service
-                .update(sales_user(), ProspectId(3), input, ValidationErrors::new())
-                .await;
+            let result = service.update(sales_user(), ProspectId(3), input).await;
             assert!(matches!(result, Err(ProspectError::Forbidden)));
         }
     }
@@ -406,7 +402,7 @@ mod tests {
             ..Default::default()
         };
         service(repo, MockReferenceLookup::new())
-            .update(sales_user(), ProspectId(3), input, ValidationErrors::new())
+            .update(sales_user(), ProspectId(3), input)
             .await
             .expect("updated");
     }
@@ -418,12 +414,7 @@ mod tests {
         repo.expect_update()
             .returning(|_, _, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
-            .update(
-                sales_user(),
-                ProspectId(3),
-                named("Acme"),
-                ValidationErrors::new(),
-            )
+            .update(sales_user(), ProspectId(3), named("Acme"))
             .await;
         assert!(matches!(result, Err(ProspectError::Forbidden)));
     }
@@ -435,12 +426,7 @@ mod tests {
             .returning(|_| Err(RepositoryError::NotFound));
         repo.expect_update().never();
         let result = service(repo, MockReferenceLookup::new())
-            .update(
-                manager(),
-                ProspectId(9),
-                named("A"),
-                ValidationErrors::new(),
-            )
+            .update(manager(), ProspectId(9), named("A"))
             .await;
         assert!(matches!(
             result,
@@ -459,7 +445,7 @@ mod tests {
             ..Default::default()
         };
         let result = service(repo, MockReferenceLookup::new())
-            .update(sales_user(), ProspectId(3), input, ValidationErrors::new())
+            .update(sales_user(), ProspectId(3), input)
             .await;
         assert!(matches!(result, Err(ProspectError::Forbidden)));
     }
@@ -492,7 +478,7 @@ mod tests {
             ..named("Acme")
         };
         let error = service(repo, lookup)
-            .create(manager(), input, ValidationErrors::new())
+            .create(manager(), input)
             .await
             .expect_err("refused");
         let ProspectError::Invalid(errors) = error else {
@@ -514,7 +500,7 @@ mod tests {
             ..named("Acme")
         };
         let error = service(repo, no_missing_references())
-            .create(manager(), input, ValidationErrors::new())
+            .create(manager(), input)
             .await
             .expect_err("refused");
         let ProspectError::Invalid(errors) = error else {

@@ -1,19 +1,16 @@
 //! Loose JSON values to a [`ProspectInput`], the way the vendor's stack reads
 //! them: strings trimmed and `""` as null, booleans as `true/false/1/0/"1"/"0"`,
-//! integers as numbers or numeric strings. A value of the wrong type is a
-//! validation error on its field, never a 400.
+//! integers as numbers or numeric strings. A value of the wrong type becomes
+//! the rule it broke ([`Patch::Invalid`]), reported by validation with every
+//! other error of the request, never a 400.
 
-use prospects_domain::{Patch, ProspectInput, Rule, ValidationErrors};
+use prospects_domain::{Patch, ProspectInput, Rule};
 use serde_json::{Map, Value};
 
-/// The input and the type errors found reading it.
-pub fn prospect_input(body: &Map<String, Value>) -> (ProspectInput, ValidationErrors) {
-    let mut errors = ValidationErrors::new();
-    let mut read = Reader {
-        body,
-        errors: &mut errors,
-    };
-    let input = ProspectInput {
+/// The input, each field as sent or as the rule its value broke.
+pub fn prospect_input(body: &Map<String, Value>) -> ProspectInput {
+    let read = Reader { body };
+    ProspectInput {
         name: read.text("name"),
         brand_id: read.integer("brand_id"),
         representative_id: read.integer("representative_id"),
@@ -46,52 +43,45 @@ pub fn prospect_input(body: &Map<String, Value>) -> (ProspectInput, ValidationEr
         accept_calls: read.boolean("accept_calls"),
         comment: read.text("comment"),
         prospection_code_id: read.integer("prospection_code_id"),
-    };
-    (input, errors)
+    }
 }
 
 struct Reader<'a> {
     body: &'a Map<String, Value>,
-    errors: &'a mut ValidationErrors,
 }
 
 impl Reader<'_> {
-    fn text(&mut self, field: &str) -> Patch<String> {
+    fn text(&self, field: &str) -> Patch<String> {
         match self.body.get(field) {
             None => Patch::Absent,
             Some(Value::Null) => Patch::Null,
             Some(Value::String(text)) => Patch::text(text),
-            Some(_) => self.fail(field, Rule::String),
+            Some(_) => Patch::Invalid(Rule::String),
         }
     }
 
-    fn integer(&mut self, field: &str) -> Patch<i64> {
+    fn integer(&self, field: &str) -> Patch<i64> {
         match self.body.get(field) {
             None => Patch::Absent,
             Some(Value::Null) => Patch::Null,
             Some(Value::String(text)) if text.trim().is_empty() => Patch::Null,
             Some(value) => match as_integer(value) {
                 Some(number) => Patch::Set(number),
-                None => self.fail(field, Rule::Integer),
+                None => Patch::Invalid(Rule::Integer),
             },
         }
     }
 
-    fn boolean(&mut self, field: &str) -> Patch<bool> {
+    fn boolean(&self, field: &str) -> Patch<bool> {
         match self.body.get(field) {
             None => Patch::Absent,
             Some(Value::Null) => Patch::Null,
             Some(Value::String(text)) if text.trim().is_empty() => Patch::Null,
             Some(value) => match as_boolean(value) {
                 Some(flag) => Patch::Set(flag),
-                None => self.fail(field, Rule::Boolean),
+                None => Patch::Invalid(Rule::Boolean),
             },
         }
-    }
-
-    fn fail<T>(&mut self, field: &str, rule: Rule) -> Patch<T> {
-        self.errors.add(field, rule);
-        Patch::Absent
     }
 }
 
@@ -140,17 +130,17 @@ mod tests {
 
     use super::*;
 
-    fn read(body: Value) -> (ProspectInput, ValidationErrors) {
+    fn read(body: Value) -> ProspectInput {
         prospect_input(body.as_object().expect("object"))
     }
 
     #[test]
     fn lenient_scalars_are_accepted() {
-        let (input, errors) = read(json!({
+        let input = read(json!({
             "name": "  Acme  ", "brand_id": "12", "sector_id": 3.0, "active": "0",
             "charge_vat": 1, "merge_invoices": true, "phone": "", "email": "ignored@x.test"
         }));
-        assert!(errors.is_empty(), "{errors:?}");
+        assert!(input.clone().validate_for_create().is_ok());
         assert_eq!(input.name, Patch::Set("Acme".to_owned()));
         assert_eq!(input.brand_id, Patch::Set(12));
         assert_eq!(input.sector_id, Patch::Set(3));
@@ -163,9 +153,11 @@ mod tests {
 
     #[test]
     fn wrong_types_are_field_errors() {
-        let (_, errors) = read(json!({
+        let errors = read(json!({
             "name": 42, "brand_id": "abc", "batch_id": 1.5, "active": "yes", "accept_calls": 2, "type": ["x"]
-        }));
+        }))
+        .validate_for_create()
+        .expect_err("refused");
         let fields: Vec<&str> = errors.fields().iter().map(|(field, _)| *field).collect();
         assert_eq!(
             fields,

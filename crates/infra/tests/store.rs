@@ -9,7 +9,7 @@ use prospects_domain::search::SearchTerm;
 use prospects_domain::{
     HealthCheck, ListQuery, NewUser, Patch, ProspectId, ProspectInput, ProspectRepository,
     Reference, ReferenceLookup, RepositoryError, Role, Scope, SortDirection, SortField, SortKey,
-    UserId, UserRepository, ValidationErrors,
+    UserId, UserRepository,
 };
 use prospects_infra::{PoolSettings, Prospects, References, Store, Users};
 use prospects_testkit::{TestBackend, TestDb};
@@ -71,15 +71,11 @@ fn named(name: &str) -> ProspectInput {
 }
 
 fn valid(input: ProspectInput) -> ValidCreate {
-    input
-        .validate_for_create(ValidationErrors::new())
-        .expect("valid input")
+    input.validate_for_create().expect("valid input")
 }
 
 fn update(input: ProspectInput) -> ValidUpdate {
-    input
-        .validate_for_update(ValidationErrors::new())
-        .expect("valid input")
+    input.validate_for_update().expect("valid input")
 }
 
 fn names(page: &prospects_domain::Page<prospects_domain::Prospect>) -> Vec<&str> {

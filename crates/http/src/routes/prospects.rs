@@ -84,10 +84,10 @@ pub async fn create(
     let raw = body::read(&req, payload, &state.settings).await?;
     let mut fields = body::object(&req, &raw)?;
     let sent_as = dialect::accept(&mut fields);
-    let (input, earlier) = input::prospect_input(&fields);
+    let input = input::prospect_input(&fields);
     let created = state
         .prospects
-        .create(caller.actor(), input, earlier)
+        .create(caller.actor(), input)
         .await
         .map_err(|error| sent_as.relabel(error.into()))?;
     // Under the path the request came by (the SDK mount has its own).
@@ -163,10 +163,10 @@ pub async fn update(
     let raw = body::read(&req, payload, &state.settings).await?;
     let mut fields = body::object(&req, &raw)?;
     let sent_as = dialect::accept(&mut fields);
-    let (input, earlier) = input::prospect_input(&fields);
+    let input = input::prospect_input(&fields);
     let updated = state
         .prospects
-        .update(caller.actor(), id, input, earlier)
+        .update(caller.actor(), id, input)
         .await
         .map_err(|error| sent_as.relabel(error.into()))?;
     Ok(HttpResponse::Created().json(ProspectBody::from(&updated)))
