@@ -220,29 +220,18 @@ async fn keys_generate_and_a_rotation_keep_old_tokens_until_their_key_is_retired
 #[actix_web::test]
 async fn users_create_refuses_bad_fields_with_every_reason_and_a_failing_exit() {
     let app = TestApp::new().await;
-    let mut create = prospects(&app)
-        .args([
-            "users",
-            "create",
-            "--email",
-            "not-an-email",
-            "--name",
-            "",
-            "--role=-3",
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    create
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"short\n")
-        .expect("write");
-    let output = create.wait_with_output().expect("run");
+    let mut create = prospects(&app);
+    create.args([
+        "users",
+        "create",
+        "--email",
+        "not-an-email",
+        "--name",
+        "",
+        "--role=-3",
+        "--password-stdin",
+    ]);
+    let output = with_stdin(create, "short\n");
     assert!(!output.status.success());
     let said = String::from_utf8_lossy(&output.stderr);
     for reason in [
@@ -256,23 +245,18 @@ async fn users_create_refuses_bad_fields_with_every_reason_and_a_failing_exit() 
     assert_eq!(app.db.count("SELECT count(*) AS n FROM users").await, 0);
     // The same email twice, in another case: taken.
     for expected_success in [true, false] {
-        let mut create = prospects(&app)
-            .args([
-                "users",
-                "create",
-                "--email",
-                "Ann@Example.test",
-                "--name",
-                "Ann",
-                "--role",
-                "5",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        drop(create.stdin.take());
-        let output = create.wait_with_output().expect("run");
+        let mut create = prospects(&app);
+        create.args([
+            "users",
+            "create",
+            "--email",
+            "Ann@Example.test",
+            "--name",
+            "Ann",
+            "--role",
+            "5",
+        ]);
+        let output = with_stdin(create, "");
         assert_eq!(output.status.success(), expected_success);
         if !expected_success {
             assert!(
