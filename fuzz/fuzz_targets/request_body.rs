@@ -6,8 +6,9 @@
 use actix_web::test::TestRequest;
 use libfuzzer_sys::fuzz_target;
 use prospects_domain::search::document;
-use prospects_domain::{AccountNumber, ProspectFields};
-use prospects_http::{body, input};
+use prospects_domain::{ProspectFields, ProspectInput};
+use prospects_http::body;
+use prospects_http::wire::ProspectChanges;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {
@@ -24,15 +25,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(object) = body::object(&req, body) else {
         return;
     };
-    let (input, errors) = input::prospect_input(&object);
-    if let Ok(valid) = input.clone().validate_for_create(errors.clone()) {
+    let changes: ProspectChanges = body::typed(object).expect("any object reads");
+    let input = ProspectInput::from(changes);
+    if let Ok(valid) = input.clone().validate_for_create() {
         let fields = valid.into_fields();
         assert!(fields.name.trim().chars().count() >= 2);
-        document(&fields, &AccountNumber::for_id(1));
+        document(&fields);
     }
-    if let Ok(valid) = input.validate_for_update(errors) {
+    if let Ok(valid) = input.validate_for_update() {
         let mut fields = ProspectFields::named("Acme".to_owned());
         valid.apply_to(&mut fields);
-        document(&fields, &AccountNumber::for_id(i64::MAX));
+        document(&fields);
     }
 });

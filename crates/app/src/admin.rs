@@ -39,7 +39,7 @@ pub async fn create_user(
             let messages: Vec<String> = errors
                 .fields()
                 .into_iter()
-                .flat_map(|(_, messages)| messages.iter().cloned())
+                .flat_map(|(_, messages)| messages)
                 .collect();
             bail!("the user was not created:\n  {}", messages.join("\n  "));
         }

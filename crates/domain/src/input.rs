@@ -10,8 +10,8 @@ use garde::Validate;
 use garde::rules::email::Email;
 use garde::rules::url::Url;
 
-use crate::validation::{Rule, ValidationErrors, render};
-use crate::{ProspectFields, UserId};
+use crate::validation::{Rule, ValidationErrors};
+use crate::{ProspectField, ProspectFields, ProspectInput};
 
 /// One field of a request: not sent, sent as `null` (or `""`), sent with a
 /// value, or sent with something that is no value of its type (the rule it
@@ -50,7 +50,7 @@ impl<T> Patch<T> {
 
 impl<T: Clone + PartialEq> Patch<T> {
     /// Writes a sent value into a nullable field; says whether it changed.
-    fn apply_nullable(&self, target: &mut Option<T>) -> bool {
+    pub(crate) fn apply_nullable(&self, target: &mut Option<T>) -> bool {
         let next = match self {
             Patch::Absent | Patch::Invalid(_) => return false,
             Patch::Null => None,
@@ -59,11 +59,13 @@ impl<T: Clone + PartialEq> Patch<T> {
         replace_if_different(target, next)
     }
 
-    /// Writes a sent value into a required field (`null` was refused by validation).
-    fn apply_required(&self, target: &mut T) -> bool {
+    /// Writes a sent value into a required field: `null` puts its default
+    /// back (validation refuses it where there is none).
+    pub(crate) fn apply_required(&self, target: &mut T, default: impl FnOnce() -> T) -> bool {
         match self {
             Patch::Set(value) => replace_if_different(target, value.clone()),
-            Patch::Absent | Patch::Null | Patch::Invalid(_) => false,
+            Patch::Null => replace_if_different(target, default()),
+            Patch::Absent | Patch::Invalid(_) => false,
         }
     }
 }
@@ -79,7 +81,7 @@ fn replace_if_different<T: PartialEq>(target: &mut T, next: T) -> bool {
 
 /// Garde validators. Their messages keep Laravel's `:attribute` placeholder,
 /// filled with the field's name when the report is read.
-mod rules {
+pub(crate) mod rules {
     use super::*;
 
     /// A value that could not be read as its type: the rule it broke. Listed
@@ -141,90 +143,6 @@ mod rules {
     }
 }
 
-/// Every writable field of a prospect, each possibly absent. Server-owned
-/// fields (`id`, `customer_account`, timestamps) have no place here.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Validate)]
-pub struct ProspectInput {
-    #[garde(custom(rules::well_formed), custom(rules::chars(2, 255)))]
-    pub name: Patch<String>,
-    #[garde(custom(rules::well_formed))]
-    pub brand_id: Patch<i64>,
-    #[garde(custom(rules::well_formed))]
-    pub representative_id: Patch<i64>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub accounts_reference: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub registration_number: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub tax_registration_number: Patch<String>,
-    /// The wire's `type`.
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub legal_form: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub capital: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub activity_code: Patch<String>,
-    #[garde(custom(rules::well_formed))]
-    pub sector_id: Patch<i64>,
-    #[garde(custom(rules::well_formed))]
-    pub cluster_id: Patch<i64>,
-    #[garde(custom(rules::well_formed))]
-    pub batch_id: Patch<i64>,
-    #[garde(
-        custom(rules::well_formed),
-        custom(rules::email),
-        custom(rules::chars(0, 255))
-    )]
-    pub email_address: Patch<String>,
-    #[garde(
-        custom(rules::well_formed),
-        custom(rules::email),
-        custom(rules::chars(0, 255))
-    )]
-    pub account_email_address: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub phone: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub mobile_phone: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub fax: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub main_contact_first_name: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub main_contact_last_name: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub main_address_line1: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub main_address_line2: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub main_address_postal_code: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub main_address_city: Patch<String>,
-    /// `null` puts back the default country.
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 255)))]
-    pub main_address_country: Patch<String>,
-    #[garde(
-        custom(rules::well_formed),
-        custom(rules::web_url),
-        custom(rules::chars(0, 2048))
-    )]
-    pub website: Patch<String>,
-    #[garde(custom(rules::well_formed), custom(rules::boolean))]
-    pub active: Patch<bool>,
-    #[garde(custom(rules::well_formed), custom(rules::boolean))]
-    pub charge_vat: Patch<bool>,
-    #[garde(custom(rules::well_formed), custom(rules::boolean))]
-    pub merge_invoices: Patch<bool>,
-    #[garde(custom(rules::well_formed), custom(rules::boolean))]
-    pub accept_emails: Patch<bool>,
-    #[garde(custom(rules::well_formed), custom(rules::boolean))]
-    pub accept_calls: Patch<bool>,
-    #[garde(custom(rules::well_formed), custom(rules::chars(0, 65_535)))]
-    pub comment: Patch<String>,
-    #[garde(custom(rules::well_formed))]
-    pub prospection_code_id: Patch<i64>,
-}
-
 /// A create request that passed every rule that needs no database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidCreate(pub(crate) ProspectInput);
@@ -282,12 +200,17 @@ impl ProspectInput {
     fn field_rule_errors(&self) -> ValidationErrors {
         let mut errors = ValidationErrors::new();
         if let Err(report) = self.validate() {
-            for (path, error) in report.iter() {
-                let field = match path.to_string().as_str() {
-                    "legal_form" => "type".to_owned(),
-                    other => other.to_owned(),
-                };
-                errors.add_message(&field, render(error.message(), &field));
+            let mut failed: Vec<(ProspectField, String)> = report
+                .iter()
+                .filter_map(|(path, error)| {
+                    let field = ProspectField::named(&path.to_string())?;
+                    Some((field, error.message().to_owned()))
+                })
+                .collect();
+            // garde reports by name; the list's order is the contract's.
+            failed.sort_by_key(|(field, _)| *field as usize);
+            for (field, template) in failed {
+                errors.add_template(field.name(), template);
             }
         }
         errors
@@ -307,75 +230,6 @@ impl ProspectInput {
         .into_iter()
         .filter_map(|(reference, patch)| patch.value().map(|id| (reference, *id)))
         .collect()
-    }
-
-    fn apply_to(&self, fields: &mut ProspectFields) -> bool {
-        let representative = match &self.representative_id {
-            Patch::Absent | Patch::Invalid(_) => Patch::Absent,
-            Patch::Null => Patch::Null,
-            Patch::Set(id) => Patch::Set(UserId(*id)),
-        };
-        let country = match &self.main_address_country {
-            Patch::Null => Patch::Set(ProspectFields::DEFAULT_COUNTRY.to_owned()),
-            other => other.clone(),
-        };
-        // `|` rather than `||`: every field must be written, changed or not.
-        self.name.apply_required(&mut fields.name)
-            | self.brand_id.apply_nullable(&mut fields.brand_id)
-            | representative.apply_nullable(&mut fields.representative_id)
-            | self
-                .accounts_reference
-                .apply_nullable(&mut fields.accounts_reference)
-            | self
-                .registration_number
-                .apply_nullable(&mut fields.registration_number)
-            | self
-                .tax_registration_number
-                .apply_nullable(&mut fields.tax_registration_number)
-            | self.legal_form.apply_nullable(&mut fields.legal_form)
-            | self.capital.apply_nullable(&mut fields.capital)
-            | self.activity_code.apply_nullable(&mut fields.activity_code)
-            | self.sector_id.apply_nullable(&mut fields.sector_id)
-            | self.cluster_id.apply_nullable(&mut fields.cluster_id)
-            | self.batch_id.apply_nullable(&mut fields.batch_id)
-            | self.email_address.apply_nullable(&mut fields.email_address)
-            | self
-                .account_email_address
-                .apply_nullable(&mut fields.account_email_address)
-            | self.phone.apply_nullable(&mut fields.phone)
-            | self.mobile_phone.apply_nullable(&mut fields.mobile_phone)
-            | self.fax.apply_nullable(&mut fields.fax)
-            | self
-                .main_contact_first_name
-                .apply_nullable(&mut fields.main_contact_first_name)
-            | self
-                .main_contact_last_name
-                .apply_nullable(&mut fields.main_contact_last_name)
-            | self
-                .main_address_line1
-                .apply_nullable(&mut fields.main_address_line1)
-            | self
-                .main_address_line2
-                .apply_nullable(&mut fields.main_address_line2)
-            | self
-                .main_address_postal_code
-                .apply_nullable(&mut fields.main_address_postal_code)
-            | self
-                .main_address_city
-                .apply_nullable(&mut fields.main_address_city)
-            | country.apply_required(&mut fields.main_address_country)
-            | self.website.apply_nullable(&mut fields.website)
-            | self.active.apply_required(&mut fields.active)
-            | self.charge_vat.apply_required(&mut fields.charge_vat)
-            | self
-                .merge_invoices
-                .apply_required(&mut fields.merge_invoices)
-            | self.accept_emails.apply_required(&mut fields.accept_emails)
-            | self.accept_calls.apply_required(&mut fields.accept_calls)
-            | self.comment.apply_nullable(&mut fields.comment)
-            | self
-                .prospection_code_id
-                .apply_nullable(&mut fields.prospection_code_id)
     }
 }
 
@@ -504,16 +358,16 @@ mod tests {
     }
 
     #[test]
-    fn the_type_field_is_reported_under_its_wire_name() {
+    fn errors_name_fields_as_the_domain_does() {
         let input = ProspectInput {
             legal_form: Patch::text(&"x".repeat(300)),
             ..named("Acme")
         };
         let errors = create_errors(input);
-        assert_eq!(errors.fields()[0].0, "type");
+        assert_eq!(errors.fields()[0].0, "legal_form");
         assert_eq!(
-            errors.summary(),
-            "The type field must not be greater than 255 characters."
+            errors.fields_as(|_| "type")[0].1,
+            ["The type field must not be greater than 255 characters."]
         );
     }
 
@@ -530,18 +384,18 @@ mod tests {
         assert_eq!(
             errors.fields(),
             [
-                ("name", &["The name field must be a string.".to_owned()][..]),
+                ("name", vec!["The name field must be a string.".to_owned()]),
                 (
                     "brand_id",
-                    &["The brand id field must be an integer.".to_owned()][..]
+                    vec!["The brand id field must be an integer.".to_owned()]
                 ),
                 (
                     "email_address",
-                    &["The email address field must be a string.".to_owned()][..]
+                    vec!["The email address field must be a string.".to_owned()]
                 ),
                 (
                     "website",
-                    &["The website field must be a valid URL.".to_owned()][..]
+                    vec!["The website field must be a valid URL.".to_owned()]
                 ),
             ]
         );

@@ -7,6 +7,7 @@
 pub mod account_number;
 pub mod actor;
 pub mod auth;
+pub mod fields;
 pub mod input;
 pub mod listing;
 pub mod ports;
@@ -19,16 +20,15 @@ pub mod validation;
 pub use account_number::AccountNumber;
 pub use actor::{Actor, Role, Scope, UserId};
 pub use auth::{AuthError, AuthService, LoginOutcome, Session};
-pub use input::{Patch, ProspectInput};
+pub use fields::{ProspectField, ProspectFields, ProspectInput};
+pub use input::Patch;
 pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
 pub use ports::{
     Access, HealthCheck, NewUser, Operation, PasswordHasher, ProspectRepository, Reference,
     ReferenceLookup, RepositoryError, RevocationList, TokenAuthority, TokenRejected, User,
     UserRepository, VerifiedToken,
 };
-pub use prospect::{
-    Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectFields, ProspectId,
-};
+pub use prospect::{Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectId};
 pub use service::{ProspectError, ProspectService};
 pub use users::{UserDraft, UserError, UserService};
 pub use validation::{Rule, ValidationErrors};

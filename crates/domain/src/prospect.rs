@@ -2,92 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{AccountNumber, UserId};
+use crate::{AccountNumber, ProspectFields};
 
 /// A prospect's primary key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProspectId(pub i64);
-
-/// Every field a client may write, in the order of the contract (SPEC §2).
-/// A value of this type has passed validation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProspectFields {
-    pub name: String,
-    pub brand_id: Option<i64>,
-    pub representative_id: Option<UserId>,
-    pub accounts_reference: Option<String>,
-    pub registration_number: Option<String>,
-    pub tax_registration_number: Option<String>,
-    pub legal_form: Option<String>,
-    pub capital: Option<String>,
-    pub activity_code: Option<String>,
-    pub sector_id: Option<i64>,
-    pub cluster_id: Option<i64>,
-    pub batch_id: Option<i64>,
-    pub email_address: Option<String>,
-    pub account_email_address: Option<String>,
-    pub phone: Option<String>,
-    pub mobile_phone: Option<String>,
-    pub fax: Option<String>,
-    pub main_contact_first_name: Option<String>,
-    pub main_contact_last_name: Option<String>,
-    pub main_address_line1: Option<String>,
-    pub main_address_line2: Option<String>,
-    pub main_address_postal_code: Option<String>,
-    pub main_address_city: Option<String>,
-    pub main_address_country: String,
-    pub website: Option<String>,
-    pub active: bool,
-    pub charge_vat: bool,
-    pub merge_invoices: bool,
-    pub accept_emails: bool,
-    pub accept_calls: bool,
-    pub comment: Option<String>,
-    pub prospection_code_id: Option<i64>,
-}
-
-impl ProspectFields {
-    /// The country a prospect gets when none is given.
-    pub const DEFAULT_COUNTRY: &'static str = "France";
-
-    /// A prospect with this name and every other field at its default.
-    pub fn named(name: String) -> Self {
-        Self {
-            name,
-            brand_id: None,
-            representative_id: None,
-            accounts_reference: None,
-            registration_number: None,
-            tax_registration_number: None,
-            legal_form: None,
-            capital: None,
-            activity_code: None,
-            sector_id: None,
-            cluster_id: None,
-            batch_id: None,
-            email_address: None,
-            account_email_address: None,
-            phone: None,
-            mobile_phone: None,
-            fax: None,
-            main_contact_first_name: None,
-            main_contact_last_name: None,
-            main_address_line1: None,
-            main_address_line2: None,
-            main_address_postal_code: None,
-            main_address_city: None,
-            main_address_country: Self::DEFAULT_COUNTRY.to_owned(),
-            website: None,
-            active: true,
-            charge_vat: true,
-            merge_invoices: false,
-            accept_emails: true,
-            accept_calls: true,
-            comment: None,
-            prospection_code_id: None,
-        }
-    }
-}
 
 /// A stored prospect.
 #[derive(Debug, Clone, PartialEq, Eq)]

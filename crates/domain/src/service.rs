@@ -215,7 +215,7 @@ impl ProspectService {
 }
 
 fn ensure_in_scope(scope: Scope, prospect: &Prospect) -> Result<(), ProspectError> {
-    if scope.contains(prospect.fields.representative_id) {
+    if scope.contains(prospect.fields.representative()) {
         Ok(())
     } else {
         Err(ProspectError::Forbidden)
@@ -251,7 +251,7 @@ mod tests {
 
     fn stored(id: i64, representative: Option<i64>) -> ProspectDetails {
         let mut fields = ProspectFields::named("Acme".to_owned());
-        fields.representative_id = representative.map(UserId);
+        fields.representative_id = representative;
         ProspectDetails {
             prospect: Prospect {
                 id: ProspectId(id),
@@ -301,7 +301,7 @@ mod tests {
             .create(sales_user(), input)
             .await
             .expect("created");
-        assert_eq!(created.fields.representative_id, Some(UserId(SALES)));
+        assert_eq!(created.fields.representative(), Some(UserId(SALES)));
     }
 
     #[tokio::test]

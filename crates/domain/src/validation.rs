@@ -2,46 +2,6 @@
 
 use std::fmt;
 
-/// The order fields are reported in: the order of the contract's field table.
-pub const FIELD_ORDER: &[&str] = &[
-    "id",
-    "name",
-    "brand_id",
-    "representative_id",
-    "customer_account",
-    "accounts_reference",
-    "registration_number",
-    "tax_registration_number",
-    "type",
-    "capital",
-    "activity_code",
-    "sector_id",
-    "cluster_id",
-    "batch_id",
-    "email_address",
-    "account_email_address",
-    "phone",
-    "mobile_phone",
-    "fax",
-    "main_contact_first_name",
-    "main_contact_last_name",
-    "main_address_line1",
-    "main_address_line2",
-    "main_address_postal_code",
-    "main_address_city",
-    "main_address_country",
-    "website",
-    "active",
-    "charge_vat",
-    "merge_invoices",
-    "accept_emails",
-    "accept_calls",
-    "comment",
-    "prospection_code_id",
-    "created_at",
-    "updated_at",
-];
-
 /// A broken rule; renders as the contract's message for a given field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
@@ -100,12 +60,13 @@ pub fn render(template: &str, field: &str) -> String {
     template.replace(":attribute", &field.replace('_', " "))
 }
 
-/// Every failed rule of one request, field by field.
+/// Every failed rule of one request, field by field, in the order they
+/// failed. Fields are named as the domain names them; messages keep their
+/// `:attribute` placeholder until a reader names the field its own way
+/// ([`ValidationErrors::fields_as`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationErrors {
     entries: Vec<(String, Vec<String>)>,
-    /// Fields reported under another key (the name the client sent).
-    labels: Vec<(String, String)>,
 }
 
 impl ValidationErrors {
@@ -115,19 +76,15 @@ impl ValidationErrors {
 
     /// Records that `field` broke `rule`.
     pub fn add(&mut self, field: &str, rule: Rule) {
-        self.add_message(field, rule.message(field));
+        self.add_template(field, rule.template());
     }
 
-    pub fn add_message(&mut self, field: &str, message: String) {
+    /// Records a message with Laravel's `:attribute` placeholder.
+    pub fn add_template(&mut self, field: &str, template: String) {
         match self.entries.iter_mut().find(|(name, _)| name == field) {
-            Some((_, messages)) => messages.push(message),
-            None => self.entries.push((field.to_owned(), vec![message])),
+            Some((_, templates)) => templates.push(template),
+            None => self.entries.push((field.to_owned(), vec![template])),
         }
-    }
-
-    /// Reports `field`'s errors under the key `label`, in `field`'s place.
-    pub fn relabel(&mut self, field: &str, label: &str) {
-        self.labels.push((field.to_owned(), label.to_owned()));
     }
 
     pub fn has(&self, field: &str) -> bool {
@@ -140,9 +97,9 @@ impl ValidationErrors {
 
     /// Adds every error of `other`.
     pub fn merge(&mut self, other: ValidationErrors) {
-        for (field, messages) in other.entries {
-            for message in messages {
-                self.add_message(&field, message);
+        for (field, templates) in other.entries {
+            for template in templates {
+                self.add_template(&field, template);
             }
         }
     }
@@ -152,42 +109,45 @@ impl ValidationErrors {
         if self.is_empty() { Ok(()) } else { Err(self) }
     }
 
-    /// Fields in contract order (unknown names, such as query parameters, after
-    /// them in the order they failed), each with its messages.
-    pub fn fields(&self) -> Vec<(&str, &[String])> {
-        let mut fields: Vec<(&str, &[String])> = self
-            .entries
+    /// Each field under the name `label` gives it, with its messages
+    /// worded for that name, in the order they failed.
+    pub fn fields_as<'a>(
+        &'a self,
+        label: impl Fn(&'a str) -> &'a str,
+    ) -> Vec<(&'a str, Vec<String>)> {
+        self.entries
             .iter()
-            .map(|(name, messages)| (name.as_str(), messages.as_slice()))
-            .collect();
-        fields.sort_by_key(|(name, _)| {
-            FIELD_ORDER
-                .iter()
-                .position(|known| known == name)
-                .unwrap_or(FIELD_ORDER.len())
-        });
-        for (name, _) in &mut fields {
-            if let Some((_, label)) = self.labels.iter().find(|(field, _)| field == name) {
-                *name = label;
-            }
-        }
-        fields
+            .map(|(field, templates)| {
+                let name = label(field);
+                (name, templates.iter().map(|t| render(t, name)).collect())
+            })
+            .collect()
+    }
+
+    /// Each field under its own name, with its messages.
+    pub fn fields(&self) -> Vec<(&str, Vec<String>)> {
+        self.fields_as(|field| field)
     }
 
     /// The headline: the first message, plus how many more there are.
     pub fn summary(&self) -> String {
-        let fields = self.fields();
-        let total: usize = fields.iter().map(|(_, messages)| messages.len()).sum();
-        let first = fields
-            .first()
-            .and_then(|(_, messages)| messages.first())
-            .cloned()
-            .unwrap_or_else(|| "The given data was invalid.".to_owned());
-        match total.saturating_sub(1) {
-            0 => first,
-            1 => format!("{first} (and 1 more error)"),
-            more => format!("{first} (and {more} more errors)"),
-        }
+        summary(&self.fields())
+    }
+}
+
+/// Laravel's headline for a list of field errors: the first message, plus
+/// how many more there are.
+pub fn summary(fields: &[(&str, Vec<String>)]) -> String {
+    let total: usize = fields.iter().map(|(_, messages)| messages.len()).sum();
+    let first = fields
+        .first()
+        .and_then(|(_, messages)| messages.first())
+        .cloned()
+        .unwrap_or_else(|| "The given data was invalid.".to_owned());
+    match total.saturating_sub(1) {
+        0 => first,
+        1 => format!("{first} (and 1 more error)"),
+        more => format!("{first} (and {more} more errors)"),
     }
 }
 
@@ -217,16 +177,6 @@ mod tests {
             Rule::Between(1, 100).message("per_page"),
             "The per page field must be between 1 and 100."
         );
-    }
-
-    #[test]
-    fn fields_come_in_contract_order_whatever_order_they_failed_in() {
-        let mut errors = ValidationErrors::new();
-        errors.add("website", Rule::Url);
-        errors.add("name", Rule::Required);
-        errors.add("type", Rule::String);
-        let names: Vec<&str> = errors.fields().iter().map(|(name, _)| *name).collect();
-        assert_eq!(names, ["name", "type", "website"]);
     }
 
     #[test]

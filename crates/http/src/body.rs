@@ -84,6 +84,13 @@ pub fn object(req: &HttpRequest, body: &[u8]) -> Result<Map<String, Value>, ApiE
     json_object(body)
 }
 
+/// A request type read from the body's object. Request types read any
+/// object: their fields record what they could not read as broken rules.
+pub fn typed<T: serde::de::DeserializeOwned>(object: Map<String, Value>) -> Result<T, ApiError> {
+    serde_json::from_value(Value::Object(object))
+        .map_err(|_| ApiError::BadRequest("The request body must be a JSON object.".to_owned()))
+}
+
 const REPEATED_KEY: &str = "The request body has a key more than once.";
 
 /// The deepest nesting of arrays and objects a body may have. A prospect is

@@ -9,7 +9,6 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
-use prospects_domain::ValidationErrors;
 use serde_json::{Map, Value};
 
 use crate::errors::ApiError;
@@ -52,19 +51,18 @@ pub struct SentAs(Vec<(&'static str, &'static str)>);
 
 impl SentAs {
     /// `error` with its field errors keyed as the client sent them.
-    pub fn relabel(&self, error: ApiError) -> ApiError {
+    pub fn relabel(self, error: ApiError) -> ApiError {
         match error {
-            ApiError::Invalid(mut errors) => {
-                self.relabel_errors(&mut errors);
-                ApiError::Invalid(errors)
-            }
+            ApiError::Invalid(errors, _) => ApiError::Invalid(errors, self),
             other => other,
         }
     }
 
-    fn relabel_errors(&self, errors: &mut ValidationErrors) {
-        for (ours, theirs) in &self.0 {
-            errors.relabel(ours, theirs);
+    /// The name the client sent the field `ours` under.
+    pub fn label<'a>(&self, ours: &'a str) -> &'a str {
+        match self.0.iter().find(|(field, _)| *field == ours) {
+            Some((_, theirs)) => theirs,
+            None => ours,
         }
     }
 }

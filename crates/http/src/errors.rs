@@ -4,11 +4,13 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use prospects_domain::validation::summary;
 use prospects_domain::{AuthError, ProspectError, ValidationErrors};
-use serde::Serialize;
-use serde::ser::SerializeMap;
 
+use crate::dialect::SentAs;
 use crate::throttle::Exhausted;
+use crate::wire::errors::{ErrorBody, FieldErrors, ValidationErrorBody};
+use crate::wire::prospect::{field_name, field_position};
 
 /// Laravel's budget headers, on every throttled response.
 pub const RATE_LIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
@@ -48,8 +50,9 @@ pub enum ApiError {
     HeadersTooLarge,
     #[error("The request URI is too long.")]
     UriTooLong,
+    /// Field errors, and the names the client sent some fields under.
     #[error("{0}")]
-    Invalid(ValidationErrors),
+    Invalid(ValidationErrors, SentAs),
     #[error("Too Many Attempts.")]
     TooManyRequests(Exhausted),
     #[error("Service Unavailable")]
@@ -68,10 +71,16 @@ impl From<ProspectError> for ApiError {
         match error {
             ProspectError::NotFound(id) => ApiError::ProspectNotFound(id.0.to_string()),
             ProspectError::Forbidden => ApiError::Forbidden,
-            ProspectError::Invalid(errors) => ApiError::Invalid(errors),
+            ProspectError::Invalid(errors) => errors.into(),
             ProspectError::Unavailable(cause) => ApiError::Unavailable(cause),
             ProspectError::Unknown(cause) => ApiError::Internal(cause),
         }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        ApiError::Invalid(errors, SentAs::default())
     }
 }
 
@@ -87,25 +96,20 @@ impl From<AuthError> for ApiError {
     }
 }
 
-/// `{"message": ...}`, plus `errors` for validation failures.
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<FieldErrors<'a>>,
-}
-
-/// The `errors` object, fields in contract order.
-struct FieldErrors<'a>(&'a ValidationErrors);
-
-impl Serialize for FieldErrors<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let fields = self.0.fields();
-        let mut map = serializer.serialize_map(Some(fields.len()))?;
-        for (field, messages) in fields {
-            map.serialize_entry(field, messages)?;
-        }
-        map.end()
+/// The 422 body: fields under their wire names (or the names the client
+/// sent them under), in the contract's order, then any others (query
+/// parameters) in the order they failed.
+fn validation_body(errors: &ValidationErrors, sent_as: &SentAs) -> ValidationErrorBody {
+    let mut fields = errors.fields_as(field_name);
+    fields.sort_by_key(|(name, _)| field_position(name).unwrap_or(usize::MAX));
+    ValidationErrorBody {
+        message: summary(&fields),
+        errors: FieldErrors(
+            fields
+                .into_iter()
+                .map(|(name, messages)| (sent_as.label(name).to_owned(), messages))
+                .collect(),
+        ),
     }
 }
 
@@ -121,7 +125,7 @@ impl ResponseError for ApiError {
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -161,13 +165,11 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        let errors = match self {
-            ApiError::Invalid(errors) => Some(FieldErrors(errors)),
-            _ => None,
-        };
-        response.json(ErrorBody {
-            message: self.to_string(),
-            errors,
-        })
+        match self {
+            ApiError::Invalid(errors, sent_as) => response.json(validation_body(errors, sent_as)),
+            _ => response.json(ErrorBody {
+                message: self.to_string(),
+            }),
+        }
     }
 }

@@ -8,7 +8,6 @@ pub mod dialect;
 pub mod errors;
 pub mod form;
 pub mod inbound;
-pub mod input;
 pub mod middleware;
 pub mod openapi;
 pub mod origin;

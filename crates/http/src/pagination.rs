@@ -1,7 +1,11 @@
 //! Laravel's length-aware paginator, key for key and in its order.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 /// One entry of `links`: previous, a page number, `...`, or next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -12,8 +16,8 @@ pub struct Link {
     pub active: bool,
 }
 
-/// One page of a list, as Laravel's length-aware paginator shapes it.
-/// (Documented per item type, as `openapi::ProspectPage`.)
+/// One page of a list, as Laravel's length-aware paginator shapes it;
+/// documented per item type as `{Item}Page` (`ProspectPage`).
 #[derive(Debug, Serialize)]
 pub struct Paginated<T> {
     pub current_page: u64,
@@ -29,6 +33,104 @@ pub struct Paginated<T> {
     pub prev_page_url: Option<String>,
     pub to: Option<u64>,
     pub total: u64,
+}
+
+impl<T: ToSchema> ToSchema for Paginated<T> {
+    fn name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}Page", T::name()))
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+        schemas.push((Link::name().into_owned(), Link::schema()));
+    }
+}
+
+impl<T: ToSchema> PartialSchema for Paginated<T> {
+    fn schema() -> RefOr<Schema> {
+        let integer = |minimum: Option<u32>, description: Option<&str>| {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(minimum)
+                .description(description.map(str::to_owned))
+        };
+        let position = |description: &str| {
+            integer(Some(1), Some(description)).schema_type(
+                utoipa::openapi::schema::SchemaType::from_iter([Type::Integer, Type::Null]),
+            )
+        };
+        let url = |nullable: bool, description: Option<&str>| {
+            let types = if nullable {
+                utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null])
+            } else {
+                utoipa::openapi::schema::SchemaType::Type(Type::String)
+            };
+            ObjectBuilder::new()
+                .schema_type(types)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uri)))
+                .description(description.map(str::to_owned))
+        };
+        ObjectBuilder::new()
+            .description(Some(format!(
+                "One page of {}s: Laravel's length-aware paginator, key for key.",
+                T::name().to_lowercase()
+            )))
+            .property("current_page", integer(Some(1), None))
+            .required("current_page")
+            .property(
+                "data",
+                ArrayBuilder::new().items(Ref::from_schema_name(T::name())),
+            )
+            .required("data")
+            .property("first_page_url", url(false, None))
+            .required("first_page_url")
+            .property(
+                "from",
+                position("Position of the first item on this page; `null` when the page is empty."),
+            )
+            .property("last_page", integer(Some(1), None))
+            .required("last_page")
+            .property("last_page_url", url(false, None))
+            .required("last_page_url")
+            .property(
+                "links",
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name(Link::name()))
+                    .description(Some("Previous, the page numbers (with `...` gaps), next.")),
+            )
+            .required("links")
+            .property("next_page_url", url(true, None))
+            .property(
+                "path",
+                url(false, Some("The list's URL without query string.")),
+            )
+            .required("path")
+            .property(
+                "per_page",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                    .minimum(Some(1))
+                    .maximum(Some(100)),
+            )
+            .required("per_page")
+            .property("prev_page_url", url(true, None))
+            .property(
+                "to",
+                position("Position of the last item on this page; `null` when the page is empty."),
+            )
+            .property(
+                "total",
+                integer(
+                    Some(0),
+                    Some("Every row the caller may see, across all pages."),
+                ),
+            )
+            .required("total")
+            .into()
+    }
 }
 
 /// Where the page is and how to build its URLs.

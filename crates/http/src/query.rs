@@ -4,6 +4,8 @@
 use prospects_domain::search::{SearchTerm, name_key};
 use prospects_domain::{ListQuery, Rule, SortDirection, SortField, SortKey, ValidationErrors};
 
+use utoipa::IntoParams;
+
 use crate::errors::{ApiError, query_not_utf8};
 use crate::form;
 
@@ -17,49 +19,82 @@ pub struct ListRequest {
     pub carried: Vec<(String, String)>,
 }
 
+/// The list's query parameters, each declared under its literal name
+/// (`filter[name]`, not a deepObject `filter`), as received: the last
+/// occurrence of each, a filter's last non-empty one.
+// Examples live in the descriptions: Swagger UI pre-fills an `example` into
+// "Try it out", which would filter the list to nothing.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Case- and accent-insensitive substring of the name; a comma-separated
+    /// value matches any of the parts (`acme,globex`). At most 50 parts.
+    #[param(rename = "filter[name]", max_length = 1000)]
+    pub filter_name: Option<String>,
+    /// An exact id, or a comma-separated list of ids (`1,2,3`). Parts that
+    /// are not integers match nothing. At most 100 parts.
+    #[param(rename = "filter[id]", max_length = 1000)]
+    pub filter_id: Option<String>,
+    /// Every word must match the name, account number, email addresses,
+    /// contact names, phone numbers, postal code, city, registration or VAT
+    /// number; the last word may be the start of one. Without `sort`,
+    /// results come by relevance (`societe generale`). At most 20 words.
+    #[param(rename = "filter[term_match]", max_length = 1000)]
+    pub filter_term_match: Option<String>,
+    /// Comma-separated `id`, `created_at`, `updated_at`, each optionally
+    /// prefixed by `-` for descending, applied in order (`-created_at,id`).
+    #[param(pattern = "^,*(-?(id|created_at|updated_at)(,+-?(id|created_at|updated_at))*)?,*$")]
+    pub sort: Option<String>,
+    /// The page, from 1. Anything that is not an integer of at least 1 means 1.
+    pub page: Option<String>,
+    /// Rows per page.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, default = 15)]
+    pub per_page: Option<String>,
+}
+
 /// Parses a raw query string. Percent-encoded brackets (`filter%5Bname%5D`,
 /// as browsers send them) and `+` for space are decoded first.
 pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError> {
     let pairs = form::pairs(raw.as_bytes()).map_err(|_| query_not_utf8())?;
-    let mut query = ListQuery::default();
-    let mut too_large = ValidationErrors::new();
+    let mut params = ListParams::default();
     let mut unknown_filters: Vec<String> = Vec::new();
     let mut carried = Vec::new();
-    let mut per_page: Option<&str> = None;
     let mut per_page_repeated = false;
-    let mut sort: Option<&str> = None;
-    for (key, value) in &pairs {
+    // Filters are applied, and their errors reported, in the order received.
+    let mut filters: Vec<&'static str> = Vec::new();
+    for (key, value) in pairs {
         if key != "page" {
             carried.push((key.clone(), value.clone()));
         }
-        match key.as_str() {
-            "page" => {
-                query.page = value
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|page| *page >= 1)
-                    .unwrap_or(1)
+        let filter = key
+            .strip_prefix("filter[")
+            .and_then(|rest| rest.strip_suffix(']'));
+        let slot = match (key.as_str(), filter) {
+            ("page", _) => &mut params.page,
+            ("per_page", _) => {
+                per_page_repeated = params.per_page.is_some();
+                &mut params.per_page
             }
-            "per_page" => {
-                per_page_repeated = per_page.is_some();
-                per_page = Some(value);
-            }
-            "sort" => sort = Some(value),
-            _ => {
-                if let Some(name) = key
-                    .strip_prefix("filter[")
-                    .and_then(|rest| rest.strip_suffix(']'))
-                {
-                    if !ALLOWED_FILTERS.contains(&name) {
-                        if !unknown_filters.iter().any(|known| known == name) {
-                            unknown_filters.push(name.to_owned());
-                        }
-                    } else if let Err(rule) = apply_filter(&mut query, name, value) {
-                        too_large.add(&format!("filter.{name}"), rule);
-                    }
+            ("sort", _) => &mut params.sort,
+            (_, Some("name")) => &mut params.filter_name,
+            (_, Some("id")) => &mut params.filter_id,
+            (_, Some("term_match")) => &mut params.filter_term_match,
+            (_, Some(name)) => {
+                if !unknown_filters.iter().any(|known| known == name) {
+                    unknown_filters.push(name.to_owned());
                 }
+                continue;
             }
+            _ => continue,
+        };
+        // An empty filter value is skipped.
+        if filter.is_none() || !value.is_empty() {
+            *slot = Some(value);
+        }
+        if let Some(name) = ALLOWED_FILTERS.iter().find(|known| Some(**known) == filter)
+            && !filters.contains(name)
+        {
+            filters.push(name);
         }
     }
     if !unknown_filters.is_empty() {
@@ -69,19 +104,41 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
             ALLOWED_FILTERS.join(", ")
         )));
     }
-    if !too_large.is_empty() {
-        return Err(ApiError::Invalid(too_large));
+    let mut query = ListQuery::default();
+    let mut too_large = ValidationErrors::new();
+    for name in filters {
+        let value = match name {
+            "name" => &params.filter_name,
+            "id" => &params.filter_id,
+            _ => &params.filter_term_match,
+        };
+        if let Some(value) = value
+            && let Err(rule) = apply_filter(&mut query, name, value)
+        {
+            too_large.add(&format!("filter.{name}"), rule);
+        }
     }
-    if let Some(sort) = sort {
+    if !too_large.is_empty() {
+        return Err(too_large.into());
+    }
+    if let Some(page) = &params.page {
+        query.page = page
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|page| *page >= 1)
+            .unwrap_or(1);
+    }
+    if let Some(sort) = &params.sort {
         query.sort = parse_sort(sort)?;
     }
     if per_page_repeated {
         // Several values are a list, and a list is no integer.
         let mut errors = ValidationErrors::new();
         errors.add("per_page", Rule::Integer);
-        return Err(ApiError::Invalid(errors));
+        return Err(errors.into());
     }
-    if let Some(per_page) = per_page {
+    if let Some(per_page) = &params.per_page {
         query.per_page = parse_per_page(per_page, max_per_page)?;
     }
     Ok(ListRequest { query, carried })
@@ -99,12 +156,9 @@ pub const MAX_ID_PARTS: usize = 100;
 /// The most words `filter[term_match]` requires.
 pub const MAX_TERM_WORDS: usize = 20;
 
-/// Filters are set by their last occurrence; an empty value is skipped. A
-/// value beyond the bounds above is refused with the rule it breaks.
+/// Sets a filter; a value beyond the bounds above is refused with the
+/// rule it breaks.
 fn apply_filter(query: &mut ListQuery, name: &str, value: &str) -> Result<(), Rule> {
-    if value.is_empty() {
-        return Ok(());
-    }
     if value.chars().count() > MAX_FILTER_CHARS {
         return Err(Rule::MaxChars(MAX_FILTER_CHARS));
     }
@@ -180,13 +234,13 @@ fn parse_per_page(value: &str, max: u32) -> Result<u32, ApiError> {
     let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         errors.add("per_page", Rule::Integer);
-        return Err(ApiError::Invalid(errors));
+        return Err(errors.into());
     }
     match value.parse::<i64>() {
         Ok(n) if n >= 1 && n <= i64::from(max) => Ok(u32::try_from(n).unwrap_or(max)),
         _ => {
             errors.add("per_page", Rule::Between(1, i64::from(max)));
-            Err(ApiError::Invalid(errors))
+            Err(errors.into())
         }
     }
 }
@@ -280,7 +334,7 @@ mod tests {
             .map(|n| format!("n{n}"))
             .collect::<Vec<_>>();
         let invalid = |raw: &str| match parse(raw) {
-            Err(ApiError::Invalid(errors)) => errors
+            Err(ApiError::Invalid(errors, _)) => errors
                 .fields()
                 .into_iter()
                 .map(|(field, messages)| (field.to_owned(), messages.to_vec()))

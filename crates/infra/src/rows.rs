@@ -21,44 +21,40 @@ fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
 
+/// The columns of a prospect's writable fields, built from the domain's
+/// list of them (`prospect_fields!`): one column per field, same name, same type.
+macro_rules! field_columns {
+    ($($variant:ident $field:ident : $presence:ident<$inner:ty> $(= $default:expr)? => [$($rule:tt)*]),* $(,)?) => {
+        #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = prospects, treat_none_as_null = true)]
+        pub struct FieldColumns {
+            $(pub $field: prospects_domain::stored_type!($presence, $inner),)*
+        }
+
+        impl From<FieldColumns> for ProspectFields {
+            fn from(columns: FieldColumns) -> Self {
+                ProspectFields { $($field: columns.$field,)* }
+            }
+        }
+
+        impl From<&ProspectFields> for FieldColumns {
+            fn from(fields: &ProspectFields) -> Self {
+                FieldColumns { $($field: fields.$field.clone(),)* }
+            }
+        }
+    };
+}
+
+prospects_domain::prospect_fields!(field_columns);
+
 /// A prospect as stored, without the search columns.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = prospects)]
 pub struct ProspectRow {
     pub id: i64,
-    pub name: String,
-    pub brand_id: Option<i64>,
-    pub representative_id: Option<i64>,
     pub customer_account: String,
-    pub accounts_reference: Option<String>,
-    pub registration_number: Option<String>,
-    pub tax_registration_number: Option<String>,
-    pub legal_form: Option<String>,
-    pub capital: Option<String>,
-    pub activity_code: Option<String>,
-    pub sector_id: Option<i64>,
-    pub cluster_id: Option<i64>,
-    pub batch_id: Option<i64>,
-    pub email_address: Option<String>,
-    pub account_email_address: Option<String>,
-    pub phone: Option<String>,
-    pub mobile_phone: Option<String>,
-    pub fax: Option<String>,
-    pub main_contact_first_name: Option<String>,
-    pub main_contact_last_name: Option<String>,
-    pub main_address_line1: Option<String>,
-    pub main_address_line2: Option<String>,
-    pub main_address_postal_code: Option<String>,
-    pub main_address_city: Option<String>,
-    pub main_address_country: String,
-    pub website: Option<String>,
-    pub active: bool,
-    pub charge_vat: bool,
-    pub merge_invoices: bool,
-    pub accept_emails: bool,
-    pub accept_calls: bool,
-    pub comment: Option<String>,
-    pub prospection_code_id: Option<i64>,
+    #[diesel(embed)]
+    pub fields: FieldColumns,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -68,40 +64,7 @@ impl From<ProspectRow> for Prospect {
         Prospect {
             id: ProspectId(row.id),
             customer_account: AccountNumber::from_stored(row.customer_account),
-            fields: ProspectFields {
-                name: row.name,
-                brand_id: row.brand_id,
-                representative_id: row.representative_id.map(UserId),
-                accounts_reference: row.accounts_reference,
-                registration_number: row.registration_number,
-                tax_registration_number: row.tax_registration_number,
-                legal_form: row.legal_form,
-                capital: row.capital,
-                activity_code: row.activity_code,
-                sector_id: row.sector_id,
-                cluster_id: row.cluster_id,
-                batch_id: row.batch_id,
-                email_address: row.email_address,
-                account_email_address: row.account_email_address,
-                phone: row.phone,
-                mobile_phone: row.mobile_phone,
-                fax: row.fax,
-                main_contact_first_name: row.main_contact_first_name,
-                main_contact_last_name: row.main_contact_last_name,
-                main_address_line1: row.main_address_line1,
-                main_address_line2: row.main_address_line2,
-                main_address_postal_code: row.main_address_postal_code,
-                main_address_city: row.main_address_city,
-                main_address_country: row.main_address_country,
-                website: row.website,
-                active: row.active,
-                charge_vat: row.charge_vat,
-                merge_invoices: row.merge_invoices,
-                accept_emails: row.accept_emails,
-                accept_calls: row.accept_calls,
-                comment: row.comment,
-                prospection_code_id: row.prospection_code_id,
-            },
+            fields: row.fields.into(),
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
@@ -111,39 +74,9 @@ impl From<ProspectRow> for Prospect {
 /// Every column a write sets: the fields, their search copies and the timestamps.
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = prospects, treat_none_as_null = true)]
-pub struct ProspectWrite<'a> {
-    pub name: &'a str,
-    pub brand_id: Option<i64>,
-    pub representative_id: Option<i64>,
-    pub accounts_reference: Option<&'a str>,
-    pub registration_number: Option<&'a str>,
-    pub tax_registration_number: Option<&'a str>,
-    pub legal_form: Option<&'a str>,
-    pub capital: Option<&'a str>,
-    pub activity_code: Option<&'a str>,
-    pub sector_id: Option<i64>,
-    pub cluster_id: Option<i64>,
-    pub batch_id: Option<i64>,
-    pub email_address: Option<&'a str>,
-    pub account_email_address: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub mobile_phone: Option<&'a str>,
-    pub fax: Option<&'a str>,
-    pub main_contact_first_name: Option<&'a str>,
-    pub main_contact_last_name: Option<&'a str>,
-    pub main_address_line1: Option<&'a str>,
-    pub main_address_line2: Option<&'a str>,
-    pub main_address_postal_code: Option<&'a str>,
-    pub main_address_city: Option<&'a str>,
-    pub main_address_country: &'a str,
-    pub website: Option<&'a str>,
-    pub active: bool,
-    pub charge_vat: bool,
-    pub merge_invoices: bool,
-    pub accept_emails: bool,
-    pub accept_calls: bool,
-    pub comment: Option<&'a str>,
-    pub prospection_code_id: Option<i64>,
+pub struct ProspectWrite {
+    #[diesel(embed)]
+    pub fields: FieldColumns,
     /// `None` on update: the creation time never changes.
     #[diesel(treat_none_as_null = false)]
     pub created_at: Option<NaiveDateTime>,
@@ -152,55 +85,24 @@ pub struct ProspectWrite<'a> {
     pub search_document: String,
 }
 
-impl<'a> ProspectWrite<'a> {
+impl ProspectWrite {
     /// The columns of a new row.
-    pub fn insert(fields: &'a ProspectFields, at: NaiveDateTime) -> Self {
+    pub fn insert(fields: &ProspectFields, at: NaiveDateTime) -> Self {
         Self::new(fields, Some(at), at)
     }
 
     /// The columns of an updated row (`created_at` untouched).
-    pub fn update(fields: &'a ProspectFields, at: NaiveDateTime) -> Self {
+    pub fn update(fields: &ProspectFields, at: NaiveDateTime) -> Self {
         Self::new(fields, None, at)
     }
 
     fn new(
-        fields: &'a ProspectFields,
+        fields: &ProspectFields,
         created_at: Option<NaiveDateTime>,
         updated_at: NaiveDateTime,
     ) -> Self {
         Self {
-            name: &fields.name,
-            brand_id: fields.brand_id,
-            representative_id: fields.representative_id.map(|user| user.0),
-            accounts_reference: fields.accounts_reference.as_deref(),
-            registration_number: fields.registration_number.as_deref(),
-            tax_registration_number: fields.tax_registration_number.as_deref(),
-            legal_form: fields.legal_form.as_deref(),
-            capital: fields.capital.as_deref(),
-            activity_code: fields.activity_code.as_deref(),
-            sector_id: fields.sector_id,
-            cluster_id: fields.cluster_id,
-            batch_id: fields.batch_id,
-            email_address: fields.email_address.as_deref(),
-            account_email_address: fields.account_email_address.as_deref(),
-            phone: fields.phone.as_deref(),
-            mobile_phone: fields.mobile_phone.as_deref(),
-            fax: fields.fax.as_deref(),
-            main_contact_first_name: fields.main_contact_first_name.as_deref(),
-            main_contact_last_name: fields.main_contact_last_name.as_deref(),
-            main_address_line1: fields.main_address_line1.as_deref(),
-            main_address_line2: fields.main_address_line2.as_deref(),
-            main_address_postal_code: fields.main_address_postal_code.as_deref(),
-            main_address_city: fields.main_address_city.as_deref(),
-            main_address_country: &fields.main_address_country,
-            website: fields.website.as_deref(),
-            active: fields.active,
-            charge_vat: fields.charge_vat,
-            merge_invoices: fields.merge_invoices,
-            accept_emails: fields.accept_emails,
-            accept_calls: fields.accept_calls,
-            comment: fields.comment.as_deref(),
-            prospection_code_id: fields.prospection_code_id,
+            fields: fields.into(),
             created_at,
             updated_at,
             name_key: search::name_key(&fields.name),

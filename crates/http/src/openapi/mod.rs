@@ -1,19 +1,14 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and
-//! the wire types. Schemas that exist only for documentation (request bodies,
-//! error bodies) live in `schemas`; what the annotations cannot say is added
-//! by the `modifiers`.
+//! the wire types they read and write; the `modifiers` add what every
+//! operation shares.
 
 mod modifiers;
-mod schemas;
 
 use utoipa::OpenApi;
 use utoipa::openapi::{RefOr, Schema};
 
-use crate::pagination::Link;
 use crate::routes;
-use crate::wire::{ContactBody, DocumentBody, PaymentPlanBody, ProspectBody, ProspectDetailsBody};
-use modifiers::{BearerSecurity, ChangesAreOptional, SharedResponses, TrimmedLengths};
-pub use schemas::*;
+use modifiers::{BearerSecurity, SharedResponses};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,12 +39,7 @@ pub use schemas::*;
         routes::system::livez,
         routes::system::readyz,
     ),
-    components(schemas(
-        ProspectBody, ProspectDetailsBody, ContactBody, DocumentBody, PaymentPlanBody, Link,
-        ProspectPage, NewProspect, ProspectChanges, ErrorBody, ValidationErrorBody,
-        LoginRequest, LoginResponse, LoginUser, VersionBody, StatusBody,
-    )),
-    modifiers(&BearerSecurity, &TrimmedLengths, &ChangesAreOptional, &SharedResponses),
+    modifiers(&BearerSecurity, &SharedResponses),
     tags(
         (name = "Auth", description = "Exchanging credentials for a bearer token, and revoking it"),
         (name = "Prospects", description = "The sales pipeline"),
@@ -63,16 +53,14 @@ pub struct ApiDoc;
 pub fn served_document(max_per_page: u32) -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     let maximum = Some(utoipa::Number::from(max_per_page));
-    let list = document
+    let parameters = document
         .paths
         .paths
-        .get_mut("/api/v1/prospects")
-        .and_then(|item| item.get.as_mut());
-    for parameter in list
-        .and_then(|operation| operation.parameters.as_mut())
-        .into_iter()
-        .flatten()
-    {
+        .values_mut()
+        .filter_map(|item| item.get.as_mut())
+        .filter_map(|operation| operation.parameters.as_mut())
+        .flatten();
+    for parameter in parameters {
         if let RefOr::T(parameter) = parameter
             && parameter.name == "per_page"
             && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
@@ -80,14 +68,16 @@ pub fn served_document(max_per_page: u32) -> utoipa::openapi::OpenApi {
             schema.maximum = maximum.clone();
         }
     }
-    let page = document
+    let schemas = document
         .components
-        .as_mut()
-        .and_then(|components| components.schemas.get_mut("ProspectPage"));
-    if let Some(RefOr::T(Schema::Object(page))) = page
-        && let Some(RefOr::T(Schema::Object(per_page))) = page.properties.get_mut("per_page")
-    {
-        per_page.maximum = maximum;
+        .iter_mut()
+        .flat_map(|components| components.schemas.values_mut());
+    for schema in schemas {
+        if let RefOr::T(Schema::Object(page)) = schema
+            && let Some(RefOr::T(Schema::Object(per_page))) = page.properties.get_mut("per_page")
+        {
+            per_page.maximum = maximum.clone();
+        }
     }
     document
 }

@@ -5,29 +5,15 @@ use std::net::{IpAddr, Ipv6Addr};
 use actix_web::{HttpRequest, HttpResponse, web};
 use prospects_domain::auth::normalize_email;
 use prospects_domain::{Rule, ValidationErrors};
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::body;
 use crate::errors::{ApiError, query_not_utf8};
 use crate::form;
-use crate::openapi::{ErrorBody, LoginRequest, LoginResponse, ValidationErrorBody};
 use crate::state::ApiState;
-
-#[derive(Serialize)]
-struct LoginBody<'a> {
-    token: &'a str,
-    user: UserBody<'a>,
-}
-
-#[derive(Serialize)]
-struct UserBody<'a> {
-    id: i64,
-    name: &'a str,
-    email: &'a str,
-    role: i32,
-}
+use crate::wire::session::{LoginBody, LoginRequest, UserBody};
+use crate::wire::{ErrorBody, ValidationErrorBody};
 
 /// Log in
 ///
@@ -44,7 +30,7 @@ struct UserBody<'a> {
         ("password" = Option<String>, Query, description = "Alternative to the body"),
     ),
     responses(
-        (status = 200, description = "A token and who it is for", body = LoginResponse),
+        (status = 200, description = "A token and who it is for", body = LoginBody),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 401, description = "`Invalid credentials`", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
@@ -63,11 +49,12 @@ pub async fn login(
     for (key, value) in form::pairs(req.query_string().as_bytes()).map_err(|_| query_not_utf8())? {
         fields.entry(key).or_insert(Value::String(value));
     }
+    let sent: LoginRequest = body::typed(fields)?;
     let mut errors = ValidationErrors::new();
-    let email = required_string(&fields, "email", &mut errors);
-    let password = required_string(&fields, "password", &mut errors);
+    let email = required_string(sent.email.as_ref(), "email", &mut errors);
+    let password = required_string(sent.password.as_ref(), "password", &mut errors);
     let (Some(email), Some(password)) = (email, password) else {
-        return Err(ApiError::Invalid(errors));
+        return Err(errors.into());
     };
     spend_login_attempt(&req, &state, email)?;
     let outcome = state.auth.login(email, password).await?;
@@ -100,11 +87,11 @@ fn spend_login_attempt(req: &HttpRequest, state: &ApiState, email: &str) -> Resu
 }
 
 fn required_string<'a>(
-    fields: &'a serde_json::Map<String, Value>,
+    value: Option<&'a Value>,
     field: &str,
     errors: &mut ValidationErrors,
 ) -> Option<&'a str> {
-    match fields.get(field) {
+    match value {
         Some(Value::String(text)) if !text.trim().is_empty() => Some(text),
         Some(Value::String(_) | Value::Null) | None => {
             errors.add(field, Rule::Required);
@@ -130,12 +117,12 @@ fn required_string<'a>(
     responses(
         (status = 200, description = "The token no longer works", body = ErrorBody,
             example = json!({"message": "Logged out."})),
-        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
 pub async fn logout(caller: Caller, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
     state.auth.logout(&caller.0).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"message": "Logged out."})))
+    Ok(HttpResponse::Ok().json(ErrorBody {
+        message: "Logged out.".to_owned(),
+    }))
 }

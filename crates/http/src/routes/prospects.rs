@@ -2,18 +2,20 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::ProspectId;
-use serde_json::json;
+use prospects_domain::{ProspectId, ProspectInput};
 
 use crate::auth::{Caller, parse_id};
 use crate::errors::ApiError;
-use crate::openapi::{
-    ErrorBody, ListParams, NewProspect, ProspectChanges, ProspectPage, ValidationErrorBody,
-};
-use crate::pagination::PageContext;
+use crate::pagination::{PageContext, Paginated};
+
+/// One page of prospects.
+type ProspectPage<'a> = Paginated<ProspectBody<'a>>;
+use crate::query::ListParams;
 use crate::state::ApiState;
-use crate::wire::{ProspectBody, ProspectDetailsBody};
-use crate::{body, dialect, input, query};
+use crate::wire::{
+    ErrorBody, NewProspect, ProspectBody, ProspectChanges, ProspectDetailsBody, ValidationErrorBody,
+};
+use crate::{body, dialect, query};
 
 /// List prospects
 ///
@@ -29,8 +31,6 @@ use crate::{body, dialect, input, query};
     responses(
         (status = 200, description = "One page of prospects", body = ProspectPage),
         (status = 400, description = "An unknown filter or sort, or a query string that is not UTF-8", body = ErrorBody),
-        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
         (status = 422, description = "`per_page` out of bounds, or a filter over its bounds (1,000 characters; parts or words as stated on each filter), reported on `filter.name`, `filter.id` or `filter.term_match`", body = ValidationErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -68,8 +68,6 @@ pub async fn list(
         (status = 201, description = "Created; `Location` names the new prospect", body = ProspectBody,
             headers(("Location" = String, description = "URL of the created prospect"))),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
-        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable (`Service Unavailable`); retry after `Retry-After` seconds. A write whose database connection was lost may or may not have been applied: read before retrying", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
     ),
@@ -84,7 +82,8 @@ pub async fn create(
     let raw = body::read(&req, payload, &state.settings).await?;
     let mut fields = body::object(&req, &raw)?;
     let sent_as = dialect::accept(&mut fields);
-    let input = input::prospect_input(&fields);
+    let NewProspect(sent) = body::typed(fields)?;
+    let input = ProspectInput::from(sent);
     let created = state
         .prospects
         .create(caller.actor(), input)
@@ -112,8 +111,6 @@ pub async fn create(
     params(("id" = i64, Path, description = "Prospect id")),
     responses(
         (status = 200, description = "The prospect", body = ProspectDetailsBody),
-        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; retry after `Retry-After` seconds", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
     ),
@@ -144,8 +141,6 @@ pub async fn show(
     responses(
         (status = 201, description = "The updated prospect", body = ProspectBody),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
-        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable (`Service Unavailable`); retry after `Retry-After` seconds. A write whose database connection was lost may or may not have been applied: read before retrying", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
@@ -163,7 +158,7 @@ pub async fn update(
     let raw = body::read(&req, payload, &state.settings).await?;
     let mut fields = body::object(&req, &raw)?;
     let sent_as = dialect::accept(&mut fields);
-    let input = input::prospect_input(&fields);
+    let input = ProspectInput::from(body::typed::<ProspectChanges>(fields)?);
     let updated = state
         .prospects
         .update(caller.actor(), id, input)
@@ -186,12 +181,10 @@ pub async fn update(
     responses(
         (status = 201, description = "The updated prospect", body = ProspectBody),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
-        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
-        (status = 503, description = "The database is unavailable (`Service Unavailable`); retry after `Retry-After` seconds. A write whose database connection was lost may or may not have been applied: read before retrying", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
@@ -215,8 +208,6 @@ pub async fn patch(
     params(("id" = i64, Path, description = "Prospect id")),
     responses(
         (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Prospect deleted."})),
-        (status = 401, description = "No valid token (`Unauthenticated.`), with `WWW-Authenticate: Bearer`", body = ErrorBody),
-        (status = 503, description = "The database is unavailable (`Service Unavailable`); retry after `Retry-After` seconds. A write whose database connection was lost may or may not have been applied: read before retrying", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
     ),
@@ -229,7 +220,9 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let id = prospect_id(&req)?;
     state.prospects.delete(caller.actor(), id).await?;
-    Ok(HttpResponse::Ok().json(json!({"message": "Prospect deleted."})))
+    Ok(HttpResponse::Ok().json(ErrorBody {
+        message: "Prospect deleted.".to_owned(),
+    }))
 }
 
 /// The `{id}` segment; one that is not a positive integer names no prospect.

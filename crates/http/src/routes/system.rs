@@ -2,16 +2,19 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use serde_json::json;
 
-use crate::openapi::{ErrorBody, StatusBody, VersionBody};
 use crate::state::ApiState;
+use crate::wire::ErrorBody;
+use crate::wire::system::{StatusBody, VersionBody};
 
 /// Version
 #[utoipa::path(get, path = "/api/version", tag = "System", operation_id = "version",
     responses((status = 200, description = "The running version", body = VersionBody)))]
 pub async fn version(state: web::Data<ApiState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"version": state.settings.version, "status": "ok"}))
+    HttpResponse::Ok().json(VersionBody {
+        version: &state.settings.version,
+        status: "ok",
+    })
 }
 
 /// Liveness
@@ -20,7 +23,7 @@ pub async fn version(state: web::Data<ApiState>) -> HttpResponse {
 #[utoipa::path(get, path = "/livez", tag = "System", operation_id = "livez",
     responses((status = 200, description = "Alive", body = StatusBody)))]
 pub async fn livez() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(StatusBody { status: "ok" })
 }
 
 /// Readiness
@@ -33,9 +36,11 @@ pub async fn livez() -> HttpResponse {
     ))]
 pub async fn readyz(state: web::Data<ApiState>) -> HttpResponse {
     if !state.is_draining() && state.health.ping().await.is_ok() {
-        return HttpResponse::Ok().json(json!({"status": "ok"}));
+        return HttpResponse::Ok().json(StatusBody { status: "ok" });
     }
     HttpResponse::ServiceUnavailable()
         .insert_header((header::RETRY_AFTER, "5"))
-        .json(json!({"message": "Service Unavailable"}))
+        .json(ErrorBody {
+            message: "Service Unavailable".to_owned(),
+        })
 }

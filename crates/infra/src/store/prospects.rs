@@ -30,7 +30,7 @@ macro_rules! locked_in_scope {
             .await
             .optional()?;
         let row = row.ok_or(StoreError::Domain(RepositoryError::NotFound))?;
-        if !$scope.contains(row.representative_id.map(UserId)) {
+        if !$scope.contains(row.fields.representative_id.map(UserId)) {
             return Err(RepositoryError::OutOfScope.into());
         }
         row

@@ -1,0 +1,25 @@
+//! The JSON shapes of the API: one request type and one response type per
+//! wire shape, each used both by its handler and by the OpenAPI document.
+
+pub mod errors;
+pub mod lenient;
+pub mod prospect;
+pub mod session;
+pub mod system;
+
+use chrono::{DateTime, Utc};
+use serde::Serializer;
+
+pub use errors::{ErrorBody, ValidationErrorBody};
+pub use prospect::{
+    ContactBody, DocumentBody, NewProspect, PaymentPlanBody, ProspectBody, ProspectChanges,
+    ProspectDetailsBody,
+};
+
+/// Laravel's timestamp format: UTC, microseconds, `Z`.
+pub(crate) fn timestamp<S: Serializer>(
+    at: &DateTime<Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+}

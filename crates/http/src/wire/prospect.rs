@@ -1,0 +1,436 @@
+//! The JSON shapes of prospects and what they own, field for field and in
+//! the contract's order (SPEC §2): what a client sends ([`ProspectChanges`],
+//! [`NewProspect`]) and what it gets back ([`ProspectBody`] and the records
+//! a prospect owns). Each property is named once here; the conversions to
+//! and from the domain are built from the domain's list of fields.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use prospects_domain::{
+    Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectField, ProspectInput,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
+
+use super::lenient::{Country, EmailText, Flag, Id, Text, UrlText, lenient_request};
+use super::timestamp;
+
+/// The wire's name for a field the domain names `field` (`legal_form` is
+/// the contract's `type`).
+pub fn field_name(field: &str) -> &str {
+    match ProspectField::named(field) {
+        Some(ProspectField::LegalForm) => "type",
+        _ => field,
+    }
+}
+
+/// Where a field the wire names `name` comes in the contract's order.
+pub fn field_position(name: &str) -> Option<usize> {
+    ProspectField::ALL
+        .iter()
+        .position(|field| field_name(field.name()) == name)
+}
+
+// Per-field `///` comments would wrap each inlined kind in an `allOf` with
+// a contradicting `type: object`; each kind documents itself instead.
+// Defaults are stated in descriptions rather than as `default` keywords,
+// which openapi-typescript would turn into required properties; email and
+// URL rules likewise, rather than `format`s, which would forbid the `""`
+// the server reads as null.
+lenient_request! {
+    /// The fields to change; any subset of a prospect's writable fields. Fields
+    /// not sent are kept. Unknown keys and the server-owned `id`,
+    /// `customer_account`, `created_at`, `updated_at` are ignored. Strings are
+    /// trimmed and `""` counts as `null`; booleans also accept `1`, `0`, `"1"`,
+    /// `"0"`; integers also accept numeric strings. Every field is also
+    /// accepted under the vendor PHP client's camelCase name (`emailAddress`,
+    /// `chargeVAT`, ...).
+    #[schema(example = json!({"main_address_city": "Lyon", "accept_calls": false}))]
+    pub struct ProspectChanges {
+        pub name: Text<2, 255, false>,
+        // Brands.
+        pub brand_id: Id,
+        // Users; ignored for a sales user, who always becomes the representative.
+        pub representative_id: Id,
+        pub accounts_reference: Text<0, 255>,
+        pub registration_number: Text<0, 255>,
+        pub tax_registration_number: Text<0, 255>,
+        // The legal form.
+        #[serde(rename = "type")]
+        pub legal_form: Text<0, 255>,
+        pub capital: Text<0, 255>,
+        pub activity_code: Text<0, 255>,
+        pub sector_id: Id,
+        pub cluster_id: Id,
+        pub batch_id: Id,
+        pub email_address: EmailText<255>,
+        pub account_email_address: EmailText<255>,
+        pub phone: Text<0, 255>,
+        pub mobile_phone: Text<0, 255>,
+        pub fax: Text<0, 255>,
+        pub main_contact_first_name: Text<0, 255>,
+        pub main_contact_last_name: Text<0, 255>,
+        pub main_address_line1: Text<0, 255>,
+        pub main_address_line2: Text<0, 255>,
+        pub main_address_postal_code: Text<0, 255>,
+        pub main_address_city: Text<0, 255>,
+        pub main_address_country: Country,
+        pub website: UrlText<2048>,
+        // Defaults: `active`, `charge_vat`, `accept_emails`, `accept_calls`
+        // true; `merge_invoices` false.
+        pub active: Flag,
+        pub charge_vat: Flag,
+        pub merge_invoices: Flag,
+        pub accept_emails: Flag,
+        pub accept_calls: Flag,
+        pub comment: Text<0, 65_535>,
+        // The pipeline stage: prospection codes.
+        pub prospection_code_id: Id,
+    }
+}
+
+/// A prospect to create: the same fields as an update, `name` required.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct NewProspect(pub ProspectChanges);
+
+impl PartialSchema for NewProspect {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = ProspectChanges::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required = vec!["name".to_owned()];
+            object.description = Some(format!(
+                "A prospect to create.{}",
+                object
+                    .description
+                    .as_deref()
+                    .and_then(|text| text.split_once(" kept."))
+                    .map_or("", |(_, rest)| rest)
+            ));
+            // What Swagger UI's "Try it out" sends: a body that creates a
+            // prospect as it stands.
+            object.example = Some(serde_json::json!({
+                "name": "Acme Corp",
+                "email_address": "info@acme.example",
+                "main_address_city": "Paris",
+                "website": "https://acme.example",
+            }));
+        }
+        schema
+    }
+}
+
+impl ToSchema for NewProspect {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("NewProspect")
+    }
+}
+
+/// A prospect: a company or person the sales team is courting.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Prospect)]
+pub struct ProspectBody<'a> {
+    #[schema(read_only, example = 42)]
+    pub id: i64,
+    #[schema(min_length = 2, max_length = 255, example = "Acme Corp")]
+    pub name: &'a str,
+    pub brand_id: Option<i64>,
+    /// The assigned sales representative (a user id).
+    pub representative_id: Option<i64>,
+    /// `PR` + the id zero-padded to at least six digits; generated, never changes.
+    #[schema(read_only, pattern = "^PR[0-9]{6,}$", example = "PR000042")]
+    pub customer_account: &'a str,
+    pub accounts_reference: Option<&'a str>,
+    pub registration_number: Option<&'a str>,
+    pub tax_registration_number: Option<&'a str>,
+    /// Legal form.
+    #[serde(rename = "type")]
+    pub legal_form: Option<&'a str>,
+    pub capital: Option<&'a str>,
+    pub activity_code: Option<&'a str>,
+    pub sector_id: Option<i64>,
+    pub cluster_id: Option<i64>,
+    pub batch_id: Option<i64>,
+    #[schema(format = Email)]
+    pub email_address: Option<&'a str>,
+    #[schema(format = Email)]
+    pub account_email_address: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub mobile_phone: Option<&'a str>,
+    pub fax: Option<&'a str>,
+    pub main_contact_first_name: Option<&'a str>,
+    pub main_contact_last_name: Option<&'a str>,
+    pub main_address_line1: Option<&'a str>,
+    pub main_address_line2: Option<&'a str>,
+    pub main_address_postal_code: Option<&'a str>,
+    pub main_address_city: Option<&'a str>,
+    #[schema(example = "France")]
+    pub main_address_country: &'a str,
+    #[schema(format = Uri, max_length = 2048)]
+    pub website: Option<&'a str>,
+    pub active: bool,
+    pub charge_vat: bool,
+    pub merge_invoices: bool,
+    pub accept_emails: bool,
+    pub accept_calls: bool,
+    pub comment: Option<&'a str>,
+    /// The current pipeline stage.
+    pub prospection_code_id: Option<i64>,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(read_only, value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(read_only, value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A stored value as the wire shows it, borrowed.
+trait Shown<'a> {
+    type Wire;
+    fn shown(&'a self) -> Self::Wire;
+}
+
+impl<'a> Shown<'a> for String {
+    type Wire = &'a str;
+    fn shown(&'a self) -> &'a str {
+        self
+    }
+}
+
+impl<'a> Shown<'a> for Option<String> {
+    type Wire = Option<&'a str>;
+    fn shown(&'a self) -> Option<&'a str> {
+        self.as_deref()
+    }
+}
+
+impl Shown<'_> for Option<i64> {
+    type Wire = Option<i64>;
+    fn shown(&self) -> Option<i64> {
+        *self
+    }
+}
+
+impl Shown<'_> for bool {
+    type Wire = bool;
+    fn shown(&self) -> bool {
+        *self
+    }
+}
+
+/// The conversions between the wire types and the domain's, field for
+/// field, from the domain's list.
+macro_rules! conversions {
+    ($($variant:ident $field:ident : $presence:ident<$inner:ty> $(= $default:expr)? => [$($rule:tt)*]),* $(,)?) => {
+        impl<'a> From<&'a Prospect> for ProspectBody<'a> {
+            fn from(p: &'a Prospect) -> Self {
+                Self {
+                    id: p.id.0,
+                    customer_account: p.customer_account.as_str(),
+                    $($field: p.fields.$field.shown(),)*
+                    created_at: p.created_at,
+                    updated_at: p.updated_at,
+                }
+            }
+        }
+
+        impl From<ProspectChanges> for ProspectInput {
+            fn from(sent: ProspectChanges) -> Self {
+                ProspectInput {
+                    $($field: sent.$field.into_patch(),)*
+                }
+            }
+        }
+    };
+}
+
+prospects_domain::prospect_fields!(conversions);
+
+/// A prospect followed by `payment_plan`, `contacts` and `documents`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ProspectDetails)]
+pub struct ProspectDetailsBody<'a> {
+    #[serde(flatten)]
+    pub prospect: ProspectBody<'a>,
+    pub payment_plan: Option<PaymentPlanBody<'a>>,
+    pub contacts: Vec<ContactBody<'a>>,
+    pub documents: Vec<DocumentBody<'a>>,
+}
+
+impl<'a> From<&'a ProspectDetails> for ProspectDetailsBody<'a> {
+    fn from(d: &'a ProspectDetails) -> Self {
+        Self {
+            prospect: (&d.prospect).into(),
+            payment_plan: d.payment_plan.as_ref().map(Into::into),
+            contacts: d.contacts.iter().map(Into::into).collect(),
+            documents: d.documents.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Contact)]
+pub struct ContactBody<'a> {
+    pub id: i64,
+    pub prospect_id: i64,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub job_title: Option<&'a str>,
+    pub email_address: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub mobile_phone: Option<&'a str>,
+    pub is_main: bool,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a Contact> for ContactBody<'a> {
+    fn from(c: &'a Contact) -> Self {
+        Self {
+            id: c.id,
+            prospect_id: c.prospect_id.0,
+            first_name: c.first_name.as_deref(),
+            last_name: c.last_name.as_deref(),
+            job_title: c.job_title.as_deref(),
+            email_address: c.email_address.as_deref(),
+            phone: c.phone.as_deref(),
+            mobile_phone: c.mobile_phone.as_deref(),
+            is_main: c.is_main,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Document)]
+pub struct DocumentBody<'a> {
+    pub id: i64,
+    pub prospect_id: i64,
+    pub name: &'a str,
+    pub mime_type: Option<&'a str>,
+    pub size_bytes: i64,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a Document> for DocumentBody<'a> {
+    fn from(d: &'a Document) -> Self {
+        Self {
+            id: d.id,
+            prospect_id: d.prospect_id.0,
+            name: &d.name,
+            mime_type: d.mime_type.as_deref(),
+            size_bytes: d.size_bytes,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PaymentPlan)]
+pub struct PaymentPlanBody<'a> {
+    pub id: i64,
+    pub prospect_id: i64,
+    pub payment_method: Option<&'a str>,
+    pub payment_terms_days: Option<i32>,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a PaymentPlan> for PaymentPlanBody<'a> {
+    fn from(p: &'a PaymentPlan) -> Self {
+        Self {
+            id: p.id,
+            prospect_id: p.prospect_id.0,
+            payment_method: p.payment_method.as_deref(),
+            payment_terms_days: p.payment_terms_days,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prospects_domain::Patch;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::ApiError;
+    use crate::dialect::SentAs;
+
+    fn read(body: Value) -> ProspectInput {
+        serde_json::from_value::<ProspectChanges>(body)
+            .expect("a JSON object always reads")
+            .into()
+    }
+
+    #[test]
+    fn lenient_scalars_are_accepted() {
+        let input = read(json!({
+            "name": "  Acme  ", "brand_id": "12", "sector_id": 3.0, "active": "0",
+            "charge_vat": 1, "merge_invoices": true, "phone": "", "email": "ignored@x.test"
+        }));
+        assert!(input.clone().validate_for_create().is_ok());
+        assert_eq!(input.name, Patch::Set("Acme".to_owned()));
+        assert_eq!(input.brand_id, Patch::Set(12));
+        assert_eq!(input.sector_id, Patch::Set(3));
+        assert_eq!(input.active, Patch::Set(false));
+        assert_eq!(input.charge_vat, Patch::Set(true));
+        assert_eq!(input.merge_invoices, Patch::Set(true));
+        assert_eq!(input.phone, Patch::Null);
+        assert_eq!(input.email_address, Patch::Absent);
+    }
+
+    #[test]
+    fn wrong_types_are_field_errors_under_wire_names_in_contract_order() {
+        let errors = read(json!({
+            "accept_calls": 2, "type": ["x"], "name": 42, "brand_id": "abc", "batch_id": 1.5, "active": "yes"
+        }))
+        .validate_for_create()
+        .expect_err("refused");
+        let response = ApiError::Invalid(errors, SentAs::default());
+        let body = actix_web::ResponseError::error_response(&response);
+        let bytes =
+            futures_util::FutureExt::now_or_never(actix_web::body::to_bytes(body.into_body()))
+                .expect("a JSON body is ready")
+                .expect("body");
+        let body: Value = serde_json::from_slice(&bytes).expect("json");
+        let fields: Vec<&String> = body["errors"].as_object().expect("errors").keys().collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "brand_id",
+                "type",
+                "batch_id",
+                "active",
+                "accept_calls"
+            ]
+        );
+        assert_eq!(
+            body["message"],
+            "The name field must be a string. (and 5 more errors)"
+        );
+        assert_eq!(
+            body["errors"]["type"][0],
+            "The type field must be a string."
+        );
+    }
+}
