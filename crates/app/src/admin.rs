@@ -1,10 +1,14 @@
-//! Admin commands on the same binary: create users, issue, attenuate and revoke tokens.
+//! Admin commands on the same binary: create users, issue, attenuate and
+//! revoke tokens, manage reference data.
 
 use std::io::Read;
 
 use anyhow::{Context, bail};
 use prospects_domain::auth::normalize_email;
-use prospects_domain::{UserDraft, UserError};
+use prospects_domain::{
+    Actor, Patch, ReferenceDataError, ReferenceDataService, ReferenceInput, ReferenceKind,
+    UserDraft, UserError,
+};
 
 use crate::wiring::Services;
 
@@ -107,4 +111,93 @@ pub fn attenuate_token(read_only: bool, ttl: Option<std::time::Duration>) -> any
         prospects_infra::attenuate(&token_from_stdin()?, read_only, ttl)?
     );
     Ok(())
+}
+
+/// A kind of reference data, as the command line names it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReferenceKindArg {
+    Brand,
+    Sector,
+    Cluster,
+    Batch,
+    ProspectionCode,
+}
+
+impl From<ReferenceKindArg> for ReferenceKind {
+    fn from(kind: ReferenceKindArg) -> Self {
+        match kind {
+            ReferenceKindArg::Brand => ReferenceKind::Brand,
+            ReferenceKindArg::Sector => ReferenceKind::Sector,
+            ReferenceKindArg::Cluster => ReferenceKind::Cluster,
+            ReferenceKindArg::Batch => ReferenceKind::Batch,
+            ReferenceKindArg::ProspectionCode => ReferenceKind::ProspectionCode,
+        }
+    }
+}
+
+/// Prints one entry per line: id, name (and a stage's position), tab-separated.
+pub async fn list_references(
+    references: &ReferenceDataService,
+    kind: ReferenceKindArg,
+) -> anyhow::Result<()> {
+    for entry in references
+        .list(kind.into())
+        .await
+        .map_err(reference_error)?
+    {
+        match entry.position {
+            Some(position) => println!("{}\t{}\t{position}", entry.id, entry.name),
+            None => println!("{}\t{}", entry.id, entry.name),
+        }
+    }
+    Ok(())
+}
+
+/// Adds an entry, validated as the API validates it.
+pub async fn add_reference(
+    references: &ReferenceDataService,
+    kind: ReferenceKindArg,
+    name: &str,
+    position: Option<i64>,
+) -> anyhow::Result<()> {
+    let kind = ReferenceKind::from(kind);
+    let input = ReferenceInput {
+        name: Patch::text(name),
+        position: position.map_or(Patch::Absent, Patch::Set),
+    };
+    let entry = references
+        .create(Actor::operator(), kind, input)
+        .await
+        .map_err(reference_error)?;
+    println!("added {} {} \"{}\"", kind.noun(), entry.id, entry.name);
+    Ok(())
+}
+
+/// Deletes an entry; one still in use is kept, with a non-zero exit.
+pub async fn delete_reference(
+    references: &ReferenceDataService,
+    kind: ReferenceKindArg,
+    id: i64,
+) -> anyhow::Result<()> {
+    let kind = ReferenceKind::from(kind);
+    references
+        .delete(Actor::operator(), kind, id)
+        .await
+        .map_err(reference_error)?;
+    println!("deleted {} {id}", kind.noun());
+    Ok(())
+}
+
+fn reference_error(error: ReferenceDataError) -> anyhow::Error {
+    match error {
+        ReferenceDataError::Invalid(errors) => {
+            let messages: Vec<String> = errors
+                .fields()
+                .into_iter()
+                .flat_map(|(_, messages)| messages)
+                .collect();
+            anyhow::anyhow!("{}", messages.join("\n  "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
 }

@@ -31,8 +31,31 @@ enum Command {
     /// Manage the root keys that sign tokens.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage reference data: brands, sectors, clusters, batches and
+    /// prospection codes (the pipeline's stages).
+    #[command(subcommand)]
+    References(ReferencesCommand),
     /// Print the OpenAPI document (as committed in docs/openapi.json).
     Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReferencesCommand {
+    /// List the entries of a kind (stages in pipeline order).
+    List { kind: admin::ReferenceKindArg },
+    /// Add an entry.
+    Add {
+        kind: admin::ReferenceKindArg,
+        name: String,
+        /// A stage's place in the pipeline (default: last).
+        #[arg(long)]
+        position: Option<i64>,
+    },
+    /// Delete an entry that nothing uses.
+    Delete {
+        kind: admin::ReferenceKindArg,
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +154,21 @@ async fn main() -> anyhow::Result<()> {
         Command::Tokens(TokensCommand::Revoke) => {
             let services = wiring::build(&cli.config).await?;
             admin::revoke_token(&services).await
+        }
+        Command::References(command) => {
+            let services = wiring::build(&cli.config).await?;
+            let references = &services.state.reference_data;
+            match command {
+                ReferencesCommand::List { kind } => admin::list_references(references, kind).await,
+                ReferencesCommand::Add {
+                    kind,
+                    name,
+                    position,
+                } => admin::add_reference(references, kind, &name, position).await,
+                ReferencesCommand::Delete { kind, id } => {
+                    admin::delete_reference(references, kind, id).await
+                }
+            }
         }
         Command::Tokens(TokensCommand::Attenuate { read_only, ttl }) => {
             admin::attenuate_token(read_only, ttl)

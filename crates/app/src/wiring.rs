@@ -7,7 +7,8 @@ use std::sync::atomic::AtomicBool;
 use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
-    AuthService, PasswordHasher, ProspectService, TokenAuthority, UserRepository, UserService,
+    AuthService, PasswordHasher, ProspectService, ReferenceDataService, TokenAuthority,
+    UserRepository, UserService,
 };
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
 use prospects_infra::{
@@ -63,6 +64,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             Arc::new(store.prospects()),
             Arc::new(store.references()),
         )),
+        reference_data: Arc::new(ReferenceDataService::new(Arc::new(store.references()))),
         auth: auth.clone(),
         health: Arc::new(store),
         settings: ApiSettings {

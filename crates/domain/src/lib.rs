@@ -12,6 +12,7 @@ pub mod input;
 pub mod listing;
 pub mod ports;
 pub mod prospect;
+pub mod reference_data;
 pub mod search;
 pub mod service;
 pub mod users;
@@ -29,6 +30,10 @@ pub use ports::{
     UserRepository, VerifiedToken,
 };
 pub use prospect::{Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectId};
+pub use reference_data::{
+    ReferenceDataError, ReferenceDataRepository, ReferenceDataService, ReferenceEntry,
+    ReferenceInput, ReferenceKind, ValidReference,
+};
 pub use service::{ProspectError, ProspectService};
 pub use users::{UserDraft, UserError, UserService};
 pub use validation::{Rule, ValidationErrors};

@@ -20,6 +20,9 @@ pub enum RepositoryError {
     /// between validation and the write).
     #[error("unknown {0:?}")]
     UnknownReference(Reference),
+    /// Rows of this table still point at the row to delete.
+    #[error("still referenced by {0}")]
+    StillReferenced(&'static str),
     /// A row with the same unique key (say, a user's email) exists.
     #[error("already exists")]
     AlreadyExists,

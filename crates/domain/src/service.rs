@@ -40,7 +40,9 @@ impl ProspectError {
             }
             RepositoryError::Unavailable(cause) => ProspectError::Unavailable(cause),
             RepositoryError::Unknown(cause) => ProspectError::Unknown(cause),
-            other @ RepositoryError::AlreadyExists => ProspectError::Unknown(other.into()),
+            other @ (RepositoryError::AlreadyExists | RepositoryError::StillReferenced(_)) => {
+                ProspectError::Unknown(other.into())
+            }
         }
     }
 }

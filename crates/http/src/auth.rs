@@ -29,7 +29,13 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<ApiState>>().cloned();
         let token = bearer_token(req);
         let operation = operation_of(req);
-        let prospect = req.match_info().get("id").and_then(parse_id);
+        // Only a prospect's own routes address a prospect; other `{id}`s
+        // (a brand's, say) are not prospect ids.
+        let prospect = req
+            .match_pattern()
+            .filter(|pattern| pattern.contains("/prospects/{id}"))
+            .and_then(|_| req.match_info().get("id"))
+            .and_then(parse_id);
         let req = req.clone();
         Box::pin(async move {
             let state = state

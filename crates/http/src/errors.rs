@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::validation::summary;
-use prospects_domain::{AuthError, ProspectError, ValidationErrors};
+use prospects_domain::{AuthError, ProspectError, ReferenceDataError, ValidationErrors};
 
 use crate::dialect::SentAs;
 use crate::throttle::Exhausted;
@@ -32,6 +32,12 @@ pub enum ApiError {
     /// The raw `{id}` segment, echoed as Laravel does.
     #[error("No query results for model [Prospect] {0}")]
     ProspectNotFound(String),
+    /// Another model's missing row: its name and the raw id.
+    #[error("No query results for model [{0}] {1}")]
+    ModelNotFound(&'static str, String),
+    /// The request contradicts the row's state (it is still in use, say).
+    #[error("{0}")]
+    Conflict(String),
     /// The path without its leading slash, as Laravel words it.
     #[error("The route {0} could not be found.")]
     RouteNotFound(String),
@@ -78,6 +84,23 @@ impl From<ProspectError> for ApiError {
     }
 }
 
+impl From<ReferenceDataError> for ApiError {
+    fn from(error: ReferenceDataError) -> Self {
+        match error {
+            ReferenceDataError::NotFound(kind, id) => {
+                ApiError::ModelNotFound(kind.model(), id.to_string())
+            }
+            ReferenceDataError::Forbidden => ApiError::Forbidden,
+            ReferenceDataError::Invalid(errors) => errors.into(),
+            conflict @ ReferenceDataError::StillReferenced(..) => {
+                ApiError::Conflict(conflict.to_string())
+            }
+            ReferenceDataError::Unavailable(cause) => ApiError::Unavailable(cause),
+            ReferenceDataError::Unknown(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         ApiError::Invalid(errors, SentAs::default())
@@ -119,7 +142,10 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::ProspectNotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::ProspectNotFound(_)
+            | ApiError::ModelNotFound(..)
+            | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use prospects_domain::{AuthService, HealthCheck, ProspectService};
+use prospects_domain::{AuthService, HealthCheck, ProspectService, ReferenceDataService};
 
 use crate::origin::Origins;
 use crate::throttle::Throttles;
@@ -38,6 +38,7 @@ impl Default for ApiSettings {
 
 pub struct ApiState {
     pub prospects: Arc<ProspectService>,
+    pub reference_data: Arc<ReferenceDataService>,
     pub auth: Arc<AuthService>,
     pub health: Arc<dyn HealthCheck>,
     pub settings: ApiSettings,

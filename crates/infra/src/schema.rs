@@ -17,6 +17,8 @@ diesel::table! {
     brands (id) {
         id -> BigInt,
         name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -24,6 +26,8 @@ diesel::table! {
     sectors (id) {
         id -> BigInt,
         name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -31,6 +35,8 @@ diesel::table! {
     clusters (id) {
         id -> BigInt,
         name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -38,6 +44,8 @@ diesel::table! {
     batches (id) {
         id -> BigInt,
         name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -45,6 +53,9 @@ diesel::table! {
     prospection_codes (id) {
         id -> BigInt,
         name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        position -> Integer,
     }
 }
 

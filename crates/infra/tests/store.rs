@@ -8,8 +8,8 @@ use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::search::SearchTerm;
 use prospects_domain::{
     HealthCheck, ListQuery, NewUser, Patch, ProspectId, ProspectInput, ProspectRepository,
-    Reference, ReferenceLookup, RepositoryError, Role, Scope, SortDirection, SortField, SortKey,
-    UserId, UserRepository,
+    Reference, ReferenceDataRepository, ReferenceKind, ReferenceLookup, RepositoryError, Role,
+    Scope, SortDirection, SortField, SortKey, UserId, UserRepository, ValidReference,
 };
 use prospects_infra::{PoolSettings, Prospects, References, Store, Users};
 use prospects_testkit::{TestBackend, TestDb};
@@ -629,4 +629,105 @@ async fn revoked_ids_are_remembered_and_revoking_twice_is_harmless() {
     assert!(revocations.any_revoked(&ids(&["c"])).await.expect("query"));
     assert!(!revocations.any_revoked(&ids(&["a"])).await.expect("query"));
     assert!(!revocations.any_revoked(&[]).await.expect("query"));
+}
+
+fn entry(name: &str, position: Option<i32>) -> ValidReference {
+    ValidReference {
+        name: name.to_owned(),
+        position,
+    }
+}
+
+#[tokio::test]
+async fn reference_data_is_seeded_and_stages_keep_their_pipeline_order() {
+    let f = fixture().await;
+    let brands = f.references.list(ReferenceKind::Brand).await.expect("list");
+    assert_eq!(brands.len(), 1);
+    assert_eq!((brands[0].id, brands[0].position), (1, None));
+    let stages = f
+        .references
+        .list(ReferenceKind::ProspectionCode)
+        .await
+        .expect("list");
+    let names: Vec<&str> = stages.iter().map(|stage| stage.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "New lead",
+            "Contacted",
+            "Qualified",
+            "Proposal sent",
+            "Negotiation",
+            "Won",
+            "Lost"
+        ]
+    );
+    // A new stage goes last; one placed explicitly goes where it is put.
+    let last = f
+        .references
+        .create(ReferenceKind::ProspectionCode, &entry("Archived", None))
+        .await
+        .expect("created");
+    assert_eq!((last.id, last.position), (8, Some(8)));
+    let early = f
+        .references
+        .create(
+            ReferenceKind::ProspectionCode,
+            &entry("Demo booked", Some(2)),
+        )
+        .await
+        .expect("created");
+    let stages = f
+        .references
+        .list(ReferenceKind::ProspectionCode)
+        .await
+        .expect("list");
+    let ids: Vec<i64> = stages.iter().map(|stage| stage.id).collect();
+    assert_eq!(ids, [1, 2, early.id, 3, 4, 5, 6, 7, 8]);
+}
+
+#[tokio::test]
+async fn reference_data_is_written_and_kept_while_in_use() {
+    let f = fixture().await;
+    let kind = ReferenceKind::Sector;
+    let sector = f
+        .references
+        .create(kind, &entry("Retail", Some(5)))
+        .await
+        .expect("created");
+    assert_eq!(sector.position, None, "only stages have a position");
+    let renamed = f
+        .references
+        .update(kind, sector.id, &entry("Retail and wholesale", None))
+        .await
+        .expect("updated");
+    assert_eq!(renamed.name, "Retail and wholesale");
+    assert_eq!(renamed.created_at, sector.created_at);
+    assert!(matches!(
+        f.references.update(kind, 999, &entry("x", None)).await,
+        Err(RepositoryError::NotFound)
+    ));
+    f.prospect(ProspectInput {
+        sector_id: Patch::Set(sector.id),
+        ..named("Acme")
+    })
+    .await;
+    assert!(matches!(
+        f.references.delete(kind, sector.id).await,
+        Err(RepositoryError::StillReferenced("prospects"))
+    ));
+    assert_eq!(
+        f.references.find(kind, sector.id).await.expect("kept").id,
+        sector.id
+    );
+    f.sql("DELETE FROM prospects").await;
+    f.references.delete(kind, sector.id).await.expect("deleted");
+    assert!(matches!(
+        f.references.find(kind, sector.id).await,
+        Err(RepositoryError::NotFound)
+    ));
+    assert!(matches!(
+        f.references.delete(kind, sector.id).await,
+        Err(RepositoryError::NotFound)
+    ));
 }

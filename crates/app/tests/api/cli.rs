@@ -268,3 +268,70 @@ async fn users_create_refuses_bad_fields_with_every_reason_and_a_failing_exit() 
         }
     }
 }
+
+#[actix_web::test]
+async fn operators_manage_reference_data_from_the_command_line() {
+    let app = TestApp::new().await;
+    let added = prospects(&app)
+        .args(["references", "add", "brand", "Acme Group"])
+        .output()
+        .expect("run");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&added.stdout),
+        "added brand 2 \"Acme Group\"\n"
+    );
+    let stage = prospects(&app)
+        .args([
+            "references",
+            "add",
+            "prospection-code",
+            "Demo booked",
+            "--position",
+            "2",
+        ])
+        .output()
+        .expect("run");
+    assert!(stage.status.success());
+    let listed = prospects(&app)
+        .args(["references", "list", "prospection-code"])
+        .output()
+        .expect("run");
+    let lines: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        lines[..3],
+        ["1\tNew lead\t1", "2\tContacted\t2", "8\tDemo booked\t2"]
+    );
+    let ann = app.sales_user("ann").await;
+    let brands = app.get(&ann, "/api/v1/brands").await;
+    assert_eq!(brands.body[1]["name"], "Acme Group");
+
+    let empty = prospects(&app)
+        .args(["references", "add", "sector", "  "])
+        .output()
+        .expect("run");
+    assert!(!empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("The name field is required."));
+    app.prospect(&ann, json!({"name": "Globex", "brand_id": 2}))
+        .await;
+    let in_use = prospects(&app)
+        .args(["references", "delete", "brand", "2"])
+        .output()
+        .expect("run");
+    assert!(!in_use.status.success());
+    assert!(
+        String::from_utf8_lossy(&in_use.stderr).contains("This brand is still used by prospects.")
+    );
+    let unknown = prospects(&app)
+        .args(["references", "add", "colour", "Blue"])
+        .output()
+        .expect("run");
+    assert!(!unknown.status.success());
+}

@@ -11,6 +11,7 @@ mod errors;
 mod limits;
 mod listing;
 mod outages;
+mod reference_data;
 mod sales;
 mod sdk;
 mod support;

@@ -2,6 +2,7 @@
 
 pub(crate) mod login;
 pub(crate) mod prospects;
+pub(crate) mod reference_data;
 pub(crate) mod system;
 
 use actix_web::middleware::from_fn;
@@ -63,11 +64,16 @@ fn api(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(prospects::update))
             .route(web::patch().to(prospects::patch))
             .route(web::delete().to(prospects::delete)),
-        );
+        )
+        .configure(reference_data::brands::configure)
+        .configure(reference_data::sectors::configure)
+        .configure(reference_data::clusters::configure)
+        .configure(reference_data::batches::configure)
+        .configure(reference_data::prospection_codes::configure);
 }
 
 /// A resource that answers 405 (with `Allow`) to any other method.
-fn resource(path: &str, allowed: &'static [&'static str]) -> actix_web::Resource {
+pub(crate) fn resource(path: &str, allowed: &'static [&'static str]) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
         Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
             method: req.method().to_string(),

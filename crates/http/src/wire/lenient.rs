@@ -79,6 +79,8 @@ kinds! {
     Country holds String;
     /// An id of another row, or null.
     Id holds i64;
+    /// An integer, or null.
+    Integer holds i64;
     /// A boolean, never null.
     Flag holds bool;
 }
@@ -199,6 +201,28 @@ impl Kind for Id {
             .description(Some(
                 "The id of an existing row of the table the field names (`brand_id`: brands, ...); \
                  numeric strings such as \"12\" are read as integers, `\"\"` as null.",
+            ))
+            .build()
+    }
+}
+
+impl Kind for Integer {
+    type Value = i64;
+
+    fn read(value: Value) -> Patch<i64> {
+        Id::read(value)
+    }
+
+    fn schema() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([
+                Type::Integer,
+                Type::String,
+                Type::Null,
+            ]))
+            .pattern(Some(r"^\s*([+-]?[0-9]+)?\s*$"))
+            .description(Some(
+                "An integer; numeric strings such as \"12\" are read as integers, `\"\"` as null.",
             ))
             .build()
     }

@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod lenient;
 pub mod prospect;
+pub mod reference_data;
 pub mod session;
 pub mod system;
 

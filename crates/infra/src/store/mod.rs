@@ -8,6 +8,7 @@
 mod postgres;
 mod prospects;
 mod query;
+mod reference_data;
 mod references;
 mod revocations;
 mod sqlite;

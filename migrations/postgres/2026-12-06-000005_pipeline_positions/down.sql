@@ -1,0 +1,1 @@
+ALTER TABLE prospection_codes DROP COLUMN position;
