@@ -59,12 +59,14 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         Arc::new(store.revocations()),
         config.token_ttl,
     ));
+    let user_service = Arc::new(UserService::new(users.clone(), hasher.clone()));
     let state = ApiState {
         prospects: Arc::new(ProspectService::new(
             Arc::new(store.prospects()),
             Arc::new(store.references()),
         )),
         reference_data: Arc::new(ReferenceDataService::new(Arc::new(store.references()))),
+        users: user_service.clone(),
         auth: auth.clone(),
         health: Arc::new(store),
         settings: ApiSettings {
@@ -80,7 +82,6 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         throttles: Throttles::new(config.rate_limits()),
         draining: draining.clone(),
     };
-    let user_service = Arc::new(UserService::new(users.clone(), hasher.clone()));
     Ok(Services {
         state: web::Data::new(state),
         users,

@@ -179,6 +179,8 @@ mod tests {
             email: "ann@example.test".to_owned(),
             role: Role::new(5),
             active,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
         }
     }
 

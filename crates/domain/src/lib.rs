@@ -27,7 +27,7 @@ pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
 pub use ports::{
     Access, HealthCheck, NewUser, Operation, PasswordHasher, ProspectRepository, Reference,
     ReferenceLookup, RepositoryError, RevocationList, TokenAuthority, TokenRejected, User,
-    UserRepository, VerifiedToken,
+    UserQuery, UserRepository, UserUpdate, VerifiedToken,
 };
 pub use prospect::{Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectId};
 pub use reference_data::{
@@ -35,5 +35,5 @@ pub use reference_data::{
     ReferenceInput, ReferenceKind, ValidReference,
 };
 pub use service::{ProspectError, ProspectService};
-pub use users::{UserDraft, UserError, UserService};
+pub use users::{UserDraft, UserError, UserInput, UserService};
 pub use validation::{Rule, ValidationErrors};

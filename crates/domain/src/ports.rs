@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use crate::input::{ValidCreate, ValidUpdate};
 use crate::{ListQuery, Page, Prospect, ProspectDetails, ProspectId, Role, Scope, UserId};
@@ -113,6 +114,8 @@ pub struct User {
     pub email: String,
     pub role: Role,
     pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A user to create; the password is already hashed.
@@ -121,7 +124,36 @@ pub struct NewUser {
     pub name: String,
     pub email: String,
     pub role: Role,
+    pub active: bool,
     pub password_hash: String,
+}
+
+/// The changes to a user: each `Some` is written, each `None` kept. The
+/// password is already hashed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserUpdate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+/// Which users a list shows: those whose name and email contain these
+/// (case-insensitively), one page of them, by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserQuery {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub page: u64,
+    pub per_page: u32,
+}
+
+impl UserQuery {
+    /// Rows to skip before the page.
+    pub fn offset(&self) -> i64 {
+        i64::try_from((self.page - 1).saturating_mul(u64::from(self.per_page))).unwrap_or(i64::MAX)
+    }
 }
 
 #[cfg_attr(test, mockall::automock)]
@@ -138,6 +170,17 @@ pub trait UserRepository: Send + Sync {
 
     /// `AlreadyExists` when the email is taken.
     async fn create(&self, user: NewUser) -> Result<User, RepositoryError>;
+
+    /// The page of users the query selects, and how many it selects in all.
+    async fn list(&self, query: &UserQuery) -> Result<Page<User>, RepositoryError>;
+
+    /// Writes the changes (and moves `updated_at`). `NotFound` when there is
+    /// no such user; `AlreadyExists` when the new email is taken.
+    async fn update(&self, id: UserId, changes: UserUpdate) -> Result<User, RepositoryError>;
+
+    /// `NotFound` when there is no such user. The prospects they represent
+    /// are left without a representative.
+    async fn delete(&self, id: UserId) -> Result<(), RepositoryError>;
 
     async fn count(&self) -> Result<u64, RepositoryError>;
 }

@@ -1,14 +1,20 @@
-//! Creating users, whoever asks (the admin command, the first start, tests):
-//! the fields validated with Laravel's messages, the email normalized once,
-//! the password hashed before it reaches storage.
+//! Users, whoever asks (the API, the admin commands, the first start,
+//! tests): fields validated with Laravel's messages, the email normalized
+//! once, passwords hashed before they reach storage. Everyone reads users
+//! (clients pick representatives); users above the sales level write them,
+//! never beyond their own role, and never lock themselves out.
 
 use std::sync::Arc;
 
 use garde::rules::email::Email;
 
 use crate::auth::normalize_email;
+use crate::input::Patch;
 use crate::validation::{Rule, ValidationErrors};
-use crate::{NewUser, PasswordHasher, RepositoryError, Role, User, UserRepository};
+use crate::{
+    Actor, NewUser, Page, PasswordHasher, RepositoryError, Role, User, UserId, UserQuery,
+    UserRepository, UserUpdate,
+};
 
 /// The role levels a user may hold: 5 and below are sales users.
 pub const ROLE_RANGE: (i32, i32) = (1, 100);
@@ -24,12 +30,30 @@ pub struct UserDraft {
     pub password: String,
 }
 
+/// A user as a request sent it (create or update).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserInput {
+    pub name: Patch<String>,
+    pub email: Patch<String>,
+    pub role: Patch<i64>,
+    pub active: Patch<bool>,
+    /// Not trimmed. A user created without one cannot log in until one is set.
+    pub password: Patch<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
     #[error("{}", .0.summary())]
     Invalid(ValidationErrors),
     #[error("The email has already been taken.")]
     EmailTaken,
+    #[error("No query results for model [User] {}", .0.0)]
+    NotFound(UserId),
+    /// A sales user writing users, or a write beyond the writer's own role.
+    #[error("This action is unauthorized.")]
+    Forbidden,
+    #[error("You cannot delete or deactivate your own account.")]
+    SelfLockout,
     #[error("storage unavailable")]
     Unavailable(#[source] anyhow::Error),
     #[error(transparent)]
@@ -62,25 +86,250 @@ impl UserService {
                 name,
                 email,
                 role: Role::new(draft.role),
+                active: true,
                 password_hash,
             })
             .await
-            .map_err(|error| match error {
-                RepositoryError::AlreadyExists => UserError::EmailTaken,
-                RepositoryError::Unavailable(cause) => UserError::Unavailable(cause),
-                other => UserError::Unknown(other.into()),
+            .map_err(UserError::from)
+    }
+
+    /// The page of users the query selects; anyone may list users.
+    pub async fn list(&self, query: &UserQuery) -> Result<Page<User>, UserError> {
+        self.users.list(query).await.map_err(UserError::from)
+    }
+
+    /// `NotFound` when there is no such user.
+    pub async fn show(&self, id: UserId) -> Result<User, UserError> {
+        self.users.find(id).await?.ok_or(UserError::NotFound(id))
+    }
+
+    /// The user with this email (normalized first), for the admin commands.
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<User>, UserError> {
+        let found = self
+            .users
+            .find_with_password(&normalize_email(email))
+            .await?;
+        Ok(found.map(|(user, _)| user))
+    }
+
+    /// Creates a user on behalf of `actor`: `Forbidden` for a sales user or
+    /// for a role above the actor's own. Without a password the user exists
+    /// but cannot log in until one is set.
+    pub async fn create_as(&self, actor: Actor, input: UserInput) -> Result<User, UserError> {
+        if actor.role().is_sales() {
+            return Err(UserError::Forbidden);
+        }
+        let changes = checked(input, true)?;
+        let role = changes.role.unwrap_or(Role::new(ROLE_RANGE.0));
+        if role > actor.role() {
+            return Err(UserError::Forbidden);
+        }
+        let password_hash = match &changes.password {
+            Some(password) => self
+                .hasher
+                .hash(password)
+                .await
+                .map_err(UserError::Unknown)?,
+            None => LOCKED.to_owned(),
+        };
+        self.users
+            .create(NewUser {
+                name: changes.name.unwrap_or_default(),
+                email: changes.email.unwrap_or_default(),
+                role,
+                active: changes.active.unwrap_or(true),
+                password_hash,
             })
+            .await
+            .map_err(UserError::from)
+    }
+
+    /// Changes what was sent. `Forbidden` for a sales user, for a user above
+    /// the actor's role, or for a role above it; `SelfLockout` when the actor
+    /// would deactivate themselves.
+    pub async fn update(
+        &self,
+        actor: Actor,
+        id: UserId,
+        input: UserInput,
+    ) -> Result<User, UserError> {
+        if actor.role().is_sales() {
+            return Err(UserError::Forbidden);
+        }
+        let target = self.show(id).await?;
+        let changes = checked(input, false)?;
+        if target.role > actor.role() || changes.role.is_some_and(|role| role > actor.role()) {
+            return Err(UserError::Forbidden);
+        }
+        if id == actor.user_id() && changes.active == Some(false) {
+            return Err(UserError::SelfLockout);
+        }
+        let password_hash = match &changes.password {
+            Some(password) => Some(
+                self.hasher
+                    .hash(password)
+                    .await
+                    .map_err(UserError::Unknown)?,
+            ),
+            None => None,
+        };
+        self.users
+            .update(
+                id,
+                UserUpdate {
+                    name: changes.name,
+                    email: changes.email,
+                    role: changes.role,
+                    active: changes.active,
+                    password_hash,
+                },
+            )
+            .await
+            .map_err(|error| match error {
+                RepositoryError::NotFound => UserError::NotFound(id),
+                other => other.into(),
+            })
+    }
+
+    /// Deletes a user; their prospects are left without a representative.
+    /// Same refusals as [`UserService::update`].
+    pub async fn delete(&self, actor: Actor, id: UserId) -> Result<(), UserError> {
+        if actor.role().is_sales() {
+            return Err(UserError::Forbidden);
+        }
+        let target = self.show(id).await?;
+        if target.role > actor.role() {
+            return Err(UserError::Forbidden);
+        }
+        if id == actor.user_id() {
+            return Err(UserError::SelfLockout);
+        }
+        self.users.delete(id).await.map_err(|error| match error {
+            RepositoryError::NotFound => UserError::NotFound(id),
+            other => other.into(),
+        })
     }
 }
 
-fn validate(name: &str, email: &str, role: i32, password: &str) -> Result<(), UserError> {
+impl From<RepositoryError> for UserError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::AlreadyExists => UserError::EmailTaken,
+            RepositoryError::Unavailable(cause) => UserError::Unavailable(cause),
+            other => UserError::Unknown(other.into()),
+        }
+    }
+}
+
+/// The stored hash of a user who has no password yet: no hash format
+/// reads it, so every password fails against it (as `!` locks a Unix account).
+pub const LOCKED: &str = "!";
+
+/// What a valid request changes: each `Some` was sent and passed its rules.
+struct Checked {
+    name: Option<String>,
+    email: Option<String>,
+    role: Option<Role>,
+    active: Option<bool>,
+    password: Option<String>,
+}
+
+/// Applies the rules to what was sent; on create, `name`, `email` and
+/// `role` are required. Every broken rule is reported at once.
+fn checked(input: UserInput, creating: bool) -> Result<Checked, UserError> {
     let mut errors = ValidationErrors::new();
+    let required = |patch_is_missing: bool, field: &str, errors: &mut ValidationErrors| {
+        if patch_is_missing {
+            errors.add(field, Rule::Required);
+        }
+    };
+    let missing = |absent: bool, null: bool| null || (creating && absent);
+    let text = |field: &str, patch: Patch<String>, errors: &mut ValidationErrors| match patch {
+        Patch::Set(value) => Some(value),
+        Patch::Invalid(rule) => {
+            errors.add(field, rule);
+            None
+        }
+        Patch::Absent | Patch::Null => None,
+    };
+    required(
+        missing(input.name.is_absent(), input.name == Patch::Null),
+        "name",
+        &mut errors,
+    );
+    let name = text("name", input.name, &mut errors);
+    if let Some(name) = &name {
+        check_name(name, &mut errors);
+    }
+    required(
+        missing(input.email.is_absent(), input.email == Patch::Null),
+        "email",
+        &mut errors,
+    );
+    let email = text("email", input.email, &mut errors).map(|email| normalize_email(&email));
+    if let Some(email) = &email {
+        check_email(email, &mut errors);
+    }
+    required(
+        missing(input.role.is_absent(), input.role == Patch::Null),
+        "role",
+        &mut errors,
+    );
+    let role = match input.role {
+        Patch::Set(level) => {
+            let (min, max) = ROLE_RANGE;
+            if (i64::from(min)..=i64::from(max)).contains(&level) {
+                i32::try_from(level).ok().map(Role::new)
+            } else {
+                errors.add("role", Rule::Between(i64::from(min), i64::from(max)));
+                None
+            }
+        }
+        Patch::Invalid(rule) => {
+            errors.add("role", rule);
+            None
+        }
+        Patch::Absent | Patch::Null => None,
+    };
+    let active = match input.active {
+        Patch::Set(flag) => Some(flag),
+        Patch::Null => {
+            errors.add("active", Rule::Boolean);
+            None
+        }
+        Patch::Invalid(rule) => {
+            errors.add("active", rule);
+            None
+        }
+        Patch::Absent => None,
+    };
+    let password = text("password", input.password, &mut errors);
+    if let Some(password) = &password {
+        check_password(password, &mut errors);
+    }
+    errors.into_result().map_err(UserError::Invalid)?;
+    Ok(Checked {
+        name,
+        email,
+        role,
+        active,
+        password,
+    })
+}
+
+fn check_name(name: &str, errors: &mut ValidationErrors) {
     let chars = name.chars().count();
     if chars == 0 {
         errors.add("name", Rule::Required);
     } else if chars > 255 {
         errors.add("name", Rule::MaxChars(255));
     }
+    if name.contains('\0') {
+        errors.add("name", Rule::NoNul);
+    }
+}
+
+fn check_email(email: &str, errors: &mut ValidationErrors) {
     if email.is_empty() {
         errors.add("email", Rule::Required);
     } else if email.chars().count() > 255 {
@@ -88,18 +337,31 @@ fn validate(name: &str, email: &str, role: i32, password: &str) -> Result<(), Us
     } else if email.validate_email().is_err() {
         errors.add("email", Rule::Email);
     }
-    for (field, text) in [("name", name), ("email", email), ("password", password)] {
-        if text.contains('\0') {
-            errors.add(field, Rule::NoNul);
-        }
+    if email.contains('\0') {
+        errors.add("email", Rule::NoNul);
     }
+}
+
+fn check_password(password: &str, errors: &mut ValidationErrors) {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        errors.add("password", Rule::MinChars(MIN_PASSWORD_CHARS));
+    } else if password.chars().count() > 1024 {
+        errors.add("password", Rule::MaxChars(1024));
+    }
+    if password.contains('\0') {
+        errors.add("password", Rule::NoNul);
+    }
+}
+
+fn validate(name: &str, email: &str, role: i32, password: &str) -> Result<(), UserError> {
+    let mut errors = ValidationErrors::new();
+    check_name(name, &mut errors);
+    check_email(email, &mut errors);
     let (min, max) = ROLE_RANGE;
     if !(min..=max).contains(&role) {
         errors.add("role", Rule::Between(i64::from(min), i64::from(max)));
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        errors.add("password", Rule::MinChars(MIN_PASSWORD_CHARS));
-    }
+    check_password(password, &mut errors);
     errors.into_result().map_err(UserError::Invalid)
 }
 
@@ -143,6 +405,8 @@ mod tests {
                     email: user.email,
                     role: user.role,
                     active: true,
+                    created_at: chrono::Utc::now(),
+                    updated_at: chrono::Utc::now(),
                 })
             });
         let user = UserService::new(Arc::new(users), Arc::new(hasher()))

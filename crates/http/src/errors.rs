@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::validation::summary;
-use prospects_domain::{AuthError, ProspectError, ReferenceDataError, ValidationErrors};
+use prospects_domain::{AuthError, ProspectError, ReferenceDataError, UserError, ValidationErrors};
 
 use crate::dialect::SentAs;
 use crate::throttle::Exhausted;
@@ -97,6 +97,24 @@ impl From<ReferenceDataError> for ApiError {
             }
             ReferenceDataError::Unavailable(cause) => ApiError::Unavailable(cause),
             ReferenceDataError::Unknown(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<UserError> for ApiError {
+    fn from(error: UserError) -> Self {
+        match error {
+            UserError::Invalid(errors) => errors.into(),
+            UserError::EmailTaken => {
+                let mut errors = ValidationErrors::new();
+                errors.add_template("email", "The :attribute has already been taken.".to_owned());
+                errors.into()
+            }
+            UserError::NotFound(id) => ApiError::ModelNotFound("User", id.0.to_string()),
+            UserError::Forbidden => ApiError::Forbidden,
+            conflict @ UserError::SelfLockout => ApiError::Conflict(conflict.to_string()),
+            UserError::Unavailable(cause) => ApiError::Unavailable(cause),
+            UserError::Unknown(cause) => ApiError::Internal(cause),
         }
     }
 }

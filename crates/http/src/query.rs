@@ -2,7 +2,9 @@
 //! semantics and messages: `filter[name|id|term_match]`, `sort`, `page`, `per_page`.
 
 use prospects_domain::search::{SearchTerm, name_key};
-use prospects_domain::{ListQuery, Rule, SortDirection, SortField, SortKey, ValidationErrors};
+use prospects_domain::{
+    ListQuery, Rule, SortDirection, SortField, SortKey, UserQuery, ValidationErrors,
+};
 
 use utoipa::IntoParams;
 
@@ -142,6 +144,107 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
         query.per_page = parse_per_page(per_page, max_per_page)?;
     }
     Ok(ListRequest { query, carried })
+}
+
+/// `GET /api/v1/users` query strings: `filter[name]`, `filter[email]`
+/// (case-insensitive substrings), `page`, `per_page`.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListParams {
+    /// Case-insensitive substring of the name.
+    #[param(rename = "filter[name]", max_length = 1000)]
+    pub filter_name: Option<String>,
+    /// Case-insensitive substring of the email address.
+    #[param(rename = "filter[email]", max_length = 1000)]
+    pub filter_email: Option<String>,
+    /// The page, from 1. Anything that is not an integer of at least 1 means 1.
+    pub page: Option<String>,
+    /// Rows per page.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, default = 15)]
+    pub per_page: Option<String>,
+}
+
+const USER_FILTERS: [&str; 2] = ["name", "email"];
+
+/// Parses a users list's query string, with the same semantics as
+/// [`parse_list`] (last occurrence wins; an empty filter is skipped).
+pub fn parse_user_list(raw: &str, max_per_page: u32) -> Result<UserListRequest, ApiError> {
+    let pairs = form::pairs(raw.as_bytes()).map_err(|_| query_not_utf8())?;
+    let mut params = UserListParams::default();
+    let mut unknown_filters: Vec<String> = Vec::new();
+    let mut carried = Vec::new();
+    for (key, value) in pairs {
+        if key != "page" {
+            carried.push((key.clone(), value.clone()));
+        }
+        let filter = key
+            .strip_prefix("filter[")
+            .and_then(|rest| rest.strip_suffix(']'));
+        let slot = match (key.as_str(), filter) {
+            ("page", _) => &mut params.page,
+            ("per_page", _) => &mut params.per_page,
+            (_, Some("name")) => &mut params.filter_name,
+            (_, Some("email")) => &mut params.filter_email,
+            (_, Some(name)) => {
+                if !unknown_filters.iter().any(|known| known == name) {
+                    unknown_filters.push(name.to_owned());
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if filter.is_none() || !value.is_empty() {
+            *slot = Some(value);
+        }
+    }
+    if !unknown_filters.is_empty() {
+        return Err(ApiError::BadRequest(format!(
+            "Requested filter(s) `{}` are not allowed. Allowed filter(s) are `{}`.",
+            unknown_filters.join(", "),
+            USER_FILTERS.join(", ")
+        )));
+    }
+    let mut too_large = ValidationErrors::new();
+    for (name, value) in [
+        ("name", &params.filter_name),
+        ("email", &params.filter_email),
+    ] {
+        if value
+            .as_ref()
+            .is_some_and(|value| value.chars().count() > MAX_FILTER_CHARS)
+        {
+            too_large.add(&format!("filter.{name}"), Rule::MaxChars(MAX_FILTER_CHARS));
+        }
+    }
+    if !too_large.is_empty() {
+        return Err(too_large.into());
+    }
+    let page = params
+        .page
+        .as_deref()
+        .and_then(|page| page.trim().parse::<u64>().ok())
+        .filter(|page| *page >= 1)
+        .unwrap_or(1);
+    let per_page = match &params.per_page {
+        Some(per_page) => parse_per_page(per_page, max_per_page)?,
+        None => ListQuery::default().per_page,
+    };
+    Ok(UserListRequest {
+        query: UserQuery {
+            name: params.filter_name,
+            email: params.filter_email,
+            page,
+            per_page,
+        },
+        carried,
+    })
+}
+
+/// A parsed users list request, and the parameters page URLs must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserListRequest {
+    pub query: UserQuery,
+    pub carried: Vec<(String, String)>,
 }
 
 /// The longest value any filter takes, in characters. With the part and

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use prospects_domain::{AuthService, HealthCheck, ProspectService, ReferenceDataService};
+use prospects_domain::{
+    AuthService, HealthCheck, ProspectService, ReferenceDataService, UserService,
+};
 
 use crate::origin::Origins;
 use crate::throttle::Throttles;
@@ -39,6 +41,7 @@ impl Default for ApiSettings {
 pub struct ApiState {
     pub prospects: Arc<ProspectService>,
     pub reference_data: Arc<ReferenceDataService>,
+    pub users: Arc<UserService>,
     pub auth: Arc<AuthService>,
     pub health: Arc<dyn HealthCheck>,
     pub settings: ApiSettings,

@@ -120,6 +120,8 @@ pub struct UserRow {
     pub email: String,
     pub role: i32,
     pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 impl From<UserRow> for User {
@@ -130,6 +132,8 @@ impl From<UserRow> for User {
             email: row.email,
             role: Role::new(row.role),
             active: row.active,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
         }
     }
 }
@@ -152,6 +156,18 @@ pub struct NewUserRow<'a> {
     pub active: bool,
     pub password_hash: &'a str,
     pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns a user update writes; `None` keeps a column as it is.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChangesRow {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<i32>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
     pub updated_at: NaiveDateTime,
 }
 

@@ -9,7 +9,8 @@ use prospects_domain::search::SearchTerm;
 use prospects_domain::{
     HealthCheck, ListQuery, NewUser, Patch, ProspectId, ProspectInput, ProspectRepository,
     Reference, ReferenceDataRepository, ReferenceKind, ReferenceLookup, RepositoryError, Role,
-    Scope, SortDirection, SortField, SortKey, UserId, UserRepository, ValidReference,
+    Scope, SortDirection, SortField, SortKey, UserId, UserQuery, UserRepository, UserUpdate,
+    ValidReference,
 };
 use prospects_infra::{PoolSettings, Prospects, References, Store, Users};
 use prospects_testkit::{TestBackend, TestDb};
@@ -47,6 +48,7 @@ impl Fixture {
                 name: email.to_owned(),
                 email: email.to_owned(),
                 role: Role::new(role),
+                active: true,
                 password_hash: "hash".to_owned(),
             })
             .await
@@ -477,6 +479,7 @@ async fn users_are_found_by_email_and_emails_are_unique() {
             name: "A".into(),
             email: "ann@example.test".into(),
             role: Role::new(1),
+            active: true,
             password_hash: "h".into(),
         })
         .await;
@@ -728,6 +731,83 @@ async fn reference_data_is_written_and_kept_while_in_use() {
     ));
     assert!(matches!(
         f.references.delete(kind, sector.id).await,
+        Err(RepositoryError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn users_are_listed_by_filter_updated_and_deleted() {
+    let f = fixture().await;
+    let ann = f.user("ann@example.test", 5).await;
+    let bob = f.user("bob@sales.example", 10).await;
+    let prospect = f
+        .prospect(ProspectInput {
+            representative_id: Patch::Set(ann.0),
+            ..named("Acme")
+        })
+        .await;
+    let query = |name: Option<&str>, email: Option<&str>| UserQuery {
+        name: name.map(str::to_owned),
+        email: email.map(str::to_owned),
+        page: 1,
+        per_page: 10,
+    };
+    let all = f.users.list(&query(None, None)).await.expect("list");
+    assert_eq!((all.total, all.items[0].id), (2, ann));
+    let by_email = f
+        .users
+        .list(&query(None, Some("SALES")))
+        .await
+        .expect("list");
+    assert_eq!(
+        by_email.items.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [bob]
+    );
+    let by_name = f
+        .users
+        .list(&query(Some("ANN@"), None))
+        .await
+        .expect("list");
+    assert_eq!((by_name.total, by_name.items[0].id), (1, ann));
+    let literal = f.users.list(&query(Some("%"), None)).await.expect("list");
+    assert_eq!(literal.total, 0, "wildcards are taken literally");
+
+    let updated = f
+        .users
+        .update(
+            ann,
+            UserUpdate {
+                role: Some(Role::new(7)),
+                active: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("updated");
+    assert_eq!((updated.role, updated.active), (Role::new(7), false));
+    assert_eq!(updated.email, "ann@example.test");
+    let taken = f
+        .users
+        .update(
+            ann,
+            UserUpdate {
+                email: Some("bob@sales.example".to_owned()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(matches!(taken, Err(RepositoryError::AlreadyExists)));
+    assert!(matches!(
+        f.users.update(UserId(99), UserUpdate::default()).await,
+        Err(RepositoryError::NotFound)
+    ));
+
+    f.users.delete(ann).await.expect("deleted");
+    assert_eq!(f.users.find(ann).await.expect("find"), None);
+    let kept = f.store.find(prospect.id).await.expect("kept");
+    assert_eq!(kept.prospect.fields.representative_id, None);
+    assert!(matches!(
+        f.users.delete(ann).await,
         Err(RepositoryError::NotFound)
     ));
 }

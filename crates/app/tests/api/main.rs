@@ -15,5 +15,6 @@ mod reference_data;
 mod sales;
 mod sdk;
 mod support;
+mod users;
 mod wire;
 mod writes;

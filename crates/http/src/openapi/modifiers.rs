@@ -42,7 +42,8 @@ pub struct SharedResponses;
 impl Modify for SharedResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let token_bearing = path.starts_with("/api/v1/") || path == "/api/logout";
+            let token_bearing =
+                path.starts_with("/api/v1/") || path == "/api/logout" || path == "/api/user";
             let throttled = token_bearing || path == "/api/login";
             let operations = [
                 &mut item.get,

@@ -4,6 +4,7 @@ pub(crate) mod login;
 pub(crate) mod prospects;
 pub(crate) mod reference_data;
 pub(crate) mod system;
+pub(crate) mod users;
 
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -64,6 +65,24 @@ fn api(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(prospects::update))
             .route(web::patch().to(prospects::patch))
             .route(web::delete().to(prospects::delete)),
+        )
+        .service(
+            resource("/api/user", &["GET", "HEAD"])
+                .route(web::get().to(users::current))
+                .route(web::head().to(users::current)),
+        )
+        .service(
+            resource("/api/v1/users", &["GET", "HEAD", "POST"])
+                .route(web::get().to(users::list))
+                .route(web::head().to(users::list))
+                .route(web::post().to(users::create)),
+        )
+        .service(
+            resource("/api/v1/users/{id}", &["GET", "HEAD", "PUT", "DELETE"])
+                .route(web::get().to(users::show))
+                .route(web::head().to(users::show))
+                .route(web::put().to(users::update))
+                .route(web::delete().to(users::delete)),
         )
         .configure(reference_data::brands::configure)
         .configure(reference_data::sectors::configure)

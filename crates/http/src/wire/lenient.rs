@@ -83,6 +83,8 @@ kinds! {
     Integer holds i64;
     /// A boolean, never null.
     Flag holds bool;
+    /// A password: taken as sent, never trimmed.
+    Password holds String;
 }
 
 /// A request type whose every field is of a lenient kind: each may be
@@ -224,6 +226,30 @@ impl Kind for Integer {
             .description(Some(
                 "An integer; numeric strings such as \"12\" are read as integers, `\"\"` as null.",
             ))
+            .build()
+    }
+}
+
+impl Kind for Password {
+    type Value = String;
+
+    fn read(value: Value) -> Patch<String> {
+        match value {
+            Value::String(text) if text.is_empty() => Patch::Null,
+            Value::String(text) => Patch::Set(text),
+            _ => Patch::Invalid(Rule::String),
+        }
+    }
+
+    fn schema() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                utoipa::openapi::schema::KnownFormat::Password,
+            )))
+            .min_length(Some(8))
+            .max_length(Some(1024))
+            .description(Some("At least 8 characters, taken as sent (not trimmed)."))
             .build()
     }
 }

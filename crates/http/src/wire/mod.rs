@@ -7,6 +7,7 @@ pub mod prospect;
 pub mod reference_data;
 pub mod session;
 pub mod system;
+pub mod users;
 
 use chrono::{DateTime, Utc};
 use serde::Serializer;

@@ -167,7 +167,7 @@ fn searched_text() -> diesel::expression::SqlLiteral<Text> {
 }
 
 /// `%part%` with LIKE's wildcards in `part` taken literally.
-fn contains_pattern(part: &str) -> String {
+pub(crate) fn contains_pattern(part: &str) -> String {
     let mut pattern = String::with_capacity(part.len() + 2);
     pattern.push('%');
     for c in part.chars() {
