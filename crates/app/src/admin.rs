@@ -6,8 +6,8 @@ use std::io::Read;
 use anyhow::{Context, bail};
 use prospects_domain::auth::normalize_email;
 use prospects_domain::{
-    Actor, Patch, ReferenceDataError, ReferenceDataService, ReferenceInput, ReferenceKind,
-    UserDraft, UserError,
+    Actor, Patch, ReferenceDataError, ReferenceDataService, ReferenceInput, ReferenceKind, User,
+    UserDraft, UserError, UserInput, UserQuery, UserService,
 };
 
 use crate::wiring::Services;
@@ -23,11 +23,7 @@ pub async fn create_user(
     password_stdin: bool,
 ) -> anyhow::Result<()> {
     let (password, generated) = if password_stdin {
-        let mut password = String::new();
-        std::io::stdin()
-            .read_to_string(&mut password)
-            .context("cannot read the password from stdin")?;
-        (password.trim_end_matches(['\r', '\n']).to_owned(), false)
+        (password_from_stdin()?, false)
     } else {
         (uuid::Uuid::new_v4().simple().to_string(), true)
     };
@@ -49,12 +45,14 @@ pub async fn create_user(
         }
         Err(error) => return Err(anyhow::anyhow!("the user was not created: {error}")),
     };
-    println!(
+    crate::say!(
         "created user {} <{}> with role {}",
-        user.id.0, user.email, role
+        user.id.0,
+        user.email,
+        role
     );
     if generated {
-        println!("password: {password}");
+        crate::say!("password: {password}");
     }
     Ok(())
 }
@@ -71,7 +69,7 @@ pub async fn issue_token(
         .await
         .map_err(anyhow::Error::from)?
         .with_context(|| format!("no user with email {email}"))?;
-    println!("{}", services.tokens.issue(user.id, ttl)?);
+    crate::say!("{}", services.tokens.issue(user.id, ttl)?);
     Ok(())
 }
 
@@ -96,7 +94,7 @@ pub async fn revoke_token(services: &Services) -> anyhow::Result<()> {
         .revoke(&token_from_stdin()?)
         .await
         .map_err(|e| anyhow::anyhow!("cannot revoke: {e}"))?;
-    println!("revoked");
+    crate::say!("revoked");
     Ok(())
 }
 
@@ -106,7 +104,7 @@ pub fn attenuate_token(read_only: bool, ttl: Option<std::time::Duration>) -> any
     if !read_only && ttl.is_none() {
         bail!("say how to narrow the token: --read-only, --ttl, or both");
     }
-    println!(
+    crate::say!(
         "{}",
         prospects_infra::attenuate(&token_from_stdin()?, read_only, ttl)?
     );
@@ -146,8 +144,8 @@ pub async fn list_references(
         .map_err(reference_error)?
     {
         match entry.position {
-            Some(position) => println!("{}\t{}\t{position}", entry.id, entry.name),
-            None => println!("{}\t{}", entry.id, entry.name),
+            Some(position) => crate::say!("{}\t{}\t{position}", entry.id, entry.name),
+            None => crate::say!("{}\t{}", entry.id, entry.name),
         }
     }
     Ok(())
@@ -169,7 +167,7 @@ pub async fn add_reference(
         .create(Actor::operator(), kind, input)
         .await
         .map_err(reference_error)?;
-    println!("added {} {} \"{}\"", kind.noun(), entry.id, entry.name);
+    crate::say!("added {} {} \"{}\"", kind.noun(), entry.id, entry.name);
     Ok(())
 }
 
@@ -184,13 +182,110 @@ pub async fn delete_reference(
         .delete(Actor::operator(), kind, id)
         .await
         .map_err(reference_error)?;
-    println!("deleted {} {id}", kind.noun());
+    crate::say!("deleted {} {id}", kind.noun());
     Ok(())
 }
 
 fn reference_error(error: ReferenceDataError) -> anyhow::Error {
     match error {
         ReferenceDataError::Invalid(errors) => {
+            let messages: Vec<String> = errors
+                .fields()
+                .into_iter()
+                .flat_map(|(_, messages)| messages)
+                .collect();
+            anyhow::anyhow!("{}", messages.join("\n  "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// Reads a password from stdin, without its trailing newline.
+pub fn password_from_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("cannot read the password from stdin")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn user_line(user: &User) -> String {
+    format!(
+        "{}\t{}\t{}\t{}\t{}",
+        user.id.0,
+        user.email,
+        user.role.level(),
+        if user.active { "active" } else { "inactive" },
+        user.name
+    )
+}
+
+/// Prints every user, one per line.
+pub async fn list_users(users: &UserService) -> anyhow::Result<()> {
+    let mut page = 1;
+    loop {
+        let query = UserQuery {
+            name: None,
+            email: None,
+            page,
+            per_page: 100,
+        };
+        let found = users.list(&query).await.map_err(user_error)?;
+        for user in &found.items {
+            crate::say!("{}", user_line(user));
+        }
+        if found.items.len() < 100 {
+            return Ok(());
+        }
+        page += 1;
+    }
+}
+
+/// Prints one user.
+pub async fn show_user(users: &UserService, email: &str) -> anyhow::Result<()> {
+    let user = find(users, email).await?;
+    crate::say!("{}", user_line(&user));
+    Ok(())
+}
+
+/// Applies one change to the user with this email, validated as the API
+/// validates it; every refusal is a message and a non-zero exit.
+pub async fn change_user(
+    users: &UserService,
+    email: &str,
+    change: UserInput,
+) -> anyhow::Result<()> {
+    let user = find(users, email).await?;
+    let user = users
+        .update(Actor::operator(), user.id, change)
+        .await
+        .map_err(user_error)?;
+    crate::say!("{}", user_line(&user));
+    Ok(())
+}
+
+/// Deletes the user with this email.
+pub async fn delete_user(users: &UserService, email: &str) -> anyhow::Result<()> {
+    let user = find(users, email).await?;
+    users
+        .delete(Actor::operator(), user.id)
+        .await
+        .map_err(user_error)?;
+    crate::say!("deleted user {} <{}>", user.id.0, user.email);
+    Ok(())
+}
+
+async fn find(users: &UserService, email: &str) -> anyhow::Result<User> {
+    users
+        .find_by_email(email)
+        .await
+        .map_err(user_error)?
+        .ok_or_else(|| anyhow::anyhow!("no user has the email {email}"))
+}
+
+fn user_error(error: UserError) -> anyhow::Error {
+    match error {
+        UserError::Invalid(errors) => {
             let messages: Vec<String> = errors
                 .fields()
                 .into_iter()

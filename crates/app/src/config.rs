@@ -35,126 +35,80 @@ impl std::str::FromStr for Secret {
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address to serve on.
-    #[arg(
-        long,
-        env = "PROSPECTS_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "PROSPECTS_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
     /// `postgres://user:password@host:port/database`, or `sqlite://PATH`.
     /// Unset: the embedded SQLite database `<data dir>/prospects.db`.
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<Secret>,
 
     /// Where the embedded database, the root key file and the first
     /// administrator's token live.
-    #[arg(
-        long,
-        env = "PROSPECTS_DATA_DIR",
-        default_value = "./data",
-        global = true
-    )]
+    #[arg(long, env = "PROSPECTS_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
     /// The Ed25519 root private key that signs tokens, `ID:HEX` (or `HEX`
     /// for id 0), as `prospects keys generate` prints it; overrides the key file.
-    #[arg(
-        long,
-        env = "PROSPECTS_ROOT_KEY",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "PROSPECTS_ROOT_KEY", hide_env_values = true)]
     pub root_key: Option<Secret>,
 
     /// Retired root keys whose tokens are still accepted: comma-separated
     /// `ID:PUBLIC_HEX`. Remove one to end its tokens.
-    #[arg(
-        long,
-        env = "PROSPECTS_RETIRED_KEYS",
-        global = true,
-        default_value = ""
-    )]
+    #[arg(long, env = "PROSPECTS_RETIRED_KEYS", default_value = "")]
     pub retired_keys: String,
 
     /// Lifetime of tokens issued at login.
-    #[arg(long, env = "PROSPECTS_TOKEN_TTL", default_value = "24h", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, env = "PROSPECTS_TOKEN_TTL", default_value = "24h", value_parser = humantime::parse_duration)]
     pub token_ttl: Duration,
 
     /// The largest `per_page` a list accepts.
-    #[arg(
-        long,
-        env = "PROSPECTS_MAX_PER_PAGE",
-        default_value_t = 100,
-        global = true
-    )]
+    #[arg(long, env = "PROSPECTS_MAX_PER_PAGE", default_value_t = 100)]
     pub max_per_page: u32,
 
     /// The largest request body in bytes.
-    #[arg(long, env = "PROSPECTS_BODY_LIMIT", default_value_t = 64 * 1024, global = true)]
+    #[arg(long, env = "PROSPECTS_BODY_LIMIT", default_value_t = 64 * 1024)]
     pub body_limit: usize,
 
     /// Database connections per process.
-    #[arg(
-        long,
-        env = "PROSPECTS_DB_POOL_SIZE",
-        default_value_t = 16,
-        global = true
-    )]
+    #[arg(long, env = "PROSPECTS_DB_POOL_SIZE", default_value_t = 16)]
     pub db_pool_size: usize,
 
     /// Requests per token (tokens attenuated from one token share it):
     /// `N/PERIOD` or `off`. Beyond it: 429 with `Retry-After`.
-    #[arg(
-        long,
-        env = "PROSPECTS_RATE_LIMIT",
-        default_value = "60/1m",
-        global = true
-    )]
+    #[arg(long, env = "PROSPECTS_RATE_LIMIT", default_value = "60/1m")]
     pub rate_limit: RateLimit,
 
     /// Login attempts per email address: `N/PERIOD` or `off`.
-    #[arg(
-        long,
-        env = "PROSPECTS_LOGIN_RATE_LIMIT_EMAIL",
-        default_value = "5/1m",
-        global = true
-    )]
+    #[arg(long, env = "PROSPECTS_LOGIN_RATE_LIMIT_EMAIL", default_value = "5/1m")]
     pub login_rate_limit_email: RateLimit,
 
     /// Login attempts per client address: `N/PERIOD` or `off`.
     #[arg(
         long,
         env = "PROSPECTS_LOGIN_RATE_LIMIT_ADDRESS",
-        default_value = "20/1m",
-        global = true
+        default_value = "20/1m"
     )]
     pub login_rate_limit_address: RateLimit,
 
     /// The longest a request's head may take to arrive from its first byte,
     /// and then its body; past it, a 408 and the connection is closed.
-    #[arg(long, env = "PROSPECTS_CLIENT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, env = "PROSPECTS_CLIENT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub client_timeout: Duration,
 
     /// The absolute `http(s)` URL clients reach the service at; when set,
     /// every URL the API writes (page links, `Location`) starts with it.
-    #[arg(long, env = "PROSPECTS_PUBLIC_URL", global = true)]
+    #[arg(long, env = "PROSPECTS_PUBLIC_URL")]
     pub public_url: Option<PublicUrl>,
 
     /// Proxies whose `Forwarded` / `X-Forwarded-*` headers are believed:
     /// comma-separated addresses or networks (`10.0.0.0/8`). Empty: none.
-    #[arg(
-        long,
-        env = "PROSPECTS_TRUSTED_PROXIES",
-        default_value = "",
-        global = true
-    )]
+    #[arg(long, env = "PROSPECTS_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
 
     /// The bound on every wait on the database in one storage call: for a
     /// connection, a lock and the statements together; past it, a 503.
-    #[arg(long, env = "PROSPECTS_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, env = "PROSPECTS_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
     pub db_timeout: Duration,
 }
 

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod bootstrap;
 pub mod config;
+pub mod output;
 pub mod server;
 pub mod wiring;
 

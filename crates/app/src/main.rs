@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use prospects_app::{Config, admin, server, wiring};
+use prospects_domain::{Patch, UserInput};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -87,6 +88,43 @@ enum UsersCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// List users: id, email, role, active, name (tab-separated).
+    List,
+    /// Show one user.
+    Show {
+        #[arg(long)]
+        email: String,
+    },
+    /// Change a user's role (5 or below: a sales user).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: i64,
+    },
+    /// Set a user's password, read from stdin (at least 8 characters).
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        /// Required: passwords never go on the command line.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Stop a user from logging in; their tokens stop working at once.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a deactivated user log in again.
+    Activate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Delete a user; the prospects they represent lose their representative.
+    Delete {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,7 +150,24 @@ enum TokensCommand {
 }
 
 #[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The causes, on one line; a backtrace only for whoever asks for
+            // one by name (`RUST_BACKTRACE` is often set machine-wide).
+            let asked = std::env::var_os("PROSPECTS_BACKTRACE").is_some_and(|value| value == "1");
+            if asked {
+                eprintln!("error: {error:?}");
+            } else {
+                eprintln!("error: {error:#}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -125,27 +180,61 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => server::serve(cli.config).await,
         Command::Keys(KeysCommand::Generate { id }) => {
             let key = prospects_infra::RootKey::generate();
-            println!("{id}:{}", key.to_hex());
+            prospects_app::say!("{id}:{}", key.to_hex());
             eprintln!("public key: {id}:{}", key.public_hex());
             Ok(())
         }
         Command::Keys(KeysCommand::Public) => {
             let (id, key) = wiring::root_key(&cli.config)?;
-            println!("{id}:{}", key.public_hex());
+            prospects_app::say!("{id}:{}", key.public_hex());
             Ok(())
         }
         Command::Openapi => {
-            print!("{}", prospects_http::openapi::document_json());
+            prospects_app::output::text(&prospects_http::openapi::document_json());
             Ok(())
         }
-        Command::Users(UsersCommand::Create {
-            email,
-            name,
-            role,
-            password_stdin,
-        }) => {
+        Command::Users(command) => {
             let services = wiring::build(&cli.config).await?;
-            admin::create_user(&services, &email, &name, role, password_stdin).await
+            let users = &services.user_service;
+            match command {
+                UsersCommand::Create {
+                    email,
+                    name,
+                    role,
+                    password_stdin,
+                } => admin::create_user(&services, &email, &name, role, password_stdin).await,
+                UsersCommand::List => admin::list_users(users).await,
+                UsersCommand::Show { email } => admin::show_user(users, &email).await,
+                UsersCommand::SetRole { email, role } => {
+                    let change = UserInput {
+                        role: Patch::Set(role),
+                        ..Default::default()
+                    };
+                    admin::change_user(users, &email, change).await
+                }
+                UsersCommand::SetPassword { email, .. } => {
+                    let change = UserInput {
+                        password: Patch::Set(admin::password_from_stdin()?),
+                        ..Default::default()
+                    };
+                    admin::change_user(users, &email, change).await
+                }
+                UsersCommand::Deactivate { email } => {
+                    let change = UserInput {
+                        active: Patch::Set(false),
+                        ..Default::default()
+                    };
+                    admin::change_user(users, &email, change).await
+                }
+                UsersCommand::Activate { email } => {
+                    let change = UserInput {
+                        active: Patch::Set(true),
+                        ..Default::default()
+                    };
+                    admin::change_user(users, &email, change).await
+                }
+                UsersCommand::Delete { email } => admin::delete_user(users, &email).await,
+            }
         }
         Command::Tokens(TokensCommand::Issue { email, ttl }) => {
             let services = wiring::build(&cli.config).await?;

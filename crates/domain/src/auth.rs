@@ -1,5 +1,6 @@
 //! Logging in and authenticating a request: credentials to a token, a token to an [`Actor`].
 
+use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,6 +52,8 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginOutcome {
     pub token: String,
+    /// When the token stops working: never later than its own expiry check.
+    pub expires_at: DateTime<Utc>,
     pub user: User,
 }
 
@@ -95,11 +98,21 @@ impl AuthService {
         let password_ok = self.hasher.verify(password, hash).await;
         match found {
             Some((user, _)) if password_ok && user.active => {
+                // Whole seconds, taken before issuing: the token's own
+                // expiry (whole seconds too) is never earlier than this.
+                let issued_at = Utc::now().trunc_subsecs(0);
+                let expires_at = issued_at
+                    + chrono::Duration::from_std(self.token_lifetime)
+                        .unwrap_or(chrono::Duration::MAX);
                 let token = self
                     .tokens
                     .issue(user.id, self.token_lifetime)
                     .map_err(AuthError::Unknown)?;
-                Ok(LoginOutcome { token, user })
+                Ok(LoginOutcome {
+                    token,
+                    expires_at,
+                    user,
+                })
             }
             _ => Err(AuthError::InvalidCredentials),
         }

@@ -453,4 +453,114 @@ mod tests {
             .await;
         assert!(matches!(result, Err(UserError::EmailTaken)));
     }
+
+    fn stored(id: i64, role: i32) -> User {
+        User {
+            id: UserId(id),
+            name: "Someone".to_owned(),
+            email: format!("user{id}@example.test"),
+            role: Role::new(role),
+            active: true,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    fn manager() -> Actor {
+        Actor::new(UserId(1), Role::new(10))
+    }
+
+    #[tokio::test]
+    async fn writers_stay_within_their_own_role() {
+        let mut users = MockUserRepository::new();
+        users.expect_find().returning(|id| {
+            Ok(Some(match id.0 {
+                2 => stored(2, 50),
+                other => stored(other, 5),
+            }))
+        });
+        users.expect_update().never();
+        users.expect_delete().never();
+        users.expect_create().never();
+        let service = UserService::new(Arc::new(users), Arc::new(hasher()));
+        let promote = UserInput {
+            role: Patch::Set(11),
+            ..Default::default()
+        };
+        let cases = [
+            service.update(manager(), UserId(3), promote.clone()).await,
+            service
+                .update(manager(), UserId(2), UserInput::default())
+                .await,
+        ];
+        for result in cases {
+            assert!(matches!(result, Err(UserError::Forbidden)), "{result:?}");
+        }
+        assert!(matches!(
+            service.delete(manager(), UserId(2)).await,
+            Err(UserError::Forbidden)
+        ));
+        let sales = Actor::new(UserId(3), Role::new(5));
+        assert!(matches!(
+            service.create_as(sales, UserInput::default()).await,
+            Err(UserError::Forbidden)
+        ));
+        let above = UserInput {
+            name: Patch::Set("Root".to_owned()),
+            email: Patch::Set("root@example.test".to_owned()),
+            role: Patch::Set(100),
+            ..Default::default()
+        };
+        assert!(matches!(
+            service.create_as(manager(), above).await,
+            Err(UserError::Forbidden)
+        ));
+    }
+
+    #[tokio::test]
+    async fn nobody_deactivates_or_deletes_themselves() {
+        let mut users = MockUserRepository::new();
+        users
+            .expect_find()
+            .returning(|id| Ok(Some(stored(id.0, 10))));
+        users.expect_update().never();
+        users.expect_delete().never();
+        let service = UserService::new(Arc::new(users), Arc::new(hasher()));
+        let deactivate = UserInput {
+            active: Patch::Set(false),
+            ..Default::default()
+        };
+        assert!(matches!(
+            service.update(manager(), UserId(1), deactivate).await,
+            Err(UserError::SelfLockout)
+        ));
+        assert!(matches!(
+            service.delete(manager(), UserId(1)).await,
+            Err(UserError::SelfLockout)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_user_created_without_a_password_is_locked() {
+        let mut users = MockUserRepository::new();
+        users
+            .expect_create()
+            .withf(|user| user.password_hash == LOCKED && user.email == "dan@example.test")
+            .returning(|user| {
+                let mut created = stored(4, user.role.level());
+                created.email = user.email;
+                Ok(created)
+            });
+        let mut never = MockPasswordHasher::new();
+        never.expect_hash().never();
+        let service = UserService::new(Arc::new(users), Arc::new(never));
+        let input = UserInput {
+            name: Patch::Set("Dan".to_owned()),
+            email: Patch::Set(" DAN@example.test ".to_owned()),
+            role: Patch::Set(5),
+            ..Default::default()
+        };
+        let created = service.create_as(manager(), input).await.expect("created");
+        assert_eq!(created.email, "dan@example.test");
+    }
 }

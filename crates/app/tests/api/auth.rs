@@ -269,3 +269,35 @@ async fn logging_out_a_derived_token_leaves_its_parent_alone() {
     unauthenticated(&app.get(&derived, "/api/v1/prospects").await);
     assert_eq!(app.get(&ann, "/api/v1/prospects").await.status, 200);
 }
+
+#[actix_web::test]
+async fn login_says_when_the_token_expires_and_it_does_not_outlive_that() {
+    let app = TestApp::with(|config| config.token_ttl = std::time::Duration::from_secs(2)).await;
+    app.sales_user("ann").await;
+    let before = chrono::Utc::now();
+    let login = app
+        .call(
+            actix_test::TestRequest::post()
+                .uri("/api/login")
+                .set_json(json!({"email": "ann@example.test", "password": "password"})),
+        )
+        .await;
+    let keys: Vec<&str> = crate::support::keys(&login.body);
+    assert_eq!(keys, ["token", "expires_at", "user"]);
+    let expires_at = chrono::DateTime::parse_from_rfc3339(
+        login.body["expires_at"].as_str().expect("a timestamp"),
+    )
+    .expect("RFC 3339")
+    .with_timezone(&chrono::Utc);
+    let after = chrono::Utc::now();
+    assert!(expires_at > before && expires_at <= after + chrono::Duration::seconds(2));
+    let ann = TestUser {
+        id: 1,
+        token: login.body["token"].as_str().expect("token").to_owned(),
+    };
+    let wait = (expires_at - chrono::Utc::now())
+        .to_std()
+        .unwrap_or_default();
+    tokio::time::sleep(wait + std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.get(&ann, "/api/user").await.status, 401);
+}

@@ -335,3 +335,160 @@ async fn operators_manage_reference_data_from_the_command_line() {
         .expect("run");
     assert!(!unknown.status.success());
 }
+
+#[actix_web::test]
+async fn operators_manage_users_from_the_command_line() {
+    let app = TestApp::new().await;
+    let ann = app.sales_user("ann").await;
+    let run = |args: &[&str]| prospects(&app).args(args).output().expect("run");
+
+    let listed = run(&["users", "list"]);
+    assert!(listed.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        format!(
+            "{}\tann@example.test\t5\tactive\tann@example.test\n",
+            ann.id
+        )
+    );
+    let promoted = run(&[
+        "users",
+        "set-role",
+        "--email",
+        "ANN@example.test",
+        "--role",
+        "10",
+    ]);
+    assert!(
+        promoted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&promoted.stderr)
+    );
+    assert_eq!(app.get(&ann, "/api/user").await.body["role"], 10);
+    let bad_role = run(&[
+        "users",
+        "set-role",
+        "--email",
+        "ann@example.test",
+        "--role",
+        "0",
+    ]);
+    assert!(!bad_role.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad_role.stderr)
+            .contains("The role field must be between 1 and 100.")
+    );
+
+    let mut set = prospects(&app);
+    set.args([
+        "users",
+        "set-password",
+        "--email",
+        "ann@example.test",
+        "--password-stdin",
+    ]);
+    assert!(with_stdin(set, "a brand new passphrase\n").status.success());
+    let login = app
+        .call(
+            actix_test::TestRequest::post().uri("/api/login").set_json(
+                json!({"email": "ann@example.test", "password": "a brand new passphrase"}),
+            ),
+        )
+        .await;
+    assert_eq!(login.status, 200);
+    let mut short = prospects(&app);
+    short.args([
+        "users",
+        "set-password",
+        "--email",
+        "ann@example.test",
+        "--password-stdin",
+    ]);
+    let short = with_stdin(short, "short\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
+    let without_stdin = run(&["users", "set-password", "--email", "ann@example.test"]);
+    assert!(
+        !without_stdin.status.success(),
+        "passwords never go on the command line"
+    );
+
+    assert!(
+        run(&["users", "deactivate", "--email", "ann@example.test"])
+            .status
+            .success()
+    );
+    assert_eq!(app.get(&ann, "/api/user").await.status, 401);
+    assert!(
+        run(&["users", "activate", "--email", "ann@example.test"])
+            .status
+            .success()
+    );
+    assert_eq!(app.get(&ann, "/api/user").await.status, 200);
+    let shown = run(&["users", "show", "--email", "ann@example.test"]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("\tactive\t"));
+
+    let unknown = run(&["users", "delete", "--email", "nobody@example.test"]);
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("no user has the email nobody@example.test")
+    );
+    assert!(
+        run(&["users", "delete", "--email", "ann@example.test"])
+            .status
+            .success()
+    );
+    assert_eq!(app.get(&ann, "/api/user").await.status, 401);
+}
+
+#[actix_web::test]
+async fn commands_fail_in_one_line_and_stop_quietly_when_their_reader_does() {
+    let app = TestApp::new().await;
+    // A reader that goes away after the first byte, as `| head -c1` does.
+    let mut openapi = prospects(&app)
+        .arg("openapi")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(&mut openapi.stdout.take().expect("stdout"), &mut first)
+        .expect("read");
+    let output = openapi.wait_with_output().expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let failed = prospects(&app)
+        .env("RUST_BACKTRACE", "1")
+        .args(["users", "show", "--email", "nobody@example.test"])
+        .output()
+        .expect("run");
+    assert!(!failed.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&failed.stderr),
+        "error: no user has the email nobody@example.test\n"
+    );
+
+    let help = prospects(&app)
+        .args(["users", "set-role", "--help"])
+        .output()
+        .expect("run");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--email") && help.contains("--role"),
+        "{help}"
+    );
+    assert!(
+        !help.contains("--bind") && !help.contains("--data-dir"),
+        "{help}"
+    );
+}

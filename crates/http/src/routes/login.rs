@@ -60,6 +60,7 @@ pub async fn login(
     let outcome = state.auth.login(email, password).await?;
     Ok(HttpResponse::Ok().json(LoginBody {
         token: &outcome.token,
+        expires_at: outcome.expires_at,
         user: UserBody {
             id: outcome.user.id.0,
             name: &outcome.user.name,

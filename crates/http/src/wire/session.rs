@@ -1,8 +1,11 @@
 //! Logging in: the credentials, and the token with who it is for.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
+
+use super::timestamp;
 
 /// Credentials (also accepted as `?email=...&password=...`).
 // Read as any JSON value, so that a missing or mistyped credential is a
@@ -22,6 +25,10 @@ pub struct LoginRequest {
 pub struct LoginBody<'a> {
     /// Send as `Authorization: Bearer <token>`.
     pub token: &'a str,
+    /// When the token stops working; log in again before then.
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
+    pub expires_at: DateTime<Utc>,
     pub user: UserBody<'a>,
 }
 
