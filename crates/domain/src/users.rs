@@ -291,17 +291,15 @@ fn checked(input: UserInput, creating: bool) -> Result<Checked, UserError> {
         }
         Patch::Absent | Patch::Null => None,
     };
+    // `null` counts as not sent: the vendor's client sends `active: null`
+    // for a user it has not read.
     let active = match input.active {
         Patch::Set(flag) => Some(flag),
-        Patch::Null => {
-            errors.add("active", Rule::Boolean);
-            None
-        }
         Patch::Invalid(rule) => {
             errors.add("active", rule);
             None
         }
-        Patch::Absent => None,
+        Patch::Absent | Patch::Null => None,
     };
     let password = text("password", input.password, &mut errors);
     if let Some(password) = &password {

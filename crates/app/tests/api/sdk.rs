@@ -282,3 +282,54 @@ async fn every_mount_accepts_the_sdks_names_and_ours_win_a_tie() {
     let ours = app.get(&admin, &format!("/api/v1/prospects/{id}")).await;
     assert_eq!(ours.body["brand_id"], Value::Null);
 }
+
+/// The SDK's user entity (`src/Entities/User.php`) as `toArray()` gives it,
+/// less the keys `CreateUserRequest` leaves out.
+fn sdk_user(name: &str, email: &str, role: i64) -> Value {
+    json!({
+        "active": null, "name": name, "email": email, "emailShown": null, "avatar": null,
+        "role": role, "location": null, "phone": null, "phoneDirect": null, "mobilePhone": null,
+        "manager": false, "technicalManager": false, "sales": true, "technical": false,
+        "supportTeam": false, "salesAdmin": false, "admin": false, "businessFinder": false
+    })
+}
+
+#[actix_web::test]
+async fn the_vendors_client_lists_creates_and_updates_users() {
+    let app = TestApp::new().await;
+    app.manager("bob").await;
+    let bob = sdk_login(&app, "bob%40example.test").await;
+    let created = app
+        .post(
+            &bob,
+            "/sdk/api/v1/users",
+            sdk_user("Carol", "carol@example.test", 5),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["active"], true);
+    let id = created.body["id"].as_i64().expect("id");
+    let page = app.get(&bob, "/sdk/api/v1/users?page=1&per_page=20").await;
+    assert_eq!(page.status, 200);
+    let emails: Vec<&str> = page.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|user| user["email"].as_str().expect("email"))
+        .collect();
+    assert_eq!(emails, ["bob@example.test", "carol@example.test"]);
+    // The SDK's update sends the whole entity as it read it, id included.
+    let mut entity = sdk_user("Carol B.", "carol@example.test", 5);
+    entity["id"] = json!(id);
+    entity["active"] = json!(false);
+    let updated = app
+        .put(&bob, &format!("/sdk/api/v1/users/{id}"), entity)
+        .await;
+    assert_eq!(
+        (updated.status, updated.body["name"].clone()),
+        (200, json!("Carol B."))
+    );
+    assert_eq!(updated.body["active"], false);
+    let me = app.get(&bob, "/sdk/api/user").await;
+    assert_eq!(me.body["email"], "bob@example.test");
+}
