@@ -52,9 +52,12 @@ impl PasswordHasher for Argon2Hasher {
 
     async fn verify(&self, password: &str, hash: Option<String>) -> bool {
         let password = password.to_owned();
+        // An unknown email, or a user with no usable hash (one created
+        // without a password): the same work against the decoy, so that
+        // neither can be told from a wrong password by its timing.
         let (hash, real) = match hash {
-            Some(hash) => (hash, true),
-            None => (self.decoy.to_string(), false),
+            Some(hash) if PasswordHash::new(&hash).is_ok() => (hash, true),
+            _ => (self.decoy.to_string(), false),
         };
         let matched = tokio::task::spawn_blocking(move || verify_now(&password, &hash))
             .await
