@@ -238,43 +238,23 @@ struct Checked {
 /// `role` are required. Every broken rule is reported at once.
 fn checked(input: UserInput, creating: bool) -> Result<Checked, UserError> {
     let mut errors = ValidationErrors::new();
-    let required = |patch_is_missing: bool, field: &str, errors: &mut ValidationErrors| {
-        if patch_is_missing {
-            errors.add(field, Rule::Required);
-        }
-    };
-    let missing = |absent: bool, null: bool| null || (creating && absent);
-    let text = |field: &str, patch: Patch<String>, errors: &mut ValidationErrors| match patch {
-        Patch::Set(value) => Some(value),
-        Patch::Invalid(rule) => {
-            errors.add(field, rule);
-            None
-        }
-        Patch::Absent | Patch::Null => None,
-    };
-    required(
-        missing(input.name.is_absent(), input.name == Patch::Null),
-        "name",
-        &mut errors,
-    );
-    let name = text("name", input.name, &mut errors);
+    if lacks(&input.name, creating) {
+        errors.add("name", Rule::Required);
+    }
+    let name = sent("name", input.name, &mut errors);
     if let Some(name) = &name {
         check_name(name, &mut errors);
     }
-    required(
-        missing(input.email.is_absent(), input.email == Patch::Null),
-        "email",
-        &mut errors,
-    );
-    let email = text("email", input.email, &mut errors).map(|email| normalize_email(&email));
+    if lacks(&input.email, creating) {
+        errors.add("email", Rule::Required);
+    }
+    let email = sent("email", input.email, &mut errors).map(|email| normalize_email(&email));
     if let Some(email) = &email {
         check_email(email, &mut errors);
     }
-    required(
-        missing(input.role.is_absent(), input.role == Patch::Null),
-        "role",
-        &mut errors,
-    );
+    if lacks(&input.role, creating) {
+        errors.add("role", Rule::Required);
+    }
     let role = match input.role {
         Patch::Set(level) => {
             let (min, max) = ROLE_RANGE;
@@ -301,7 +281,7 @@ fn checked(input: UserInput, creating: bool) -> Result<Checked, UserError> {
         }
         Patch::Absent | Patch::Null => None,
     };
-    let password = text("password", input.password, &mut errors);
+    let password = sent("password", input.password, &mut errors);
     if let Some(password) = &password {
         check_password(password, &mut errors);
     }
@@ -313,6 +293,23 @@ fn checked(input: UserInput, creating: bool) -> Result<Checked, UserError> {
         active,
         password,
     })
+}
+
+/// Whether a required field is missing: `null`, or not sent on create.
+fn lacks<T>(patch: &Patch<T>, creating: bool) -> bool {
+    matches!(patch, Patch::Null) || (creating && patch.is_absent())
+}
+
+/// The value sent, or `None` (the rule a wrong type broke is recorded).
+fn sent(field: &str, patch: Patch<String>, errors: &mut ValidationErrors) -> Option<String> {
+    match patch {
+        Patch::Set(value) => Some(value),
+        Patch::Invalid(rule) => {
+            errors.add(field, rule);
+            None
+        }
+        Patch::Absent | Patch::Null => None,
+    }
 }
 
 fn check_name(name: &str, errors: &mut ValidationErrors) {
