@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use prospects_domain::auth::normalize_email;
 use prospects_domain::{
     Actor, Patch, ReferenceDataError, ReferenceDataService, ReferenceInput, ReferenceKind, User,
-    UserDraft, UserError, UserInput, UserQuery, UserService,
+    UserDraft, UserError, UserInput, UserQuery, UserService, ValidationErrors,
 };
 
 use crate::wiring::Services;
@@ -188,16 +188,19 @@ pub async fn delete_reference(
 
 fn reference_error(error: ReferenceDataError) -> anyhow::Error {
     match error {
-        ReferenceDataError::Invalid(errors) => {
-            let messages: Vec<String> = errors
-                .fields()
-                .into_iter()
-                .flat_map(|(_, messages)| messages)
-                .collect();
-            anyhow::anyhow!("{}", messages.join("\n  "))
-        }
+        ReferenceDataError::Invalid(errors) => invalid(&errors),
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+/// Every message of a refused input, one per line.
+fn invalid(errors: &ValidationErrors) -> anyhow::Error {
+    let messages: Vec<String> = errors
+        .fields()
+        .into_iter()
+        .flat_map(|(_, messages)| messages)
+        .collect();
+    anyhow::anyhow!("{}", messages.join("\n  "))
 }
 
 /// Reads a password from stdin, without its trailing newline.
@@ -285,14 +288,7 @@ async fn find(users: &UserService, email: &str) -> anyhow::Result<User> {
 
 fn user_error(error: UserError) -> anyhow::Error {
     match error {
-        UserError::Invalid(errors) => {
-            let messages: Vec<String> = errors
-                .fields()
-                .into_iter()
-                .flat_map(|(_, messages)| messages)
-                .collect();
-            anyhow::anyhow!("{}", messages.join("\n  "))
-        }
+        UserError::Invalid(errors) => invalid(&errors),
         other => anyhow::anyhow!("{other}"),
     }
 }

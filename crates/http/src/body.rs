@@ -84,6 +84,17 @@ pub fn object(req: &HttpRequest, body: &[u8]) -> Result<Map<String, Value>, ApiE
     json_object(body)
 }
 
+/// A request type read from the whole body (JSON or form): size and time
+/// limits, then the object, then its fields.
+pub async fn request<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    settings: &ApiSettings,
+) -> Result<T, ApiError> {
+    let raw = read(req, payload, settings).await?;
+    typed(object(req, &raw)?)
+}
+
 /// A request type read from the body's object. Request types read any
 /// object: their fields record what they could not read as broken rules.
 pub fn typed<T: serde::de::DeserializeOwned>(object: Map<String, Value>) -> Result<T, ApiError> {

@@ -87,9 +87,11 @@ async fn read_input(
     payload: web::Payload,
     state: &ApiState,
 ) -> Result<ReferenceInput, ApiError> {
-    let raw = body::read(req, payload, &state.settings).await?;
-    let fields = body::object(req, &raw)?;
-    Ok(body::typed::<ReferenceRequest>(fields)?.into())
+    Ok(
+        body::request::<ReferenceRequest>(req, payload, &state.settings)
+            .await?
+            .into(),
+    )
 }
 
 /// The `{id}` segment; one that is not a positive integer names no entry.

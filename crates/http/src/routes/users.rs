@@ -162,9 +162,9 @@ async fn read_input(
     payload: web::Payload,
     state: &ApiState,
 ) -> Result<UserInput, ApiError> {
-    let raw = body::read(req, payload, &state.settings).await?;
-    let fields = body::object(req, &raw)?;
-    Ok(body::typed::<UserRequest>(fields)?.into())
+    Ok(body::request::<UserRequest>(req, payload, &state.settings)
+        .await?
+        .into())
 }
 
 /// The `{id}` segment; one that is not a positive integer names no user.
