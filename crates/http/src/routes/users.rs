@@ -107,11 +107,12 @@ pub async fn show(
 
 /// Update a user
 ///
-/// The fields sent are validated and written, the others kept. A role,
+/// The fields sent are validated and written, the others kept (an empty
+/// body changes nothing). A role,
 /// deactivation or deletion takes effect on the user's very next request.
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "Users", operation_id = "updateUser",
     params(("id" = i64, Path, description = "User id")),
-    request_body = UserRequest,
+    request_body = Option<UserRequest>,
     responses(
         (status = 200, description = "The updated user", body = UserBody),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
