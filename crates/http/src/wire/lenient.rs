@@ -81,8 +81,8 @@ kinds! {
     Id holds i64;
     /// An integer, or null.
     Integer holds i64;
-    /// A boolean, never null.
-    Flag holds bool;
+    /// A boolean; null only where `NULLABLE` (then it counts as not sent).
+    Flag<const NULLABLE: bool = false> holds bool;
     /// A password: taken as sent, never trimmed.
     Password holds String;
 }
@@ -199,7 +199,7 @@ impl Kind for Id {
                 Type::String,
                 Type::Null,
             ]))
-            .pattern(Some(r"^\s*([+-]?[0-9]+)?\s*$"))
+            .pattern(Some(integer_pattern()))
             .description(Some(
                 "The id of an existing row of the table the field names (`brand_id`: brands, ...); \
                  numeric strings such as \"12\" are read as integers, `\"\"` as null.",
@@ -222,7 +222,7 @@ impl Kind for Integer {
                 Type::String,
                 Type::Null,
             ]))
-            .pattern(Some(r"^\s*([+-]?[0-9]+)?\s*$"))
+            .pattern(Some(integer_pattern()))
             .description(Some(
                 "An integer; numeric strings such as \"12\" are read as integers, `\"\"` as null.",
             ))
@@ -254,7 +254,7 @@ impl Kind for Password {
     }
 }
 
-impl Kind for Flag {
+impl<const NULLABLE: bool> Kind for Flag<NULLABLE> {
     type Value = bool;
 
     fn read(value: Value) -> Patch<bool> {
@@ -267,11 +267,11 @@ impl Kind for Flag {
     // No `enum`: generators cannot type an enum of mixed types.
     fn schema() -> Object {
         ObjectBuilder::new()
-            .schema_type(SchemaType::from_iter([
-                Type::Boolean,
-                Type::Integer,
-                Type::String,
-            ]))
+            .schema_type(SchemaType::from_iter(
+                [Type::Boolean, Type::Integer, Type::String]
+                    .into_iter()
+                    .chain(NULLABLE.then_some(Type::Null)),
+            ))
             .description(Some("`true`, `false`, `1`, `0`, `\"1\"` or `\"0\"`."))
             .build()
     }
@@ -314,6 +314,12 @@ fn as_boolean(value: &Value) -> Option<bool> {
         },
         _ => None,
     }
+}
+
+/// An integer among whitespace, as the server trims it: `\s` means less
+/// than Rust's `trim` to JSON Schema validators, so the characters are spelled out.
+fn integer_pattern() -> String {
+    format!("^[{WHITESPACE}]*([+-]?[0-9]+)?[{WHITESPACE}]*$")
 }
 
 /// Text bounds beyond this are stated as `maxLength`: no body under the
@@ -423,6 +429,25 @@ mod tests {
             read::<Country>(json!(["x"])).into_patch(),
             Patch::Invalid(Rule::String)
         );
+    }
+
+    #[test]
+    fn the_integer_pattern_accepts_what_the_server_reads() {
+        let pattern = regex::Regex::new(&integer_pattern()).expect("regex");
+        for sample in ["12", " -3 ", "\u{85}", "\u{3000}7\u{a0}", "", "+0"] {
+            assert!(pattern.is_match(sample), "{sample:?}");
+            assert!(!matches!(
+                read::<Id>(json!(sample)).into_patch(),
+                Patch::Invalid(_)
+            ));
+        }
+        for sample in ["1.5", "1e3", "x", "1 2"] {
+            assert!(!pattern.is_match(sample), "{sample:?}");
+            assert_eq!(
+                read::<Id>(json!(sample)).into_patch(),
+                Patch::Invalid(Rule::Integer)
+            );
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ lenient_request! {
         // 1 to 100.
         pub role: Integer,
         // Default true; an inactive user cannot log in, and their tokens stop working.
-        pub active: Flag,
+        pub active: Flag<true>,
         pub password: Password,
     }
 }
