@@ -95,6 +95,19 @@ impl UserService {
 
     /// The page of users the query selects; anyone may list users.
     pub async fn list(&self, query: &UserQuery) -> Result<Page<User>, UserError> {
+        // No stored name or email holds a NUL (PostgreSQL cannot store one,
+        // nor take one as a parameter): such a filter matches nothing.
+        let filters = [&query.name, &query.email];
+        if filters
+            .into_iter()
+            .flatten()
+            .any(|text| text.contains('\0'))
+        {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
+        }
         self.users.list(query).await.map_err(UserError::from)
     }
 
@@ -409,6 +422,21 @@ mod tests {
             .await
             .expect("created");
         assert_eq!(user.email, "ann@example.test");
+    }
+
+    #[tokio::test]
+    async fn a_filter_holding_a_nul_matches_nobody_without_asking_the_store() {
+        let mut users = MockUserRepository::new();
+        users.expect_list().never();
+        let service = UserService::new(Arc::new(users), Arc::new(hasher()));
+        let query = UserQuery {
+            name: None,
+            email: Some("ann\0".to_owned()),
+            page: 1,
+            per_page: 15,
+        };
+        let page = service.list(&query).await.expect("listed");
+        assert_eq!((page.items.len(), page.total), (0, 0));
     }
 
     #[tokio::test]

@@ -795,3 +795,119 @@ async fn a_client_cannot_ask_for_the_inbound_layers_refusals() {
         );
     }
 }
+
+/// Reference data and users, as the administrator lists them: what
+/// "unchanged" compares for the write doors beyond prospects.
+async fn other_rows(scene: &Scene) -> Value {
+    let brands = scene.app.get(&scene.admin, "/api/v1/brands").await;
+    let users = scene
+        .app
+        .get(&scene.admin, "/api/v1/users?per_page=100")
+        .await;
+    assert_eq!((brands.status, users.status), (200, 200));
+    json!([brands.body, users.body["data"]])
+}
+
+#[actix_web::test]
+async fn reference_and_user_doors_refuse_hostile_bodies_and_write_nothing() {
+    let scene = Scene::new().await;
+    let app = &scene.app;
+    let brand = app
+        .post(
+            &scene.admin,
+            "/api/v1/brands",
+            json!({"name": "Acme Group"}),
+        )
+        .await;
+    assert_eq!(brand.status, 201);
+    let brand = format!("/api/v1/brands/{}", brand.body["id"]);
+    let ann = format!("/api/v1/users/{}", scene.ann.id);
+    let before = other_rows(&scene).await;
+    let doors = [
+        ("POST", "/api/v1/brands"),
+        ("PUT", brand.as_str()),
+        ("POST", "/api/v1/users"),
+        ("PUT", ann.as_str()),
+    ];
+    let not_json = message("The request body is not valid JSON.");
+    let deep = format!("{{\"name\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let repeated = format!("{{{}\"name\": \"x\"}}", "\"name\": \"x\", ".repeat(3_000));
+    let malformed: [(&[u8], Value); 5] = [
+        (b"{\"name\": \"\xff\xfe\"}", not_json.clone()),
+        (br#"{"name": "\ud800"}"#, not_json),
+        (
+            deep.as_bytes(),
+            message("The request body is nested too deeply."),
+        ),
+        (
+            repeated.as_bytes(),
+            message("The request body has a key more than once."),
+        ),
+        (b"[1]", message("The request body must be a JSON object.")),
+    ];
+    for (method, path) in doors {
+        for (body, answer) in &malformed {
+            let response = scene.raw(method, path, "application/json", body).await;
+            expect(&response, 400, answer.clone());
+        }
+        let long = json!({"name": "x".repeat(60_000), "email": "x@example.test", "role": 5});
+        let response = app.call(json_request(&scene, method, path, &long)).await;
+        assert_eq!(response.status, 422, "{method} {path}");
+        assert_eq!(
+            response.body["errors"]["name"],
+            json!(["The name field must not be greater than 255 characters."])
+        );
+        let megabyte = json!({"name": "x".repeat(1024 * 1024)});
+        let response = app
+            .call(json_request(&scene, method, path, &megabyte))
+            .await;
+        expect(&response, 413, message("The request body is too large."));
+        let nul = json!({"name": "a\u{0}b", "email": "a@example.test", "role": 5});
+        let response = app.call(json_request(&scene, method, path, &nul)).await;
+        assert_eq!(response.status, 422, "{method} {path}");
+    }
+    let huge_role = json!({"name": "Eve", "email": "eve@example.test", "role": "9".repeat(60_000)});
+    let response = app.post(&scene.admin, "/api/v1/users", huge_role).await;
+    assert_eq!(response.status, 422);
+    assert!(
+        response.body["errors"]["role"].is_array(),
+        "{:?}",
+        response.body
+    );
+    for query in [
+        format!("filter[name]={}", "a".repeat(60_000)),
+        format!("filter[email]={}", ["a"; 10_000].join(",")),
+    ] {
+        let response = app
+            .get(&scene.admin, &format!("/api/v1/users?{query}"))
+            .await;
+        assert_eq!(response.status, 422, "{:?}", response.body);
+    }
+    for query in ["filter[name]=%00", "filter[email]=%25%5F"] {
+        let response = app
+            .get(&scene.admin, &format!("/api/v1/users?{query}"))
+            .await;
+        assert_eq!(
+            (response.status, response.body["total"].clone()),
+            (200, json!(0)),
+            "{query}"
+        );
+    }
+    let not_utf8 = app
+        .get(&scene.admin, "/api/v1/users?filter[name]=%FF")
+        .await;
+    expect(
+        &not_utf8,
+        400,
+        message("The query string is not valid UTF-8."),
+    );
+    assert_eq!(other_rows(&scene).await, before);
+}
+
+fn json_request(scene: &Scene, method: &str, path: &str, body: &Value) -> actix_test::TestRequest {
+    actix_test::TestRequest::default()
+        .method(method.parse().expect("method"))
+        .uri(path)
+        .insert_header(bearer(&scene.admin))
+        .set_json(body)
+}
