@@ -9,7 +9,7 @@ use std::time::Duration;
 use biscuit_auth::UnverifiedBiscuit;
 use biscuit_auth::builder::BlockBuilder;
 use libfuzzer_sys::fuzz_target;
-use prospects_domain::{Access, Operation, ProspectId, TokenAuthority, UserId};
+use prospects_domain::{Access, Operation, AccountId, TokenAuthority, UserId};
 use prospects_infra::{BiscuitAuthority, RootKey};
 
 /// Long enough for any realistic attenuation block.
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         } else {
             Operation::Write
         },
-        prospect: (selector & 2 == 0).then_some(ProspectId(42)),
+        prospect: (selector & 2 == 0).then_some(AccountId(42)),
     };
     let Ok(text) = std::str::from_utf8(rest) else {
         return;

@@ -1,4 +1,4 @@
-//! The Prospects service as a library: configuration, the composition root,
+//! The Accounts service as a library: configuration, the composition root,
 //! the server and the admin commands. `main.rs` only parses the command line.
 
 pub mod admin;

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
-    AuthService, PasswordHasher, ProspectService, ReferenceDataService, TokenAuthority,
+    AccountService, AuthService, PasswordHasher, ReferenceDataService, TokenAuthority,
     UserRepository, UserService,
 };
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
@@ -61,8 +61,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
     ));
     let user_service = Arc::new(UserService::new(users.clone(), hasher.clone()));
     let state = ApiState {
-        prospects: Arc::new(ProspectService::new(
-            Arc::new(store.prospects()),
+        prospects: Arc::new(AccountService::new(
+            Arc::new(store.accounts()),
             Arc::new(store.references()),
         )),
         reference_data: Arc::new(ReferenceDataService::new(Arc::new(store.references()))),

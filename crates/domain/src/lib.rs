@@ -1,39 +1,39 @@
-//! The Prospects domain: the Prospect entity, its validation, account numbers,
+//! The Accounts domain: the Account entity, its validation, account numbers,
 //! the sales-user rules, and the ports (traits) the adapters implement.
 //!
 //! Nothing here performs I/O; adapters live in `prospects-infra`, the web
 //! surface in `prospects-http`.
 
+pub mod account;
 pub mod account_number;
+pub mod accounts;
 pub mod actor;
 pub mod auth;
 pub mod fields;
 pub mod input;
 pub mod listing;
 pub mod ports;
-pub mod prospect;
 pub mod reference_data;
 pub mod search;
-pub mod service;
 pub mod users;
 pub mod validation;
 
+pub use account::{Account, AccountDetails, AccountId, Contact, Document, PaymentPlan};
 pub use account_number::AccountNumber;
+pub use accounts::{AccountError, AccountService};
 pub use actor::{Actor, Role, Scope, UserId};
 pub use auth::{AuthError, AuthService, LoginOutcome, Session};
 pub use fields::{ProspectField, ProspectFields, ProspectInput};
 pub use input::Patch;
 pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
 pub use ports::{
-    Access, HealthCheck, NewUser, Operation, PasswordHasher, ProspectRepository, Reference,
+    Access, AccountRepository, HealthCheck, NewUser, Operation, PasswordHasher, Reference,
     ReferenceLookup, RepositoryError, RevocationList, TokenAuthority, TokenRejected, User,
     UserQuery, UserRepository, UserUpdate, VerifiedToken,
 };
-pub use prospect::{Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectId};
 pub use reference_data::{
     ReferenceDataError, ReferenceDataRepository, ReferenceDataService, ReferenceEntry,
     ReferenceInput, ReferenceKind, ValidReference,
 };
-pub use service::{ProspectError, ProspectService};
 pub use users::{UserDraft, UserError, UserInput, UserService};
 pub use validation::{Rule, ValidationErrors};

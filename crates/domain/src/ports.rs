@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::input::{ValidCreate, ValidUpdate};
-use crate::{ListQuery, Page, Prospect, ProspectDetails, ProspectId, Role, Scope, UserId};
+use crate::{Account, AccountDetails, AccountId, ListQuery, Page, Role, Scope, UserId};
 
 /// Why storage could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -62,38 +62,35 @@ impl Reference {
 /// Storage of prospects and the records they own.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
-pub trait ProspectRepository: Send + Sync {
+pub trait AccountRepository: Send + Sync {
     /// Inserts a prospect; the database assigns its id and account number in
     /// the same transaction. `UnknownReference` when a reference is dangling.
-    async fn create(&self, input: ValidCreate) -> Result<Prospect, RepositoryError>;
+    async fn create(&self, input: ValidCreate) -> Result<Account, RepositoryError>;
 
     /// Who represents the prospect (one column: the caller decides between
     /// 404, 403 and 422 cheaply). `NotFound` when there is no such id.
-    async fn representative_of(&self, id: ProspectId) -> Result<Option<UserId>, RepositoryError>;
+    async fn representative_of(&self, id: AccountId) -> Result<Option<UserId>, RepositoryError>;
 
     /// The prospect with what it owns, whatever the scope (the caller decides
     /// between 403 and 404). `NotFound` when there is no such id.
-    async fn find(&self, id: ProspectId) -> Result<ProspectDetails, RepositoryError>;
+    async fn find(&self, id: AccountId) -> Result<AccountDetails, RepositoryError>;
 
     /// One page of the prospects inside `scope` that match `query`, and their total.
-    async fn list(
-        &self,
-        query: &ListQuery,
-        scope: Scope,
-    ) -> Result<Page<Prospect>, RepositoryError>;
+    async fn list(&self, query: &ListQuery, scope: Scope)
+    -> Result<Page<Account>, RepositoryError>;
 
     /// Writes the sent fields atomically; `updated_at` moves only when a value
     /// changed. `NotFound`, `OutOfScope` (nothing written), `UnknownReference`.
     async fn update(
         &self,
-        id: ProspectId,
+        id: AccountId,
         scope: Scope,
         changes: ValidUpdate,
-    ) -> Result<Prospect, RepositoryError>;
+    ) -> Result<Account, RepositoryError>;
 
     /// Deletes the prospect with its contacts, documents and payment plan in
     /// one statement. `NotFound`, `OutOfScope` (nothing deleted).
-    async fn delete(&self, id: ProspectId, scope: Scope) -> Result<(), RepositoryError>;
+    async fn delete(&self, id: AccountId, scope: Scope) -> Result<(), RepositoryError>;
 }
 
 /// Checks that referenced rows exist, so that a request gets every bad
@@ -209,7 +206,7 @@ pub enum Operation {
 pub struct Access {
     pub operation: Operation,
     /// The prospect addressed, if the request names one.
-    pub prospect: Option<ProspectId>,
+    pub prospect: Option<AccountId>,
 }
 
 /// Why a token was not accepted. Deliberately says no more: the client gets

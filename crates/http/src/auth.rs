@@ -6,7 +6,7 @@ use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use prospects_domain::{Access, Actor, Operation, ProspectId, Session};
+use prospects_domain::{Access, AccountId, Actor, Operation, Session};
 
 use crate::errors::ApiError;
 use crate::state::ApiState;
@@ -90,7 +90,7 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
 }
 
 /// A prospect id is a positive integer; anything else names no prospect.
-pub fn parse_id(segment: &str) -> Option<ProspectId> {
+pub fn parse_id(segment: &str) -> Option<AccountId> {
     if !segment.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -98,7 +98,7 @@ pub fn parse_id(segment: &str) -> Option<ProspectId> {
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .map(ProspectId)
+        .map(AccountId)
 }
 
 #[cfg(test)]
@@ -107,7 +107,7 @@ mod tests {
 
     #[test]
     fn only_positive_integers_are_ids() {
-        assert_eq!(parse_id("42"), Some(ProspectId(42)));
+        assert_eq!(parse_id("42"), Some(AccountId(42)));
         for bad in ["0", "-1", "abc", "9223372036854775808", "+1", "1.0", ""] {
             assert_eq!(parse_id(bad), None, "{bad}");
         }

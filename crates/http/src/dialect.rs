@@ -1,5 +1,5 @@
 //! The vendor SDK's dialect. The vendor's official PHP client
-//! (`bluerocktel/php-sdk`, `src/Entities/Prospect.php`) sends and reads 19
+//! (`bluerocktel/php-sdk`, `src/Entities/Account.php`) sends and reads 19
 //! prospect fields under camelCase names. Every endpoint accepts those names
 //! on input ([`accept`]); the same API mounted under [`SDK_PREFIX`] also
 //! answers in them ([`speak`]), so an SDK user points the client's base URL

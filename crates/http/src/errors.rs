@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::validation::summary;
-use prospects_domain::{AuthError, ProspectError, ReferenceDataError, UserError, ValidationErrors};
+use prospects_domain::{AccountError, AuthError, ReferenceDataError, UserError, ValidationErrors};
 
 use crate::dialect::SentAs;
 use crate::throttle::Exhausted;
@@ -72,14 +72,14 @@ pub fn query_not_utf8() -> ApiError {
     ApiError::BadRequest("The query string is not valid UTF-8.".to_owned())
 }
 
-impl From<ProspectError> for ApiError {
-    fn from(error: ProspectError) -> Self {
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
         match error {
-            ProspectError::NotFound(id) => ApiError::ProspectNotFound(id.0.to_string()),
-            ProspectError::Forbidden => ApiError::Forbidden,
-            ProspectError::Invalid(errors) => errors.into(),
-            ProspectError::Unavailable(cause) => ApiError::Unavailable(cause),
-            ProspectError::Unknown(cause) => ApiError::Internal(cause),
+            AccountError::NotFound(id) => ApiError::ProspectNotFound(id.0.to_string()),
+            AccountError::Forbidden => ApiError::Forbidden,
+            AccountError::Invalid(errors) => errors.into(),
+            AccountError::Unavailable(cause) => ApiError::Unavailable(cause),
+            AccountError::Unknown(cause) => ApiError::Internal(cause),
         }
     }
 }

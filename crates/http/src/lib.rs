@@ -1,4 +1,4 @@
-//! The REST surface of the Prospects service: actix-web routes, wire types,
+//! The REST surface of the Accounts service: actix-web routes, wire types,
 //! query-string parsing, and the mapping of domain errors to the contract's
 //! statuses and messages. It talks only to the domain's services.
 

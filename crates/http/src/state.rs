@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use prospects_domain::{
-    AuthService, HealthCheck, ProspectService, ReferenceDataService, UserService,
+    AccountService, AuthService, HealthCheck, ReferenceDataService, UserService,
 };
 
 use crate::origin::Origins;
@@ -39,7 +39,7 @@ impl Default for ApiSettings {
 }
 
 pub struct ApiState {
-    pub prospects: Arc<ProspectService>,
+    pub prospects: Arc<AccountService>,
     pub reference_data: Arc<ReferenceDataService>,
     pub users: Arc<UserService>,
     pub auth: Arc<AuthService>,

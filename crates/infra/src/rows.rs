@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use prospects_domain::search;
 use prospects_domain::{
-    AccountNumber, Contact, Document, PaymentPlan, Prospect, ProspectFields, ProspectId, Role,
-    User, UserId,
+    Account, AccountId, AccountNumber, Contact, Document, PaymentPlan, ProspectFields, Role, User,
+    UserId,
 };
 
 use crate::schema::{contacts, documents, payment_plans, prospects, users};
@@ -50,7 +50,7 @@ prospects_domain::prospect_fields!(field_columns);
 /// A prospect as stored, without the search columns.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = prospects)]
-pub struct ProspectRow {
+pub struct AccountRow {
     pub id: i64,
     pub customer_account: String,
     #[diesel(embed)]
@@ -59,10 +59,10 @@ pub struct ProspectRow {
     pub updated_at: NaiveDateTime,
 }
 
-impl From<ProspectRow> for Prospect {
-    fn from(row: ProspectRow) -> Self {
-        Prospect {
-            id: ProspectId(row.id),
+impl From<AccountRow> for Account {
+    fn from(row: AccountRow) -> Self {
+        Account {
+            id: AccountId(row.id),
             customer_account: AccountNumber::from_stored(row.customer_account),
             fields: row.fields.into(),
             created_at: utc(row.created_at),
@@ -74,7 +74,7 @@ impl From<ProspectRow> for Prospect {
 /// Every column a write sets: the fields, their search copies and the timestamps.
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = prospects, treat_none_as_null = true)]
-pub struct ProspectWrite {
+pub struct AccountWrite {
     #[diesel(embed)]
     pub fields: FieldColumns,
     /// `None` on update: the creation time never changes.
@@ -85,7 +85,7 @@ pub struct ProspectWrite {
     pub search_document: String,
 }
 
-impl ProspectWrite {
+impl AccountWrite {
     /// The columns of a new row.
     pub fn insert(fields: &ProspectFields, at: NaiveDateTime) -> Self {
         Self::new(fields, Some(at), at)
@@ -191,7 +191,7 @@ impl From<ContactRow> for Contact {
     fn from(row: ContactRow) -> Self {
         Contact {
             id: row.id,
-            prospect_id: ProspectId(row.prospect_id),
+            prospect_id: AccountId(row.prospect_id),
             first_name: row.first_name,
             last_name: row.last_name,
             job_title: row.job_title,
@@ -221,7 +221,7 @@ impl From<DocumentRow> for Document {
     fn from(row: DocumentRow) -> Self {
         Document {
             id: row.id,
-            prospect_id: ProspectId(row.prospect_id),
+            prospect_id: AccountId(row.prospect_id),
             name: row.name,
             mime_type: row.mime_type,
             size_bytes: row.size_bytes,
@@ -246,7 +246,7 @@ impl From<PaymentPlanRow> for PaymentPlan {
     fn from(row: PaymentPlanRow) -> Self {
         PaymentPlan {
             id: row.id,
-            prospect_id: ProspectId(row.prospect_id),
+            prospect_id: AccountId(row.prospect_id),
             payment_method: row.payment_method,
             payment_terms_days: row.payment_terms_days,
             created_at: utc(row.created_at),

@@ -198,7 +198,7 @@ pub fn attenuate(
 #[cfg(test)]
 mod tests {
     use biscuit_auth::macros::block;
-    use prospects_domain::ProspectId;
+    use prospects_domain::AccountId;
 
     use super::*;
 
@@ -344,7 +344,7 @@ mod tests {
         );
         let on = |id| Access {
             operation: Operation::Read,
-            prospect: Some(ProspectId(id)),
+            prospect: Some(AccountId(id)),
         };
         assert!(permits(&authority, &one, on(5)));
         assert!(!permits(&authority, &one, on(6)));

@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::search::SearchTerm;
 use prospects_domain::{
-    HealthCheck, ListQuery, NewUser, Patch, ProspectId, ProspectInput, ProspectRepository,
-    Reference, ReferenceDataRepository, ReferenceKind, ReferenceLookup, RepositoryError, Role,
-    Scope, SortDirection, SortField, SortKey, UserId, UserQuery, UserRepository, UserUpdate,
+    AccountId, AccountRepository, HealthCheck, ListQuery, NewUser, Patch, ProspectInput, Reference,
+    ReferenceDataRepository, ReferenceKind, ReferenceLookup, RepositoryError, Role, Scope,
+    SortDirection, SortField, SortKey, UserId, UserQuery, UserRepository, UserUpdate,
     ValidReference,
 };
-use prospects_infra::{PoolSettings, Prospects, References, Store, Users};
+use prospects_infra::{Accounts, PoolSettings, References, Store, Users};
 use prospects_testkit::{TestBackend, TestDb};
 
 struct Fixture {
-    store: Prospects,
+    store: Accounts,
     users: Users,
     references: References,
     health: Store,
@@ -29,7 +29,7 @@ async fn fixture() -> Fixture {
         .await
         .expect("store");
     Fixture {
-        store: health.prospects(),
+        store: health.accounts(),
         users: health.users(),
         references: health.references(),
         health,
@@ -56,11 +56,11 @@ impl Fixture {
             .id
     }
 
-    async fn prospect(&self, input: ProspectInput) -> prospects_domain::Prospect {
+    async fn prospect(&self, input: ProspectInput) -> prospects_domain::Account {
         self.store.create(valid(input)).await.expect("created")
     }
 
-    async fn named(&self, name: &str) -> prospects_domain::Prospect {
+    async fn named(&self, name: &str) -> prospects_domain::Account {
         self.prospect(named(name)).await
     }
 }
@@ -80,7 +80,7 @@ fn update(input: ProspectInput) -> ValidUpdate {
     input.validate_for_update().expect("valid input")
 }
 
-fn names(page: &prospects_domain::Page<prospects_domain::Prospect>) -> Vec<&str> {
+fn names(page: &prospects_domain::Page<prospects_domain::Account>) -> Vec<&str> {
     page.items.iter().map(|p| p.fields.name.as_str()).collect()
 }
 
@@ -158,7 +158,7 @@ async fn find_returns_the_prospect_with_what_it_owns() {
         Some(30)
     );
     assert!(matches!(
-        f.store.find(ProspectId(999)).await,
+        f.store.find(AccountId(999)).await,
         Err(RepositoryError::NotFound)
     ));
 }
@@ -389,7 +389,7 @@ async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
     let result = f.store.delete(p.id, Scope::RepresentedBy(ann)).await;
     assert!(matches!(result, Err(RepositoryError::OutOfScope)));
     assert_eq!(f.store.find(p.id).await.expect("still there").prospect, p);
-    let missing = ProspectId(p.id.0 + 100);
+    let missing = AccountId(p.id.0 + 100);
     assert!(matches!(
         f.store
             .update(missing, Scope::All, update(named("Xy")))

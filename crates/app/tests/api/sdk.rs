@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::support::{TestApp, TestUser};
 
 /// The SDK entity's constructor parameters, in order, with their defaults
-/// (`src/Entities/Prospect.php`): the keys it sends and the only ones it reads.
+/// (`src/Entities/Account.php`): the keys it sends and the only ones it reads.
 fn sdk_entity() -> Value {
     let null = Value::Null;
     let fields = [

@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::{ProspectId, ProspectInput};
+use prospects_domain::{AccountId, ProspectInput};
 
 use crate::auth::{Caller, parse_id};
 use crate::errors::ApiError;
@@ -226,7 +226,7 @@ pub async fn delete(
 }
 
 /// The `{id}` segment; one that is not a positive integer names no prospect.
-fn prospect_id(req: &HttpRequest) -> Result<ProspectId, ApiError> {
+fn prospect_id(req: &HttpRequest) -> Result<AccountId, ApiError> {
     let segment = req.match_info().get("id").unwrap_or_default();
     parse_id(segment).ok_or_else(|| ApiError::ProspectNotFound(segment.to_owned()))
 }

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use prospects_domain::{
-    Contact, Document, PaymentPlan, Prospect, ProspectDetails, ProspectField, ProspectInput,
+    Account, AccountDetails, Contact, Document, PaymentPlan, ProspectField, ProspectInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::{RefOr, Schema};
@@ -224,8 +224,8 @@ impl Shown<'_> for bool {
 /// field, from the domain's list.
 macro_rules! conversions {
     ($($variant:ident $field:ident : $presence:ident<$inner:ty> $(= $default:expr)? => [$($rule:tt)*]),* $(,)?) => {
-        impl<'a> From<&'a Prospect> for ProspectBody<'a> {
-            fn from(p: &'a Prospect) -> Self {
+        impl<'a> From<&'a Account> for ProspectBody<'a> {
+            fn from(p: &'a Account) -> Self {
                 Self {
                     id: p.id.0,
                     customer_account: p.customer_account.as_str(),
@@ -259,8 +259,8 @@ pub struct ProspectDetailsBody<'a> {
     pub documents: Vec<DocumentBody<'a>>,
 }
 
-impl<'a> From<&'a ProspectDetails> for ProspectDetailsBody<'a> {
-    fn from(d: &'a ProspectDetails) -> Self {
+impl<'a> From<&'a AccountDetails> for ProspectDetailsBody<'a> {
+    fn from(d: &'a AccountDetails) -> Self {
         Self {
             prospect: (&d.prospect).into(),
             payment_plan: d.payment_plan.as_ref().map(Into::into),

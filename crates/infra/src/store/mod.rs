@@ -5,8 +5,8 @@
 //! code on whichever connection the store holds; the compiler checks it for
 //! both backends. Only connection setup and migrations differ per backend.
 
+mod accounts;
 mod postgres;
-mod prospects;
 mod query;
 mod reference_data;
 mod references;
@@ -262,8 +262,8 @@ impl Store {
     }
 
     /// The prospects table and what hangs off it.
-    pub fn prospects(&self) -> Prospects {
-        Prospects(self.clone())
+    pub fn accounts(&self) -> Accounts {
+        Accounts(self.clone())
     }
 
     pub fn users(&self) -> Users {
@@ -281,9 +281,9 @@ impl Store {
     }
 }
 
-/// `ProspectRepository` on either backend.
+/// `AccountRepository` on either backend.
 #[derive(Clone)]
-pub struct Prospects(Store);
+pub struct Accounts(Store);
 
 /// `UserRepository` on either backend.
 #[derive(Clone)]

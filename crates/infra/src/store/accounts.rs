@@ -1,18 +1,18 @@
-//! `ProspectRepository`, one code base for both backends.
+//! `AccountRepository`, one code base for both backends.
 
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::{
-    ListQuery, Page, Prospect, ProspectDetails, ProspectId, ProspectRepository, Reference,
+    Account, AccountDetails, AccountId, AccountRepository, ListQuery, Page, Reference,
     ReferenceLookup, RepositoryError, Scope, UserId,
 };
 
 use super::query::{filtered, sorted};
-use super::{Prospects, with_conn};
+use super::{Accounts, with_conn};
 use crate::errors::{StoreError, from_diesel};
-use crate::rows::{ContactRow, DocumentRow, PaymentPlanRow, ProspectRow, ProspectWrite, now};
+use crate::rows::{AccountRow, AccountWrite, ContactRow, DocumentRow, PaymentPlanRow, now};
 use crate::schema::{contacts, documents, payment_plans, prospects};
 
 /// The door every write to an existing prospect goes through: writes
@@ -23,9 +23,9 @@ use crate::schema::{contacts, documents, payment_plans, prospects};
 /// with `NotFound` when there is no such row, `OutOfScope` outside `scope`.
 macro_rules! locked_in_scope {
     ($c:expr, $id:expr, $scope:expr) => {{
-        let row: Option<ProspectRow> = diesel::update(prospects::table.find($id))
+        let row: Option<AccountRow> = diesel::update(prospects::table.find($id))
             .set(prospects::name.eq(prospects::name))
-            .returning(ProspectRow::as_returning())
+            .returning(AccountRow::as_returning())
             .get_result($c)
             .await
             .optional()?;
@@ -37,7 +37,7 @@ macro_rules! locked_in_scope {
     }};
 }
 
-impl Prospects {
+impl Accounts {
     /// SQLite does not name the foreign key that failed; find the dangling
     /// reference among those written, so both backends answer alike.
     async fn explain(&self, error: StoreError, written: &[(Reference, i64)]) -> RepositoryError {
@@ -52,8 +52,8 @@ impl Prospects {
 }
 
 #[async_trait]
-impl ProspectRepository for Prospects {
-    async fn create(&self, input: ValidCreate) -> Result<Prospect, RepositoryError> {
+impl AccountRepository for Accounts {
+    async fn create(&self, input: ValidCreate) -> Result<Account, RepositoryError> {
         self.0
             .bounded(async {
                 let references = input.input().references();
@@ -61,10 +61,10 @@ impl ProspectRepository for Prospects {
                 let mut conn = self.0.conn().await?;
                 // One statement: the database assigns the id and the account
                 // number; nothing else depends on them.
-                let created: Result<ProspectRow, StoreError> = with_conn!(&mut conn, |c| {
+                let created: Result<AccountRow, StoreError> = with_conn!(&mut conn, |c| {
                     diesel::insert_into(prospects::table)
-                        .values(ProspectWrite::insert(&fields, now()))
-                        .returning(ProspectRow::as_returning())
+                        .values(AccountWrite::insert(&fields, now()))
+                        .returning(AccountRow::as_returning())
                         .get_result(c)
                         .await
                         .map_err(StoreError::from)
@@ -78,7 +78,7 @@ impl ProspectRepository for Prospects {
             .await
     }
 
-    async fn representative_of(&self, id: ProspectId) -> Result<Option<UserId>, RepositoryError> {
+    async fn representative_of(&self, id: AccountId) -> Result<Option<UserId>, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
@@ -95,15 +95,15 @@ impl ProspectRepository for Prospects {
             .await
     }
 
-    async fn find(&self, id: ProspectId) -> Result<ProspectDetails, RepositoryError> {
+    async fn find(&self, id: AccountId) -> Result<AccountDetails, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 let (row, contacts, documents, payment_plan) = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        let row: ProspectRow = prospects::table
+                        let row: AccountRow = prospects::table
                             .find(id.0)
-                            .select(ProspectRow::as_select())
+                            .select(AccountRow::as_select())
                             .first(c)
                             .await?;
                         let contacts: Vec<ContactRow> = contacts::table
@@ -129,7 +129,7 @@ impl ProspectRepository for Prospects {
                     .await
                 })
                 .map_err(from_diesel)?;
-                Ok(ProspectDetails {
+                Ok(AccountDetails {
                     prospect: row.into(),
                     payment_plan: payment_plan.map(Into::into),
                     contacts: contacts.into_iter().map(Into::into).collect(),
@@ -143,15 +143,15 @@ impl ProspectRepository for Prospects {
         &self,
         query: &ListQuery,
         scope: Scope,
-    ) -> Result<Page<Prospect>, RepositoryError> {
+    ) -> Result<Page<Account>, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 let (total, rows) = with_conn!(&mut conn, |c| {
                     async {
                         let total: i64 = filtered(c, query, scope).count().get_result(c).await?;
-                        let rows: Vec<ProspectRow> = sorted(c, filtered(c, query, scope), query)
-                            .select(ProspectRow::as_select())
+                        let rows: Vec<AccountRow> = sorted(c, filtered(c, query, scope), query)
+                            .select(AccountRow::as_select())
                             .limit(i64::from(query.per_page))
                             .offset(query.offset())
                             .load(c)
@@ -171,23 +171,23 @@ impl ProspectRepository for Prospects {
 
     async fn update(
         &self,
-        id: ProspectId,
+        id: AccountId,
         scope: Scope,
         changes: ValidUpdate,
-    ) -> Result<Prospect, RepositoryError> {
+    ) -> Result<Account, RepositoryError> {
         self.0
             .bounded(async {
                 let references = changes.input().references();
                 let mut conn = self.0.conn().await?;
-                let updated: Result<Prospect, StoreError> = with_conn!(&mut conn, |c| {
+                let updated: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        let mut prospect = Prospect::from(locked_in_scope!(c, id.0, scope));
+                        let mut prospect = Account::from(locked_in_scope!(c, id.0, scope));
                         if !changes.apply_to(&mut prospect.fields) {
                             return Ok(prospect);
                         }
-                        let row: ProspectRow = diesel::update(prospects::table.find(id.0))
-                            .set(ProspectWrite::update(&prospect.fields, now()))
-                            .returning(ProspectRow::as_returning())
+                        let row: AccountRow = diesel::update(prospects::table.find(id.0))
+                            .set(AccountWrite::update(&prospect.fields, now()))
+                            .returning(AccountRow::as_returning())
                             .get_result(c)
                             .await?;
                         Ok::<_, StoreError>(row.into())
@@ -203,7 +203,7 @@ impl ProspectRepository for Prospects {
             .await
     }
 
-    async fn delete(&self, id: ProspectId, scope: Scope) -> Result<(), RepositoryError> {
+    async fn delete(&self, id: AccountId, scope: Scope) -> Result<(), RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;

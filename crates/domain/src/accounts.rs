@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
-    Actor, ListQuery, Page, Patch, Prospect, ProspectDetails, ProspectId, ProspectInput,
-    ProspectRepository, Reference, ReferenceLookup, RepositoryError, Scope,
+    Account, AccountDetails, AccountId, AccountRepository, Actor, ListQuery, Page, Patch,
+    ProspectInput, Reference, ReferenceLookup, RepositoryError, Scope,
 };
 
 /// Why a prospect operation failed, in domain terms; the web layer picks the status.
 #[derive(Debug, thiserror::Error)]
-pub enum ProspectError {
+pub enum AccountError {
     #[error("no prospect {0:?}")]
-    NotFound(ProspectId),
+    NotFound(AccountId),
     /// The caller may not do this to this prospect.
     #[error("forbidden")]
     Forbidden,
@@ -25,37 +25,37 @@ pub enum ProspectError {
     Unknown(anyhow::Error),
 }
 
-impl ProspectError {
-    fn from_repository(id: Option<ProspectId>, error: RepositoryError) -> Self {
+impl AccountError {
+    fn from_repository(id: Option<AccountId>, error: RepositoryError) -> Self {
         match error {
             RepositoryError::NotFound => match id {
-                Some(id) => ProspectError::NotFound(id),
-                None => ProspectError::Unknown(anyhow::anyhow!("row vanished")),
+                Some(id) => AccountError::NotFound(id),
+                None => AccountError::Unknown(anyhow::anyhow!("row vanished")),
             },
-            RepositoryError::OutOfScope => ProspectError::Forbidden,
+            RepositoryError::OutOfScope => AccountError::Forbidden,
             RepositoryError::UnknownReference(reference) => {
                 let mut errors = ValidationErrors::new();
                 errors.add(reference.field(), Rule::Exists);
-                ProspectError::Invalid(errors)
+                AccountError::Invalid(errors)
             }
-            RepositoryError::Unavailable(cause) => ProspectError::Unavailable(cause),
-            RepositoryError::Unknown(cause) => ProspectError::Unknown(cause),
+            RepositoryError::Unavailable(cause) => AccountError::Unavailable(cause),
+            RepositoryError::Unknown(cause) => AccountError::Unknown(cause),
             other @ (RepositoryError::AlreadyExists | RepositoryError::StillReferenced(_)) => {
-                ProspectError::Unknown(other.into())
+                AccountError::Unknown(other.into())
             }
         }
     }
 }
 
 /// Lists, shows, creates, updates and deletes prospects on behalf of an [`Actor`].
-pub struct ProspectService {
-    prospects: Arc<dyn ProspectRepository>,
+pub struct AccountService {
+    prospects: Arc<dyn AccountRepository>,
     references: Arc<dyn ReferenceLookup>,
 }
 
-impl ProspectService {
+impl AccountService {
     pub fn new(
-        prospects: Arc<dyn ProspectRepository>,
+        prospects: Arc<dyn AccountRepository>,
         references: Arc<dyn ReferenceLookup>,
     ) -> Self {
         Self {
@@ -69,19 +69,15 @@ impl ProspectService {
         &self,
         actor: Actor,
         query: &ListQuery,
-    ) -> Result<Page<Prospect>, ProspectError> {
+    ) -> Result<Page<Account>, AccountError> {
         self.prospects
             .list(query, actor.scope())
             .await
-            .map_err(|e| ProspectError::from_repository(None, e))
+            .map_err(|e| AccountError::from_repository(None, e))
     }
 
     /// One prospect: `NotFound` when absent, `Forbidden` outside the actor's scope.
-    pub async fn show(
-        &self,
-        actor: Actor,
-        id: ProspectId,
-    ) -> Result<ProspectDetails, ProspectError> {
+    pub async fn show(&self, actor: Actor, id: AccountId) -> Result<AccountDetails, AccountError> {
         let details = self.find(id).await?;
         ensure_in_scope(actor.scope(), &details.prospect)?;
         Ok(details)
@@ -96,7 +92,7 @@ impl ProspectService {
         &self,
         actor: Actor,
         mut input: ProspectInput,
-    ) -> Result<Prospect, ProspectError> {
+    ) -> Result<Account, AccountError> {
         // Whatever id was sent is overridden; a value that is not an
         // integer at all is still refused.
         if actor.role().is_sales() && !matches!(input.representative_id, Patch::Invalid(_)) {
@@ -119,9 +115,9 @@ impl ProspectService {
     pub async fn update(
         &self,
         actor: Actor,
-        id: ProspectId,
+        id: AccountId,
         input: ProspectInput,
-    ) -> Result<Prospect, ProspectError> {
+    ) -> Result<Account, AccountError> {
         let keeps = !actor.role().is_sales() || keeps_representative(actor, &input);
         let references = input.references();
         match input.validate_for_update() {
@@ -134,50 +130,50 @@ impl ProspectService {
                     .prospects
                     .representative_of(id)
                     .await
-                    .map_err(|e| ProspectError::from_repository(Some(id), e))?;
+                    .map_err(|e| AccountError::from_repository(Some(id), e))?;
                 if !actor.scope().contains(representative) || !keeps {
-                    return Err(ProspectError::Forbidden);
+                    return Err(AccountError::Forbidden);
                 }
                 match outcome {
                     Err(errors) => Err(self.invalid(errors, &references).await),
                     // Valid input gets here only with `keeps` false, refused above.
-                    Ok(_) => Err(ProspectError::Forbidden),
+                    Ok(_) => Err(AccountError::Forbidden),
                 }
             }
         }
     }
 
     /// Deletes a prospect and what it owns.
-    pub async fn delete(&self, actor: Actor, id: ProspectId) -> Result<(), ProspectError> {
+    pub async fn delete(&self, actor: Actor, id: AccountId) -> Result<(), AccountError> {
         self.prospects
             .delete(id, actor.scope())
             .await
-            .map_err(|e| ProspectError::from_repository(Some(id), e))
+            .map_err(|e| AccountError::from_repository(Some(id), e))
     }
 
-    async fn find(&self, id: ProspectId) -> Result<ProspectDetails, ProspectError> {
+    async fn find(&self, id: AccountId) -> Result<AccountDetails, AccountError> {
         self.prospects
             .find(id)
             .await
-            .map_err(|e| ProspectError::from_repository(Some(id), e))
+            .map_err(|e| AccountError::from_repository(Some(id), e))
     }
 
     /// A write the repository refused: a dangling reference is reported
     /// with every other missing one of the request.
     async fn refused(
         &self,
-        id: Option<ProspectId>,
+        id: Option<AccountId>,
         wanted: &[(Reference, i64)],
         error: RepositoryError,
-    ) -> ProspectError {
+    ) -> AccountError {
         if let RepositoryError::UnknownReference(_) = error {
             match self.missing_references(wanted).await {
-                Ok(missing) if !missing.is_empty() => return ProspectError::Invalid(missing),
+                Ok(missing) if !missing.is_empty() => return AccountError::Invalid(missing),
                 Ok(_) => {}
                 Err(error) => return error,
             }
         }
-        ProspectError::from_repository(id, error)
+        AccountError::from_repository(id, error)
     }
 
     /// Invalid input, with its missing references added.
@@ -185,11 +181,11 @@ impl ProspectService {
         &self,
         mut errors: ValidationErrors,
         wanted: &[(Reference, i64)],
-    ) -> ProspectError {
+    ) -> AccountError {
         match self.missing_references(wanted).await {
             Ok(missing) => {
                 errors.merge(missing);
-                ProspectError::Invalid(errors)
+                AccountError::Invalid(errors)
             }
             Err(error) => error,
         }
@@ -199,7 +195,7 @@ impl ProspectService {
     async fn missing_references(
         &self,
         wanted: &[(Reference, i64)],
-    ) -> Result<ValidationErrors, ProspectError> {
+    ) -> Result<ValidationErrors, AccountError> {
         let mut errors = ValidationErrors::new();
         if wanted.is_empty() {
             return Ok(errors);
@@ -208,7 +204,7 @@ impl ProspectService {
             .references
             .missing(wanted)
             .await
-            .map_err(|e| ProspectError::from_repository(None, e))?;
+            .map_err(|e| AccountError::from_repository(None, e))?;
         for reference in missing {
             errors.add(reference.field(), Rule::Exists);
         }
@@ -216,11 +212,11 @@ impl ProspectService {
     }
 }
 
-fn ensure_in_scope(scope: Scope, prospect: &Prospect) -> Result<(), ProspectError> {
+fn ensure_in_scope(scope: Scope, prospect: &Account) -> Result<(), AccountError> {
     if scope.contains(prospect.fields.representative()) {
         Ok(())
     } else {
-        Err(ProspectError::Forbidden)
+        Err(AccountError::Forbidden)
     }
 }
 
@@ -238,7 +234,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::ports::{MockProspectRepository, MockReferenceLookup};
+    use crate::ports::{MockAccountRepository, MockReferenceLookup};
     use crate::{AccountNumber, ProspectFields, Reference, Role, UserId};
 
     const SALES: i64 = 7;
@@ -251,12 +247,12 @@ mod tests {
         Actor::new(UserId(1), Role::new(10))
     }
 
-    fn stored(id: i64, representative: Option<i64>) -> ProspectDetails {
+    fn stored(id: i64, representative: Option<i64>) -> AccountDetails {
         let mut fields = ProspectFields::named("Acme".to_owned());
         fields.representative_id = representative;
-        ProspectDetails {
-            prospect: Prospect {
-                id: ProspectId(id),
+        AccountDetails {
+            prospect: Account {
+                id: AccountId(id),
                 customer_account: AccountNumber::for_id(id),
                 fields,
                 created_at: Utc::now(),
@@ -281,13 +277,13 @@ mod tests {
         lookup
     }
 
-    fn service(repo: MockProspectRepository, lookup: MockReferenceLookup) -> ProspectService {
-        ProspectService::new(Arc::new(repo), Arc::new(lookup))
+    fn service(repo: MockAccountRepository, lookup: MockReferenceLookup) -> AccountService {
+        AccountService::new(Arc::new(repo), Arc::new(lookup))
     }
 
     #[tokio::test]
     async fn a_sales_user_always_becomes_the_representative() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_create()
             .withf(|valid| valid.input().representative_id == Patch::Set(SALES))
             .returning(|valid| {
@@ -308,7 +304,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_manager_keeps_the_representative_sent() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_create()
             .withf(|valid| valid.input().representative_id == Patch::Set(99))
             .returning(|valid| {
@@ -337,11 +333,11 @@ mod tests {
             brand_id: Patch::Set(404),
             ..Default::default()
         };
-        let error = service(MockProspectRepository::new(), lookup)
+        let error = service(MockAccountRepository::new(), lookup)
             .create(manager(), input)
             .await
             .expect_err("refused");
-        let ProspectError::Invalid(errors) = error else {
+        let AccountError::Invalid(errors) = error else {
             panic!("expected 422, got {error:?}")
         };
         assert_eq!(
@@ -353,31 +349,28 @@ mod tests {
 
     #[tokio::test]
     async fn showing_someone_elses_prospect_is_forbidden_to_a_sales_user() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_find().returning(|id| Ok(stored(id.0, Some(8))));
         let result = service(repo, MockReferenceLookup::new())
-            .show(sales_user(), ProspectId(3))
+            .show(sales_user(), AccountId(3))
             .await;
-        assert!(matches!(result, Err(ProspectError::Forbidden)));
+        assert!(matches!(result, Err(AccountError::Forbidden)));
     }
 
     #[tokio::test]
     async fn showing_a_missing_prospect_is_not_found() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_find()
             .returning(|_| Err(RepositoryError::NotFound));
         let result = service(repo, MockReferenceLookup::new())
-            .show(manager(), ProspectId(42))
+            .show(manager(), AccountId(42))
             .await;
-        assert!(matches!(
-            result,
-            Err(ProspectError::NotFound(ProspectId(42)))
-        ));
+        assert!(matches!(result, Err(AccountError::NotFound(AccountId(42)))));
     }
 
     #[tokio::test]
     async fn a_sales_user_may_not_hand_a_prospect_to_someone_else() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_representative_of()
             .returning(|_| Ok(Some(UserId(SALES))));
         repo.expect_update().never();
@@ -387,14 +380,14 @@ mod tests {
                 representative_id: representative,
                 ..Default::default()
             };
-            let result = service.update(sales_user(), ProspectId(3), input).await;
-            assert!(matches!(result, Err(ProspectError::Forbidden)));
+            let result = service.update(sales_user(), AccountId(3), input).await;
+            assert!(matches!(result, Err(AccountError::Forbidden)));
         }
     }
 
     #[tokio::test]
     async fn a_sales_user_may_name_themselves_as_representative() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_representative_of().never();
         repo.expect_update()
             .withf(|_, scope, _| *scope == Scope::RepresentedBy(UserId(SALES)))
@@ -404,41 +397,38 @@ mod tests {
             ..Default::default()
         };
         service(repo, MockReferenceLookup::new())
-            .update(sales_user(), ProspectId(3), input)
+            .update(sales_user(), AccountId(3), input)
             .await
             .expect("updated");
     }
 
     #[tokio::test]
     async fn a_valid_update_is_decided_on_the_locked_row_in_one_call() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_representative_of().never();
         repo.expect_update()
             .returning(|_, _, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
-            .update(sales_user(), ProspectId(3), named("Acme"))
+            .update(sales_user(), AccountId(3), named("Acme"))
             .await;
-        assert!(matches!(result, Err(ProspectError::Forbidden)));
+        assert!(matches!(result, Err(AccountError::Forbidden)));
     }
 
     #[tokio::test]
     async fn an_invalid_update_of_a_missing_prospect_is_not_found() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_representative_of()
             .returning(|_| Err(RepositoryError::NotFound));
         repo.expect_update().never();
         let result = service(repo, MockReferenceLookup::new())
-            .update(manager(), ProspectId(9), named("A"))
+            .update(manager(), AccountId(9), named("A"))
             .await;
-        assert!(matches!(
-            result,
-            Err(ProspectError::NotFound(ProspectId(9)))
-        ));
+        assert!(matches!(result, Err(AccountError::NotFound(AccountId(9)))));
     }
 
     #[tokio::test]
     async fn updating_outside_the_scope_is_forbidden_before_validation() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_representative_of()
             .returning(|_| Ok(Some(UserId(8))));
         repo.expect_update().never();
@@ -447,26 +437,26 @@ mod tests {
             ..Default::default()
         };
         let result = service(repo, MockReferenceLookup::new())
-            .update(sales_user(), ProspectId(3), input)
+            .update(sales_user(), AccountId(3), input)
             .await;
-        assert!(matches!(result, Err(ProspectError::Forbidden)));
+        assert!(matches!(result, Err(AccountError::Forbidden)));
     }
 
     #[tokio::test]
     async fn deleting_passes_the_scope_and_maps_out_of_scope_to_forbidden() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_delete()
             .withf(|_, scope| *scope == Scope::RepresentedBy(UserId(SALES)))
             .returning(|_, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
-            .delete(sales_user(), ProspectId(3))
+            .delete(sales_user(), AccountId(3))
             .await;
-        assert!(matches!(result, Err(ProspectError::Forbidden)));
+        assert!(matches!(result, Err(AccountError::Forbidden)));
     }
 
     #[tokio::test]
     async fn a_dangling_reference_is_reported_with_every_other_missing_one() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_create()
             .returning(|_| Err(RepositoryError::UnknownReference(Reference::Brand)));
         let mut lookup = MockReferenceLookup::new();
@@ -483,7 +473,7 @@ mod tests {
             .create(manager(), input)
             .await
             .expect_err("refused");
-        let ProspectError::Invalid(errors) = error else {
+        let AccountError::Invalid(errors) = error else {
             panic!("expected 422")
         };
         assert_eq!(
@@ -494,7 +484,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_reference_that_vanished_during_the_write_is_a_validation_error() {
-        let mut repo = MockProspectRepository::new();
+        let mut repo = MockAccountRepository::new();
         repo.expect_create()
             .returning(|_| Err(RepositoryError::UnknownReference(Reference::Sector)));
         let input = ProspectInput {
@@ -505,7 +495,7 @@ mod tests {
             .create(manager(), input)
             .await
             .expect_err("refused");
-        let ProspectError::Invalid(errors) = error else {
+        let AccountError::Invalid(errors) = error else {
             panic!("expected 422")
         };
         assert_eq!(errors.summary(), "The selected sector id is invalid.");

@@ -1,4 +1,4 @@
-//! The Prospect entity and the records it owns.
+//! The Account entity and the records it owns.
 
 use chrono::{DateTime, Utc};
 
@@ -6,12 +6,12 @@ use crate::{AccountNumber, ProspectFields};
 
 /// A prospect's primary key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProspectId(pub i64);
+pub struct AccountId(pub i64);
 
 /// A stored prospect.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prospect {
-    pub id: ProspectId,
+pub struct Account {
+    pub id: AccountId,
     pub customer_account: AccountNumber,
     pub fields: ProspectFields,
     pub created_at: DateTime<Utc>,
@@ -20,8 +20,8 @@ pub struct Prospect {
 
 /// A prospect with the records it owns, as `GET /prospects/{id}` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProspectDetails {
-    pub prospect: Prospect,
+pub struct AccountDetails {
+    pub prospect: Account,
     pub payment_plan: Option<PaymentPlan>,
     pub contacts: Vec<Contact>,
     pub documents: Vec<Document>,
@@ -31,7 +31,7 @@ pub struct ProspectDetails {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub id: i64,
-    pub prospect_id: ProspectId,
+    pub prospect_id: AccountId,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub job_title: Option<String>,
@@ -47,7 +47,7 @@ pub struct Contact {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
     pub id: i64,
-    pub prospect_id: ProspectId,
+    pub prospect_id: AccountId,
     pub name: String,
     pub mime_type: Option<String>,
     pub size_bytes: i64,
@@ -59,7 +59,7 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentPlan {
     pub id: i64,
-    pub prospect_id: ProspectId,
+    pub prospect_id: AccountId,
     pub payment_method: Option<String>,
     pub payment_terms_days: Option<i32>,
     pub created_at: DateTime<Utc>,
