@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use prospects_domain::{Scope, UserId};
+use prospects_domain::{AccountKind, Scope, UserId};
 use prospects_http::query;
 use prospects_infra::store::list_sql;
 
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(query.page >= 1);
         assert!(query.offset() >= 0);
         for scope in [Scope::All, Scope::RepresentedBy(UserId(7))] {
-            for sql in list_sql(&query, scope) {
+            for sql in list_sql(AccountKind::Prospect, &query, scope) {
                 assert!(sql.len() < MAX_SQL_BYTES, "{} bytes of SQL", sql.len());
             }
         }

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
-    AccountService, AuthService, PasswordHasher, ReferenceDataService, TokenAuthority,
+    AccountKind, AccountService, AuthService, PasswordHasher, ReferenceDataService, TokenAuthority,
     UserRepository, UserService,
 };
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
@@ -60,11 +60,16 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         config.token_ttl,
     ));
     let user_service = Arc::new(UserService::new(users.clone(), hasher.clone()));
-    let state = ApiState {
-        prospects: Arc::new(AccountService::new(
+    let accounts = |kind| {
+        Arc::new(AccountService::new(
+            kind,
             Arc::new(store.accounts()),
             Arc::new(store.references()),
-        )),
+        ))
+    };
+    let state = ApiState {
+        prospects: accounts(AccountKind::Prospect),
+        customers: accounts(AccountKind::Customer),
         reference_data: Arc::new(ReferenceDataService::new(Arc::new(store.references()))),
         users: user_service.clone(),
         auth: auth.clone(),

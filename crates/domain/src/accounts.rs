@@ -1,22 +1,26 @@
-//! The prospect use cases: validation against the database, the sales-user
-//! rules (SPEC §5), and the calls to storage.
+//! The account use cases, for prospects and customers alike: validation
+//! against the database, the sales-user rules (SPEC §5), conversion, and the
+//! calls to storage.
 
 use std::sync::Arc;
 
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
-    Account, AccountDetails, AccountId, AccountRepository, Actor, ListQuery, Page, Patch,
-    ProspectInput, Reference, ReferenceLookup, RepositoryError, Scope,
+    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Actor, ListQuery, Page,
+    Patch, ProspectInput, Reference, ReferenceLookup, RepositoryError, Scope,
 };
 
-/// Why a prospect operation failed, in domain terms; the web layer picks the status.
+/// Why an account operation failed, in domain terms; the web layer picks the status.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("no prospect {0:?}")]
-    NotFound(AccountId),
-    /// The caller may not do this to this prospect.
+    #[error("no {0:?} {1:?}")]
+    NotFound(AccountKind, AccountId),
+    /// The caller may not do this to this account.
     #[error("forbidden")]
     Forbidden,
+    /// The prospect has become a customer and takes no more writes.
+    #[error("the prospect has already been converted")]
+    Converted,
     #[error("{0}")]
     Invalid(ValidationErrors),
     #[error("storage unavailable")]
@@ -26,13 +30,14 @@ pub enum AccountError {
 }
 
 impl AccountError {
-    fn from_repository(id: Option<AccountId>, error: RepositoryError) -> Self {
+    fn from_repository(kind: AccountKind, id: Option<AccountId>, error: RepositoryError) -> Self {
         match error {
             RepositoryError::NotFound => match id {
-                Some(id) => AccountError::NotFound(id),
+                Some(id) => AccountError::NotFound(kind, id),
                 None => AccountError::Unknown(anyhow::anyhow!("row vanished")),
             },
             RepositoryError::OutOfScope => AccountError::Forbidden,
+            RepositoryError::Converted => AccountError::Converted,
             RepositoryError::UnknownReference(reference) => {
                 let mut errors = ValidationErrors::new();
                 errors.add(reference.field(), Rule::Exists);
@@ -47,47 +52,59 @@ impl AccountError {
     }
 }
 
-/// Lists, shows, creates, updates and deletes prospects on behalf of an [`Actor`].
+/// Lists, shows, creates, updates and deletes the accounts of one kind on
+/// behalf of an [`Actor`]; converts prospects.
 pub struct AccountService {
-    prospects: Arc<dyn AccountRepository>,
+    kind: AccountKind,
+    accounts: Arc<dyn AccountRepository>,
     references: Arc<dyn ReferenceLookup>,
 }
 
 impl AccountService {
     pub fn new(
-        prospects: Arc<dyn AccountRepository>,
+        kind: AccountKind,
+        accounts: Arc<dyn AccountRepository>,
         references: Arc<dyn ReferenceLookup>,
     ) -> Self {
         Self {
-            prospects,
+            kind,
+            accounts,
             references,
         }
     }
 
-    /// The page of prospects the actor may see.
+    /// The kind of account this service handles.
+    pub fn kind(&self) -> AccountKind {
+        self.kind
+    }
+
+    /// The page of accounts the actor may see.
     pub async fn list(
         &self,
         actor: Actor,
         query: &ListQuery,
     ) -> Result<Page<Account>, AccountError> {
-        self.prospects
-            .list(query, actor.scope())
+        self.accounts
+            .list(self.kind, query, actor.scope())
             .await
-            .map_err(|e| AccountError::from_repository(None, e))
+            .map_err(|e| self.error(None, e))
     }
 
-    /// One prospect: `NotFound` when absent, `Forbidden` outside the actor's scope.
+    /// One account: `NotFound` when absent, `Forbidden` outside the actor's scope.
     pub async fn show(&self, actor: Actor, id: AccountId) -> Result<AccountDetails, AccountError> {
-        let details = self.find(id).await?;
-        ensure_in_scope(actor.scope(), &details.prospect)?;
+        let details = self
+            .accounts
+            .find(self.kind, id)
+            .await
+            .map_err(|e| self.error(Some(id), e))?;
+        ensure_in_scope(actor.scope(), &details.account)?;
         Ok(details)
     }
 
-    /// Creates a prospect. A sales user always becomes its representative.
-    /// References
-    /// are left to the database's foreign keys; only when one fails, or the
-    /// input is invalid anyway, are they looked up, so that one answer lists
-    /// every error.
+    /// Creates an account. A sales user always becomes its representative.
+    /// References are left to the database's foreign keys; only when one
+    /// fails, or the input is invalid anyway, are they looked up, so that one
+    /// answer lists every error.
     pub async fn create(
         &self,
         actor: Actor,
@@ -100,18 +117,19 @@ impl AccountService {
         }
         let references = input.references();
         match input.validate_for_create() {
-            Ok(valid) => match self.prospects.create(valid).await {
-                Ok(prospect) => Ok(prospect),
+            Ok(valid) => match self.accounts.create(self.kind, valid).await {
+                Ok(account) => Ok(account),
                 Err(error) => Err(self.refused(None, &references, error).await),
             },
             Err(errors) => Err(self.invalid(errors, &references).await),
         }
     }
 
-    /// Updates the fields sent. Checks, in order: the prospect exists (404),
+    /// Updates the fields sent. Checks, in order: the account exists (404),
     /// the actor may change it and keeps themselves as representative (403),
-    /// the fields are valid (422). A valid request goes straight to the
-    /// repository, which decides 404 and 403 on the locked row.
+    /// the fields are valid (422), the prospect is not converted (409). A
+    /// valid request goes straight to the repository, which decides 404, 403
+    /// and 409 on the locked row.
     pub async fn update(
         &self,
         actor: Actor,
@@ -121,16 +139,22 @@ impl AccountService {
         let keeps = !actor.role().is_sales() || keeps_representative(actor, &input);
         let references = input.references();
         match input.validate_for_update() {
-            Ok(valid) if keeps => match self.prospects.update(id, actor.scope(), valid).await {
-                Ok(prospect) => Ok(prospect),
-                Err(error) => Err(self.refused(Some(id), &references, error).await),
-            },
+            Ok(valid) if keeps => {
+                match self
+                    .accounts
+                    .update(self.kind, id, actor.scope(), valid)
+                    .await
+                {
+                    Ok(account) => Ok(account),
+                    Err(error) => Err(self.refused(Some(id), &references, error).await),
+                }
+            }
             outcome => {
                 let representative = self
-                    .prospects
-                    .representative_of(id)
+                    .accounts
+                    .representative_of(self.kind, id)
                     .await
-                    .map_err(|e| AccountError::from_repository(Some(id), e))?;
+                    .map_err(|e| self.error(Some(id), e))?;
                 if !actor.scope().contains(representative) || !keeps {
                     return Err(AccountError::Forbidden);
                 }
@@ -143,19 +167,35 @@ impl AccountService {
         }
     }
 
-    /// Deletes a prospect and what it owns.
+    /// Deletes an account and what it owns.
     pub async fn delete(&self, actor: Actor, id: AccountId) -> Result<(), AccountError> {
-        self.prospects
-            .delete(id, actor.scope())
+        self.accounts
+            .delete(self.kind, id, actor.scope())
             .await
-            .map_err(|e| AccountError::from_repository(Some(id), e))
+            .map_err(|e| self.error(Some(id), e))
     }
 
-    async fn find(&self, id: AccountId) -> Result<AccountDetails, AccountError> {
-        self.prospects
-            .find(id)
+    /// Converts prospect `id` into a customer, which it returns; with
+    /// `dry_run`, the customer that would be created, writing nothing. A
+    /// sales user converts only their own prospects (`Forbidden`); a
+    /// prospect converts once (`Converted`).
+    pub async fn convert(
+        &self,
+        actor: Actor,
+        id: AccountId,
+        dry_run: bool,
+    ) -> Result<Account, AccountError> {
+        if self.kind != AccountKind::Prospect {
+            return Err(AccountError::NotFound(self.kind, id));
+        }
+        self.accounts
+            .convert(id, actor.scope(), dry_run)
             .await
-            .map_err(|e| AccountError::from_repository(Some(id), e))
+            .map_err(|e| self.error(Some(id), e))
+    }
+
+    fn error(&self, id: Option<AccountId>, error: RepositoryError) -> AccountError {
+        AccountError::from_repository(self.kind, id, error)
     }
 
     /// A write the repository refused: a dangling reference is reported
@@ -173,7 +213,7 @@ impl AccountService {
                 Err(error) => return error,
             }
         }
-        AccountError::from_repository(id, error)
+        self.error(id, error)
     }
 
     /// Invalid input, with its missing references added.
@@ -204,7 +244,7 @@ impl AccountService {
             .references
             .missing(wanted)
             .await
-            .map_err(|e| AccountError::from_repository(None, e))?;
+            .map_err(|e| self.error(None, e))?;
         for reference in missing {
             errors.add(reference.field(), Rule::Exists);
         }
@@ -212,8 +252,8 @@ impl AccountService {
     }
 }
 
-fn ensure_in_scope(scope: Scope, prospect: &Account) -> Result<(), AccountError> {
-    if scope.contains(prospect.fields.representative()) {
+fn ensure_in_scope(scope: Scope, account: &Account) -> Result<(), AccountError> {
+    if scope.contains(account.fields.representative()) {
         Ok(())
     } else {
         Err(AccountError::Forbidden)
@@ -251,10 +291,14 @@ mod tests {
         let mut fields = ProspectFields::named("Acme".to_owned());
         fields.representative_id = representative;
         AccountDetails {
-            prospect: Account {
+            account: Account {
                 id: AccountId(id),
-                customer_account: AccountNumber::for_id(id),
+                kind: AccountKind::Prospect,
+                customer_account: AccountNumber::for_id(AccountKind::Prospect, id),
                 fields,
+                prospect_id: None,
+                converted_customer_id: None,
+                converted_at: None,
                 created_at: Utc::now(),
                 updated_at: Utc::now(),
             },
@@ -278,18 +322,18 @@ mod tests {
     }
 
     fn service(repo: MockAccountRepository, lookup: MockReferenceLookup) -> AccountService {
-        AccountService::new(Arc::new(repo), Arc::new(lookup))
+        AccountService::new(AccountKind::Prospect, Arc::new(repo), Arc::new(lookup))
     }
 
     #[tokio::test]
     async fn a_sales_user_always_becomes_the_representative() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .withf(|valid| valid.input().representative_id == Patch::Set(SALES))
-            .returning(|valid| {
+            .withf(|_, valid| valid.input().representative_id == Patch::Set(SALES))
+            .returning(|_, valid| {
                 let mut details = stored(1, None);
-                details.prospect.fields = valid.into_fields();
-                Ok(details.prospect)
+                details.account.fields = valid.into_fields();
+                Ok(details.account)
             });
         let input = ProspectInput {
             representative_id: Patch::Set(99),
@@ -306,11 +350,11 @@ mod tests {
     async fn a_manager_keeps_the_representative_sent() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .withf(|valid| valid.input().representative_id == Patch::Set(99))
-            .returning(|valid| {
+            .withf(|_, valid| valid.input().representative_id == Patch::Set(99))
+            .returning(|_, valid| {
                 let mut details = stored(1, None);
-                details.prospect.fields = valid.into_fields();
-                Ok(details.prospect)
+                details.account.fields = valid.into_fields();
+                Ok(details.account)
             });
         let input = ProspectInput {
             representative_id: Patch::Set(99),
@@ -350,7 +394,8 @@ mod tests {
     #[tokio::test]
     async fn showing_someone_elses_prospect_is_forbidden_to_a_sales_user() {
         let mut repo = MockAccountRepository::new();
-        repo.expect_find().returning(|id| Ok(stored(id.0, Some(8))));
+        repo.expect_find()
+            .returning(|_, id| Ok(stored(id.0, Some(8))));
         let result = service(repo, MockReferenceLookup::new())
             .show(sales_user(), AccountId(3))
             .await;
@@ -361,18 +406,21 @@ mod tests {
     async fn showing_a_missing_prospect_is_not_found() {
         let mut repo = MockAccountRepository::new();
         repo.expect_find()
-            .returning(|_| Err(RepositoryError::NotFound));
+            .returning(|_, _| Err(RepositoryError::NotFound));
         let result = service(repo, MockReferenceLookup::new())
             .show(manager(), AccountId(42))
             .await;
-        assert!(matches!(result, Err(AccountError::NotFound(AccountId(42)))));
+        assert!(matches!(
+            result,
+            Err(AccountError::NotFound(AccountKind::Prospect, AccountId(42)))
+        ));
     }
 
     #[tokio::test]
     async fn a_sales_user_may_not_hand_a_prospect_to_someone_else() {
         let mut repo = MockAccountRepository::new();
         repo.expect_representative_of()
-            .returning(|_| Ok(Some(UserId(SALES))));
+            .returning(|_, _| Ok(Some(UserId(SALES))));
         repo.expect_update().never();
         let service = service(repo, no_missing_references());
         for representative in [Patch::Set(8), Patch::Null] {
@@ -390,8 +438,8 @@ mod tests {
         let mut repo = MockAccountRepository::new();
         repo.expect_representative_of().never();
         repo.expect_update()
-            .withf(|_, scope, _| *scope == Scope::RepresentedBy(UserId(SALES)))
-            .returning(|id, _, _| Ok(stored(id.0, Some(SALES)).prospect));
+            .withf(|_, _, scope, _| *scope == Scope::RepresentedBy(UserId(SALES)))
+            .returning(|_, id, _, _| Ok(stored(id.0, Some(SALES)).account));
         let input = ProspectInput {
             representative_id: Patch::Set(SALES),
             ..Default::default()
@@ -407,7 +455,7 @@ mod tests {
         let mut repo = MockAccountRepository::new();
         repo.expect_representative_of().never();
         repo.expect_update()
-            .returning(|_, _, _| Err(RepositoryError::OutOfScope));
+            .returning(|_, _, _, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
             .update(sales_user(), AccountId(3), named("Acme"))
             .await;
@@ -418,19 +466,22 @@ mod tests {
     async fn an_invalid_update_of_a_missing_prospect_is_not_found() {
         let mut repo = MockAccountRepository::new();
         repo.expect_representative_of()
-            .returning(|_| Err(RepositoryError::NotFound));
+            .returning(|_, _| Err(RepositoryError::NotFound));
         repo.expect_update().never();
         let result = service(repo, MockReferenceLookup::new())
             .update(manager(), AccountId(9), named("A"))
             .await;
-        assert!(matches!(result, Err(AccountError::NotFound(AccountId(9)))));
+        assert!(matches!(
+            result,
+            Err(AccountError::NotFound(AccountKind::Prospect, AccountId(9)))
+        ));
     }
 
     #[tokio::test]
     async fn updating_outside_the_scope_is_forbidden_before_validation() {
         let mut repo = MockAccountRepository::new();
         repo.expect_representative_of()
-            .returning(|_| Ok(Some(UserId(8))));
+            .returning(|_, _| Ok(Some(UserId(8))));
         repo.expect_update().never();
         let input = ProspectInput {
             name: Patch::Null,
@@ -446,8 +497,8 @@ mod tests {
     async fn deleting_passes_the_scope_and_maps_out_of_scope_to_forbidden() {
         let mut repo = MockAccountRepository::new();
         repo.expect_delete()
-            .withf(|_, scope| *scope == Scope::RepresentedBy(UserId(SALES)))
-            .returning(|_, _| Err(RepositoryError::OutOfScope));
+            .withf(|_, _, scope| *scope == Scope::RepresentedBy(UserId(SALES)))
+            .returning(|_, _, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
             .delete(sales_user(), AccountId(3))
             .await;
@@ -455,10 +506,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn converting_passes_the_scope_and_reports_a_second_conversion() {
+        let mut repo = MockAccountRepository::new();
+        repo.expect_convert()
+            .withf(|id, scope, dry_run| {
+                *id == AccountId(3) && *scope == Scope::RepresentedBy(UserId(SALES)) && !dry_run
+            })
+            .returning(|_, _, _| Err(RepositoryError::Converted));
+        let result = service(repo, MockReferenceLookup::new())
+            .convert(sales_user(), AccountId(3), false)
+            .await;
+        assert!(matches!(result, Err(AccountError::Converted)));
+    }
+
+    #[tokio::test]
+    async fn customers_are_not_converted_again() {
+        let mut repo = MockAccountRepository::new();
+        repo.expect_convert().never();
+        let customers = AccountService::new(
+            AccountKind::Customer,
+            Arc::new(repo),
+            Arc::new(MockReferenceLookup::new()),
+        );
+        let result = customers.convert(manager(), AccountId(3), false).await;
+        assert!(matches!(
+            result,
+            Err(AccountError::NotFound(AccountKind::Customer, AccountId(3)))
+        ));
+    }
+
+    #[tokio::test]
     async fn a_dangling_reference_is_reported_with_every_other_missing_one() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .returning(|_| Err(RepositoryError::UnknownReference(Reference::Brand)));
+            .returning(|_, _| Err(RepositoryError::UnknownReference(Reference::Brand)));
         let mut lookup = MockReferenceLookup::new();
         lookup
             .expect_missing()
@@ -486,7 +567,7 @@ mod tests {
     async fn a_reference_that_vanished_during_the_write_is_a_validation_error() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .returning(|_| Err(RepositoryError::UnknownReference(Reference::Sector)));
+            .returning(|_, _| Err(RepositoryError::UnknownReference(Reference::Sector)));
         let input = ProspectInput {
             sector_id: Patch::Set(5),
             ..named("Acme")

@@ -18,7 +18,9 @@ pub mod search;
 pub mod users;
 pub mod validation;
 
-pub use account::{Account, AccountDetails, AccountId, Contact, Document, PaymentPlan};
+pub use account::{
+    Account, AccountDetails, AccountId, AccountKind, Contact, Document, PaymentPlan,
+};
 pub use account_number::AccountNumber;
 pub use accounts::{AccountError, AccountService};
 pub use actor::{Actor, Role, Scope, UserId};

@@ -7,15 +7,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::input::{ValidCreate, ValidUpdate};
-use crate::{Account, AccountDetails, AccountId, ListQuery, Page, Role, Scope, UserId};
+use crate::{
+    Account, AccountDetails, AccountId, AccountKind, ListQuery, Page, Role, Scope, UserId,
+};
 
 /// Why storage could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum RepositoryError {
-    #[error("no such prospect")]
+    #[error("no such row")]
     NotFound,
     /// The row exists but lies outside the caller's scope.
-    #[error("the prospect is outside the caller's scope")]
+    #[error("the row is outside the caller's scope")]
     OutOfScope,
     /// A foreign key names a row that does not exist (it may have vanished
     /// between validation and the write).
@@ -24,6 +26,9 @@ pub enum RepositoryError {
     /// Rows of this table still point at the row to delete.
     #[error("still referenced by {0}")]
     StillReferenced(&'static str),
+    /// The prospect has been converted to a customer and takes no more writes.
+    #[error("the prospect has already been converted")]
+    Converted,
     /// A row with the same unique key (say, a user's email) exists.
     #[error("already exists")]
     AlreadyExists,
@@ -59,38 +64,74 @@ impl Reference {
     }
 }
 
-/// Storage of prospects and the records they own.
+/// Storage of accounts (prospects or customers, by `kind`) and the records
+/// they own. An account of another kind than the one asked for is `NotFound`.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait AccountRepository: Send + Sync {
-    /// Inserts a prospect; the database assigns its id and account number in
+    /// Inserts an account; the database assigns its id and account number in
     /// the same transaction. `UnknownReference` when a reference is dangling.
-    async fn create(&self, input: ValidCreate) -> Result<Account, RepositoryError>;
+    async fn create(
+        &self,
+        kind: AccountKind,
+        input: ValidCreate,
+    ) -> Result<Account, RepositoryError>;
 
-    /// Who represents the prospect (one column: the caller decides between
+    /// Who represents the account (one column: the caller decides between
     /// 404, 403 and 422 cheaply). `NotFound` when there is no such id.
-    async fn representative_of(&self, id: AccountId) -> Result<Option<UserId>, RepositoryError>;
+    async fn representative_of(
+        &self,
+        kind: AccountKind,
+        id: AccountId,
+    ) -> Result<Option<UserId>, RepositoryError>;
 
-    /// The prospect with what it owns, whatever the scope (the caller decides
+    /// The account with what it owns, whatever the scope (the caller decides
     /// between 403 and 404). `NotFound` when there is no such id.
-    async fn find(&self, id: AccountId) -> Result<AccountDetails, RepositoryError>;
+    async fn find(
+        &self,
+        kind: AccountKind,
+        id: AccountId,
+    ) -> Result<AccountDetails, RepositoryError>;
 
-    /// One page of the prospects inside `scope` that match `query`, and their total.
-    async fn list(&self, query: &ListQuery, scope: Scope)
-    -> Result<Page<Account>, RepositoryError>;
+    /// One page of the accounts inside `scope` that match `query`, and their total.
+    async fn list(
+        &self,
+        kind: AccountKind,
+        query: &ListQuery,
+        scope: Scope,
+    ) -> Result<Page<Account>, RepositoryError>;
 
     /// Writes the sent fields atomically; `updated_at` moves only when a value
-    /// changed. `NotFound`, `OutOfScope` (nothing written), `UnknownReference`.
+    /// changed. `NotFound`, `OutOfScope` (nothing written), `Converted`,
+    /// `UnknownReference`.
     async fn update(
         &self,
+        kind: AccountKind,
         id: AccountId,
         scope: Scope,
         changes: ValidUpdate,
     ) -> Result<Account, RepositoryError>;
 
-    /// Deletes the prospect with its contacts, documents and payment plan in
+    /// Deletes the account with its contacts, documents and payment plan in
     /// one statement. `NotFound`, `OutOfScope` (nothing deleted).
-    async fn delete(&self, id: AccountId, scope: Scope) -> Result<(), RepositoryError>;
+    async fn delete(
+        &self,
+        kind: AccountKind,
+        id: AccountId,
+        scope: Scope,
+    ) -> Result<(), RepositoryError>;
+
+    /// Converts prospect `id` in one transaction: a customer with its fields,
+    /// what it owns moved to the customer, the prospect marked converted.
+    /// Returns the customer. With `dry_run` the transaction is rolled back:
+    /// the customer is what would have been created. `NotFound`,
+    /// `OutOfScope`, `Converted` (nothing written).
+    async fn convert(
+        &self,
+        id: AccountId,
+        scope: Scope,
+        dry_run: bool,
+    ) -> Result<Account, RepositoryError>;
 }
 
 /// Checks that referenced rows exist, so that a request gets every bad

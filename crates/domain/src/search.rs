@@ -121,10 +121,11 @@ impl SearchTerm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::AccountKind;
 
     fn doc(name: &str) -> String {
         searched_text(
-            &AccountNumber::for_id(42),
+            &AccountNumber::for_id(AccountKind::Prospect, 42),
             &document(&ProspectFields::named(name.to_owned())),
         )
     }
@@ -160,7 +161,10 @@ mod tests {
         );
         let mut fields = ProspectFields::named("Acme".to_owned());
         fields.phone = Some("+33 1 23 45 67 89".to_owned());
-        let document = searched_text(&AccountNumber::for_id(1), &document(&fields));
+        let document = searched_text(
+            &AccountNumber::for_id(AccountKind::Prospect, 1),
+            &document(&fields),
+        );
         assert!(
             SearchTerm::parse("3312345")
                 .expect("word")

@@ -5,7 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::validation::summary;
-use prospects_domain::{AccountError, AuthError, ReferenceDataError, UserError, ValidationErrors};
+use prospects_domain::{
+    AccountError, AccountKind, AuthError, ReferenceDataError, UserError, ValidationErrors,
+};
 
 use crate::dialect::SentAs;
 use crate::throttle::Exhausted;
@@ -29,10 +31,8 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("This action is unauthorized.")]
     Forbidden,
-    /// The raw `{id}` segment, echoed as Laravel does.
-    #[error("No query results for model [Prospect] {0}")]
-    ProspectNotFound(String),
-    /// Another model's missing row: its name and the raw id.
+    /// A missing row: its model's name and the raw `{id}` segment, echoed
+    /// as Laravel does.
     #[error("No query results for model [{0}] {1}")]
     ModelNotFound(&'static str, String),
     /// The request contradicts the row's state (it is still in use, say).
@@ -67,6 +67,14 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// The model an account of `kind` is, in "No query results for model [...]".
+pub fn account_model(kind: AccountKind) -> &'static str {
+    match kind {
+        AccountKind::Prospect => "Prospect",
+        AccountKind::Customer => "Customer",
+    }
+}
+
 /// A query string whose percent-escapes do not spell UTF-8.
 pub fn query_not_utf8() -> ApiError {
     ApiError::BadRequest("The query string is not valid UTF-8.".to_owned())
@@ -75,8 +83,13 @@ pub fn query_not_utf8() -> ApiError {
 impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         match error {
-            AccountError::NotFound(id) => ApiError::ProspectNotFound(id.0.to_string()),
+            AccountError::NotFound(kind, id) => {
+                ApiError::ModelNotFound(account_model(kind), id.0.to_string())
+            }
             AccountError::Forbidden => ApiError::Forbidden,
+            AccountError::Converted => {
+                ApiError::Conflict("This prospect has already been converted.".to_owned())
+            }
             AccountError::Invalid(errors) => errors.into(),
             AccountError::Unavailable(cause) => ApiError::Unavailable(cause),
             AccountError::Unknown(cause) => ApiError::Internal(cause),
@@ -160,9 +173,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::ProspectNotFound(_)
-            | ApiError::ModelNotFound(..)
-            | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::ModelNotFound(..) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

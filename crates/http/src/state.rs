@@ -40,6 +40,7 @@ impl Default for ApiSettings {
 
 pub struct ApiState {
     pub prospects: Arc<AccountService>,
+    pub customers: Arc<AccountService>,
     pub reference_data: Arc<ReferenceDataService>,
     pub users: Arc<UserService>,
     pub auth: Arc<AuthService>,

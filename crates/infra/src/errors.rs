@@ -1,7 +1,7 @@
 //! Turning diesel and pool failures into the domain's [`RepositoryError`].
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use prospects_domain::{Reference, RepositoryError};
+use prospects_domain::{Account, Reference, RepositoryError};
 
 /// Errors inside an adapter: diesel's own, or a domain outcome decided
 /// mid-transaction (which must also roll it back).
@@ -9,6 +9,9 @@ use prospects_domain::{Reference, RepositoryError};
 pub enum StoreError {
     Diesel(DieselError),
     Domain(RepositoryError),
+    /// What a dry run would have written, carried out of the transaction
+    /// as an error so that the transaction rolls back.
+    DryRun(Box<Account>),
 }
 
 impl StoreError {
@@ -40,6 +43,9 @@ impl From<StoreError> for RepositoryError {
         match error {
             StoreError::Domain(error) => error,
             StoreError::Diesel(error) => from_diesel(error),
+            StoreError::DryRun(_) => {
+                RepositoryError::Unknown(anyhow::anyhow!("a dry run's outcome was not unwrapped"))
+            }
         }
     }
 }

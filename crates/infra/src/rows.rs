@@ -5,11 +5,11 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use prospects_domain::search;
 use prospects_domain::{
-    Account, AccountId, AccountNumber, Contact, Document, PaymentPlan, ProspectFields, Role, User,
-    UserId,
+    Account, AccountId, AccountKind, AccountNumber, Contact, Document, PaymentPlan, ProspectFields,
+    Role, User, UserId,
 };
 
-use crate::schema::{contacts, documents, payment_plans, prospects, users};
+use crate::schema::{accounts, contacts, documents, payment_plans, users};
 
 /// Now, in UTC, at the microsecond precision every backend stores and the
 /// wire shows. Columns hold UTC without a zone, so both backends agree.
@@ -26,7 +26,7 @@ fn utc(at: NaiveDateTime) -> DateTime<Utc> {
 macro_rules! field_columns {
     ($($variant:ident $field:ident : $presence:ident<$inner:ty> $(= $default:expr)? => [$($rule:tt)*]),* $(,)?) => {
         #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
-        #[diesel(table_name = prospects, treat_none_as_null = true)]
+        #[diesel(table_name = accounts, treat_none_as_null = true)]
         pub struct FieldColumns {
             $(pub $field: prospects_domain::stored_type!($presence, $inner),)*
         }
@@ -47,14 +47,18 @@ macro_rules! field_columns {
 
 prospects_domain::prospect_fields!(field_columns);
 
-/// A prospect as stored, without the search columns.
+/// An account as stored, without the search columns.
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = prospects)]
+#[diesel(table_name = accounts)]
 pub struct AccountRow {
     pub id: i64,
+    pub kind: String,
     pub customer_account: String,
     #[diesel(embed)]
     pub fields: FieldColumns,
+    pub prospect_id: Option<i64>,
+    pub converted_customer_id: Option<i64>,
+    pub converted_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -63,18 +67,29 @@ impl From<AccountRow> for Account {
     fn from(row: AccountRow) -> Self {
         Account {
             id: AccountId(row.id),
+            // A CHECK constraint allows no other value.
+            kind: AccountKind::from_stored(&row.kind).unwrap_or(AccountKind::Prospect),
             customer_account: AccountNumber::from_stored(row.customer_account),
             fields: row.fields.into(),
+            prospect_id: row.prospect_id.map(AccountId),
+            converted_customer_id: row.converted_customer_id.map(AccountId),
+            converted_at: row.converted_at.map(utc),
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
     }
 }
 
-/// Every column a write sets: the fields, their search copies and the timestamps.
+/// Every column a write sets: the fields, their search copies and the
+/// timestamps, and on insert the kind and a customer's prospect.
 #[derive(Debug, Insertable, AsChangeset)]
-#[diesel(table_name = prospects, treat_none_as_null = true)]
+#[diesel(table_name = accounts, treat_none_as_null = true)]
 pub struct AccountWrite {
+    /// `None` on update: an account never changes kind.
+    #[diesel(treat_none_as_null = false)]
+    pub kind: Option<&'static str>,
+    #[diesel(treat_none_as_null = false)]
+    pub prospect_id: Option<i64>,
     #[diesel(embed)]
     pub fields: FieldColumns,
     /// `None` on update: the creation time never changes.
@@ -86,12 +101,21 @@ pub struct AccountWrite {
 }
 
 impl AccountWrite {
-    /// The columns of a new row.
-    pub fn insert(fields: &ProspectFields, at: NaiveDateTime) -> Self {
-        Self::new(fields, Some(at), at)
+    /// The columns of a new account; a customer may name its prospect.
+    pub fn insert(
+        kind: AccountKind,
+        prospect_id: Option<AccountId>,
+        fields: &ProspectFields,
+        at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            kind: Some(kind.as_str()),
+            prospect_id: prospect_id.map(|id| id.0),
+            ..Self::new(fields, Some(at), at)
+        }
     }
 
-    /// The columns of an updated row (`created_at` untouched).
+    /// The columns of an updated row (kind and `created_at` untouched).
     pub fn update(fields: &ProspectFields, at: NaiveDateTime) -> Self {
         Self::new(fields, None, at)
     }
@@ -102,6 +126,8 @@ impl AccountWrite {
         updated_at: NaiveDateTime,
     ) -> Self {
         Self {
+            kind: None,
+            prospect_id: None,
             fields: fields.into(),
             created_at,
             updated_at,
@@ -175,7 +201,7 @@ pub struct UserChangesRow {
 #[diesel(table_name = contacts)]
 pub struct ContactRow {
     pub id: i64,
-    pub prospect_id: i64,
+    pub account_id: i64,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub job_title: Option<String>,
@@ -191,7 +217,7 @@ impl From<ContactRow> for Contact {
     fn from(row: ContactRow) -> Self {
         Contact {
             id: row.id,
-            prospect_id: AccountId(row.prospect_id),
+            account_id: AccountId(row.account_id),
             first_name: row.first_name,
             last_name: row.last_name,
             job_title: row.job_title,
@@ -209,7 +235,7 @@ impl From<ContactRow> for Contact {
 #[diesel(table_name = documents)]
 pub struct DocumentRow {
     pub id: i64,
-    pub prospect_id: i64,
+    pub account_id: i64,
     pub name: String,
     pub mime_type: Option<String>,
     pub size_bytes: i64,
@@ -221,7 +247,7 @@ impl From<DocumentRow> for Document {
     fn from(row: DocumentRow) -> Self {
         Document {
             id: row.id,
-            prospect_id: AccountId(row.prospect_id),
+            account_id: AccountId(row.account_id),
             name: row.name,
             mime_type: row.mime_type,
             size_bytes: row.size_bytes,
@@ -235,7 +261,7 @@ impl From<DocumentRow> for Document {
 #[diesel(table_name = payment_plans)]
 pub struct PaymentPlanRow {
     pub id: i64,
-    pub prospect_id: i64,
+    pub account_id: i64,
     pub payment_method: Option<String>,
     pub payment_terms_days: Option<i32>,
     pub created_at: NaiveDateTime,
@@ -246,7 +272,7 @@ impl From<PaymentPlanRow> for PaymentPlan {
     fn from(row: PaymentPlanRow) -> Self {
         PaymentPlan {
             id: row.id,
-            prospect_id: AccountId(row.prospect_id),
+            account_id: AccountId(row.account_id),
             payment_method: row.payment_method,
             payment_terms_days: row.payment_terms_days,
             created_at: utc(row.created_at),

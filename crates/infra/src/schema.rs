@@ -60,8 +60,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    prospects (id) {
+    /// Prospects and customers: `kind` tells them apart.
+    accounts (id) {
         id -> BigInt,
+        kind -> Text,
         name -> Text,
         brand_id -> Nullable<BigInt>,
         representative_id -> Nullable<BigInt>,
@@ -100,13 +102,16 @@ diesel::table! {
         updated_at -> Timestamp,
         name_key -> Text,
         search_document -> Text,
+        prospect_id -> Nullable<BigInt>,
+        converted_customer_id -> Nullable<BigInt>,
+        converted_at -> Nullable<Timestamp>,
     }
 }
 
 diesel::table! {
     contacts (id) {
         id -> BigInt,
-        prospect_id -> BigInt,
+        account_id -> BigInt,
         first_name -> Nullable<Text>,
         last_name -> Nullable<Text>,
         job_title -> Nullable<Text>,
@@ -122,7 +127,7 @@ diesel::table! {
 diesel::table! {
     documents (id) {
         id -> BigInt,
-        prospect_id -> BigInt,
+        account_id -> BigInt,
         name -> Text,
         mime_type -> Nullable<Text>,
         size_bytes -> BigInt,
@@ -134,7 +139,7 @@ diesel::table! {
 diesel::table! {
     payment_plans (id) {
         id -> BigInt,
-        prospect_id -> BigInt,
+        account_id -> BigInt,
         payment_method -> Nullable<Text>,
         payment_terms_days -> Nullable<Integer>,
         created_at -> Timestamp,
@@ -142,9 +147,9 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(contacts -> prospects (prospect_id));
-diesel::joinable!(documents -> prospects (prospect_id));
-diesel::joinable!(payment_plans -> prospects (prospect_id));
+diesel::joinable!(contacts -> accounts (account_id));
+diesel::joinable!(documents -> accounts (account_id));
+diesel::joinable!(payment_plans -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -153,7 +158,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clusters,
     batches,
     prospection_codes,
-    prospects,
+    accounts,
     contacts,
     documents,
     payment_plans,

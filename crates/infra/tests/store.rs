@@ -7,12 +7,15 @@ use std::time::{Duration, Instant};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::search::SearchTerm;
 use prospects_domain::{
-    AccountId, AccountRepository, HealthCheck, ListQuery, NewUser, Patch, ProspectInput, Reference,
-    ReferenceDataRepository, ReferenceKind, ReferenceLookup, RepositoryError, Role, Scope,
-    SortDirection, SortField, SortKey, UserId, UserQuery, UserRepository, UserUpdate,
-    ValidReference,
+    AccountId, AccountKind, AccountRepository, HealthCheck, ListQuery, NewUser, Patch,
+    ProspectInput, Reference, ReferenceDataRepository, ReferenceKind, ReferenceLookup,
+    RepositoryError, Role, Scope, SortDirection, SortField, SortKey, UserId, UserQuery,
+    UserRepository, UserUpdate, ValidReference,
 };
 use prospects_infra::{Accounts, PoolSettings, References, Store, Users};
+
+/// The kind of account most of these tests store.
+const PROSPECT: AccountKind = AccountKind::Prospect;
 use prospects_testkit::{TestBackend, TestDb};
 
 struct Fixture {
@@ -57,7 +60,10 @@ impl Fixture {
     }
 
     async fn prospect(&self, input: ProspectInput) -> prospects_domain::Account {
-        self.store.create(valid(input)).await.expect("created")
+        self.store
+            .create(PROSPECT, valid(input))
+            .await
+            .expect("created")
     }
 
     async fn named(&self, name: &str) -> prospects_domain::Account {
@@ -102,7 +108,7 @@ async fn account_numbers_are_never_reused() {
     f.named("One").await;
     let newest = f.named("Two").await;
     f.store
-        .delete(newest.id, Scope::All)
+        .delete(PROSPECT, newest.id, Scope::All)
         .await
         .expect("deleted");
     let next = f.named("Three").await;
@@ -113,9 +119,9 @@ async fn account_numbers_are_never_reused() {
 async fn account_numbers_keep_every_digit_past_a_million() {
     let f = fixture().await;
     f.sql(match f.db.backend() {
-        TestBackend::Postgres => "ALTER TABLE prospects ALTER COLUMN id RESTART WITH 1234567",
+        TestBackend::Postgres => "ALTER TABLE accounts ALTER COLUMN id RESTART WITH 1234567",
         TestBackend::Sqlite => {
-            "INSERT INTO sqlite_sequence (name, seq) VALUES ('prospects', 1234566)"
+            "INSERT INTO sqlite_sequence (name, seq) VALUES ('accounts', 1234566)"
         }
     })
     .await;
@@ -125,7 +131,10 @@ async fn account_numbers_keep_every_digit_past_a_million() {
 #[tokio::test]
 async fn fifty_concurrent_creates_get_fifty_distinct_account_numbers() {
     let f = fixture().await;
-    let creates = (0..50).map(|i| f.store.create(valid(named(&format!("Concurrent {i}")))));
+    let creates = (0..50).map(|i| {
+        f.store
+            .create(PROSPECT, valid(named(&format!("Concurrent {i}"))))
+    });
     let created = futures_util::future::join_all(creates).await;
     let mut accounts: Vec<String> = created
         .into_iter()
@@ -141,11 +150,11 @@ async fn find_returns_the_prospect_with_what_it_owns() {
     let f = fixture().await;
     let p = f.named("Acme").await;
     let id = p.id.0;
-    f.sql(&format!("INSERT INTO contacts (prospect_id, first_name, is_main) VALUES ({id}, 'Ann', true), ({id}, 'Bob', false)")).await;
-    f.sql(&format!("INSERT INTO documents (prospect_id, name, mime_type, size_bytes) VALUES ({id}, 'quote.pdf', 'application/pdf', 1234)")).await;
-    f.sql(&format!("INSERT INTO payment_plans (prospect_id, payment_method, payment_terms_days) VALUES ({id}, 'transfer', 30)")).await;
-    let details = f.store.find(p.id).await.expect("found");
-    assert_eq!(details.prospect, p);
+    f.sql(&format!("INSERT INTO contacts (account_id, first_name, is_main) VALUES ({id}, 'Ann', true), ({id}, 'Bob', false)")).await;
+    f.sql(&format!("INSERT INTO documents (account_id, name, mime_type, size_bytes) VALUES ({id}, 'quote.pdf', 'application/pdf', 1234)")).await;
+    f.sql(&format!("INSERT INTO payment_plans (account_id, payment_method, payment_terms_days) VALUES ({id}, 'transfer', 30)")).await;
+    let details = f.store.find(PROSPECT, p.id).await.expect("found");
+    assert_eq!(details.account, p);
     let contacts: Vec<_> = details
         .contacts
         .iter()
@@ -158,7 +167,7 @@ async fn find_returns_the_prospect_with_what_it_owns() {
         Some(30)
     );
     assert!(matches!(
-        f.store.find(AccountId(999)).await,
+        f.store.find(PROSPECT, AccountId(999)).await,
         Err(RepositoryError::NotFound)
     ));
 }
@@ -184,23 +193,31 @@ async fn the_name_filter_ignores_case_and_accents_and_takes_wildcards_literally(
     };
     let page = f
         .store
-        .list(&list(&["societe"]), Scope::All)
+        .list(PROSPECT, &list(&["societe"]), Scope::All)
         .await
         .expect("list");
     assert_eq!(names(&page), ["Société Générale"]);
     let page = f
         .store
-        .list(&list(&["ACME", "bio"]), Scope::All)
+        .list(PROSPECT, &list(&["ACME", "bio"]), Scope::All)
         .await
         .expect("list");
     assert_eq!(names(&page), ["Acme Corp", "100% Bio"]);
-    let page = f.store.list(&list(&["%"]), Scope::All).await.expect("list");
+    let page = f
+        .store
+        .list(PROSPECT, &list(&["%"]), Scope::All)
+        .await
+        .expect("list");
     assert_eq!(names(&page), ["100% Bio"]);
-    let page = f.store.list(&list(&["_"]), Scope::All).await.expect("list");
+    let page = f
+        .store
+        .list(PROSPECT, &list(&["_"]), Scope::All)
+        .await
+        .expect("list");
     assert_eq!(names(&page), ["Under_score"]);
     let page = f
         .store
-        .list(&list(&["\\"]), Scope::All)
+        .list(PROSPECT, &list(&["\\"]), Scope::All)
         .await
         .expect("list");
     assert_eq!(names(&page), ["Back\\slash"]);
@@ -227,31 +244,31 @@ async fn the_term_search_matches_every_word_and_ranks_name_matches_first() {
     };
     let page = f
         .store
-        .list(&search("acm"), Scope::All)
+        .list(PROSPECT, &search("acm"), Scope::All)
         .await
         .expect("list");
     assert_eq!(names(&page), ["Acme Corp", "Globex"]);
     let page = f
         .store
-        .list(&search("societe generale"), Scope::All)
+        .list(PROSPECT, &search("societe generale"), Scope::All)
         .await
         .expect("list");
     assert_eq!(names(&page), ["Société Générale"]);
     let page = f
         .store
-        .list(&search("PR00000"), Scope::All)
+        .list(PROSPECT, &search("PR00000"), Scope::All)
         .await
         .expect("list");
     assert_eq!(page.total, 4);
     let page = f
         .store
-        .list(&search("initech.example"), Scope::All)
+        .list(PROSPECT, &search("initech.example"), Scope::All)
         .await
         .expect("list");
     assert_eq!(names(&page), ["Initech"]);
     let page = f
         .store
-        .list(&search("generale societe"), Scope::All)
+        .list(PROSPECT, &search("generale societe"), Scope::All)
         .await
         .expect("list");
     assert_eq!(names(&page), ["Société Générale"]);
@@ -273,20 +290,32 @@ async fn ids_sort_and_pages_work_together() {
         per_page: 2,
         ..Default::default()
     };
-    let page = f.store.list(&query, Scope::All).await.expect("list");
+    let page = f
+        .store
+        .list(PROSPECT, &query, Scope::All)
+        .await
+        .expect("list");
     assert_eq!(page.total, 5);
     assert_eq!(names(&page), ["P4", "P3"]);
     let nothing = ListQuery {
         ids: Some(vec![]),
         ..Default::default()
     };
-    let page = f.store.list(&nothing, Scope::All).await.expect("list");
+    let page = f
+        .store
+        .list(PROSPECT, &nothing, Scope::All)
+        .await
+        .expect("list");
     assert_eq!((page.total, page.items.len()), (0, 0));
     let past_the_end = ListQuery {
         page: u64::MAX,
         ..Default::default()
     };
-    let page = f.store.list(&past_the_end, Scope::All).await.expect("list");
+    let page = f
+        .store
+        .list(PROSPECT, &past_the_end, Scope::All)
+        .await
+        .expect("list");
     assert_eq!((page.total, page.items.len()), (7, 0));
 }
 
@@ -308,7 +337,7 @@ async fn a_sales_scope_lists_and_counts_only_their_prospects() {
     f.named("Nobody's").await;
     let page = f
         .store
-        .list(&ListQuery::default(), Scope::RepresentedBy(ann))
+        .list(PROSPECT, &ListQuery::default(), Scope::RepresentedBy(ann))
         .await
         .expect("list");
     assert_eq!((names(&page), page.total), (vec!["Ann's"], 1));
@@ -318,7 +347,7 @@ async fn a_sales_scope_lists_and_counts_only_their_prospects() {
     };
     let page = f
         .store
-        .list(&term, Scope::RepresentedBy(bob))
+        .list(PROSPECT, &term, Scope::RepresentedBy(bob))
         .await
         .expect("list");
     assert_eq!((names(&page), page.total), (vec!["Bob's"], 1));
@@ -335,7 +364,7 @@ async fn an_update_writes_the_sent_fields_and_moves_updated_at_only_on_change() 
         .await;
     let same = f
         .store
-        .update(p.id, Scope::All, update(named("Acme")))
+        .update(PROSPECT, p.id, Scope::All, update(named("Acme")))
         .await
         .expect("updated");
     assert_eq!(same, p);
@@ -343,6 +372,7 @@ async fn an_update_writes_the_sent_fields_and_moves_updated_at_only_on_change() 
     let changed = f
         .store
         .update(
+            PROSPECT,
             p.id,
             Scope::All,
             update(ProspectInput {
@@ -357,14 +387,18 @@ async fn an_update_writes_the_sent_fields_and_moves_updated_at_only_on_change() 
     assert_eq!(changed.fields.name, "Acme");
     assert_eq!(changed.created_at, p.created_at);
     assert!(changed.updated_at > p.updated_at);
-    let stored = f.store.find(p.id).await.expect("found").prospect;
+    let stored = f.store.find(PROSPECT, p.id).await.expect("found").account;
     assert_eq!(stored, changed);
     let search = ListQuery {
         term: SearchTerm::parse("lyon"),
         ..Default::default()
     };
     assert_eq!(
-        f.store.list(&search, Scope::All).await.expect("list").total,
+        f.store
+            .list(PROSPECT, &search, Scope::All)
+            .await
+            .expect("list")
+            .total,
         1
     );
 }
@@ -383,21 +417,36 @@ async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
     let p = f.named("Acme").await;
     let result = f
         .store
-        .update(p.id, Scope::RepresentedBy(ann), update(named("Hacked")))
+        .update(
+            PROSPECT,
+            p.id,
+            Scope::RepresentedBy(ann),
+            update(named("Hacked")),
+        )
         .await;
     assert!(matches!(result, Err(RepositoryError::OutOfScope)));
-    let result = f.store.delete(p.id, Scope::RepresentedBy(ann)).await;
+    let result = f
+        .store
+        .delete(PROSPECT, p.id, Scope::RepresentedBy(ann))
+        .await;
     assert!(matches!(result, Err(RepositoryError::OutOfScope)));
-    assert_eq!(f.store.find(p.id).await.expect("still there").prospect, p);
+    assert_eq!(
+        f.store
+            .find(PROSPECT, p.id)
+            .await
+            .expect("still there")
+            .account,
+        p
+    );
     let missing = AccountId(p.id.0 + 100);
     assert!(matches!(
         f.store
-            .update(missing, Scope::All, update(named("Xy")))
+            .update(PROSPECT, missing, Scope::All, update(named("Xy")))
             .await,
         Err(RepositoryError::NotFound)
     ));
     assert!(matches!(
-        f.store.delete(missing, Scope::All).await,
+        f.store.delete(PROSPECT, missing, Scope::All).await,
         Err(RepositoryError::NotFound)
     ));
 }
@@ -408,16 +457,19 @@ async fn delete_takes_what_the_prospect_owns_with_it() {
     let p = f.named("Acme").await;
     let id = p.id.0;
     f.sql(&format!(
-        "INSERT INTO contacts (prospect_id, first_name) VALUES ({id}, 'Ann')"
+        "INSERT INTO contacts (account_id, first_name) VALUES ({id}, 'Ann')"
     ))
     .await;
     f.sql(&format!(
-        "INSERT INTO payment_plans (prospect_id) VALUES ({id})"
+        "INSERT INTO payment_plans (account_id) VALUES ({id})"
     ))
     .await;
-    f.store.delete(p.id, Scope::All).await.expect("deleted");
+    f.store
+        .delete(PROSPECT, p.id, Scope::All)
+        .await
+        .expect("deleted");
     assert!(matches!(
-        f.store.find(p.id).await,
+        f.store.find(PROSPECT, p.id).await,
         Err(RepositoryError::NotFound)
     ));
     let left = f
@@ -432,10 +484,13 @@ async fn a_dangling_reference_is_reported_by_name() {
     let f = fixture().await;
     let result = f
         .store
-        .create(valid(ProspectInput {
-            brand_id: Patch::Set(77),
-            ..named("Acme")
-        }))
+        .create(
+            PROSPECT,
+            valid(ProspectInput {
+                brand_id: Patch::Set(77),
+                ..named("Acme")
+            }),
+        )
         .await;
     assert!(matches!(
         result,
@@ -535,7 +590,12 @@ async fn timestamps_sort_in_time_order_and_keep_microseconds() {
     tokio::time::sleep(Duration::from_millis(2)).await;
     let second = f.named("Second").await;
     assert!(second.created_at > first.created_at);
-    let stored = f.store.find(first.id).await.expect("found").prospect;
+    let stored = f
+        .store
+        .find(PROSPECT, first.id)
+        .await
+        .expect("found")
+        .account;
     assert_eq!(stored.created_at, first.created_at);
     assert_eq!(stored.created_at.timestamp_subsec_nanos() % 1_000, 0);
     let query = ListQuery {
@@ -545,7 +605,11 @@ async fn timestamps_sort_in_time_order_and_keep_microseconds() {
         }],
         ..Default::default()
     };
-    let page = f.store.list(&query, Scope::All).await.expect("list");
+    let page = f
+        .store
+        .list(PROSPECT, &query, Scope::All)
+        .await
+        .expect("list");
     assert_eq!(names(&page), ["Second", "First"]);
 }
 
@@ -555,15 +619,18 @@ async fn foreign_keys_are_enforced_by_the_database() {
     f.named("Acme").await;
     let result = f
         .store
-        .create(valid(ProspectInput {
-            batch_id: Patch::Set(5),
-            ..named("Globex")
-        }))
+        .create(
+            PROSPECT,
+            valid(ProspectInput {
+                batch_id: Patch::Set(5),
+                ..named("Globex")
+            }),
+        )
         .await;
     assert!(result.is_err());
     assert_eq!(
         f.store
-            .list(&ListQuery::default(), Scope::All)
+            .list(PROSPECT, &ListQuery::default(), Scope::All)
             .await
             .expect("list")
             .total,
@@ -601,8 +668,8 @@ async fn every_foreign_key_is_indexed() {
         })
         .await;
     assert_eq!(
-        foreign_keys, 9,
-        "prospects has 6 references; contacts, documents, payment plans 1 each"
+        foreign_keys, 11,
+        "accounts have 6 references and 2 to each other; contacts, documents, payment plans 1 each"
     );
 }
 
@@ -717,13 +784,13 @@ async fn reference_data_is_written_and_kept_while_in_use() {
     .await;
     assert!(matches!(
         f.references.delete(kind, sector.id).await,
-        Err(RepositoryError::StillReferenced("prospects"))
+        Err(RepositoryError::StillReferenced("prospects or customers"))
     ));
     assert_eq!(
         f.references.find(kind, sector.id).await.expect("kept").id,
         sector.id
     );
-    f.sql("DELETE FROM prospects").await;
+    f.sql("DELETE FROM accounts").await;
     f.references.delete(kind, sector.id).await.expect("deleted");
     assert!(matches!(
         f.references.find(kind, sector.id).await,
@@ -804,8 +871,8 @@ async fn users_are_listed_by_filter_updated_and_deleted() {
 
     f.users.delete(ann).await.expect("deleted");
     assert_eq!(f.users.find(ann).await.expect("find"), None);
-    let kept = f.store.find(prospect.id).await.expect("kept");
-    assert_eq!(kept.prospect.fields.representative_id, None);
+    let kept = f.store.find(PROSPECT, prospect.id).await.expect("kept");
+    assert_eq!(kept.account.fields.representative_id, None);
     assert!(matches!(
         f.users.delete(ann).await,
         Err(RepositoryError::NotFound)

@@ -242,7 +242,7 @@ async fn template() -> &'static str {
         .await
 }
 
-/// An open transaction holding a lock that every write to `prospects`
+/// An open transaction holding a lock that every write to `accounts`
 /// waits for, until [`WriteLock::release`].
 pub enum WriteLock {
     Postgres(Box<AsyncPgConnection>),
@@ -261,7 +261,7 @@ impl WriteLock {
 }
 
 impl TestDb {
-    /// Takes a lock that makes every write to `prospects` wait (reads go on):
+    /// Takes a lock that makes every write to `accounts` wait (reads go on):
     /// `LOCK TABLE ... IN SHARE MODE` on PostgreSQL, the write lock of the
     /// whole file (`BEGIN IMMEDIATE`) on SQLite.
     pub async fn lock_prospects(&self) -> WriteLock {
@@ -270,7 +270,7 @@ impl TestDb {
                 let mut conn = AsyncPgConnection::establish(&self.url)
                     .await
                     .expect("connect");
-                conn.batch_execute("BEGIN; LOCK TABLE prospects IN SHARE MODE;")
+                conn.batch_execute("BEGIN; LOCK TABLE accounts IN SHARE MODE;")
                     .await
                     .expect("lock");
                 WriteLock::Postgres(Box::new(conn))

@@ -327,7 +327,8 @@ async fn operators_manage_reference_data_from_the_command_line() {
         .expect("run");
     assert!(!in_use.status.success());
     assert!(
-        String::from_utf8_lossy(&in_use.stderr).contains("This brand is still used by prospects.")
+        String::from_utf8_lossy(&in_use.stderr)
+            .contains("This brand is still used by prospects or customers.")
     );
     let unknown = prospects(&app)
         .args(["references", "add", "colour", "Blue"])

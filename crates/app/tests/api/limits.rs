@@ -45,7 +45,7 @@ async fn a_token_spends_its_budget_then_gets_429_until_it_refills() {
         .post(&ann, "/api/v1/prospects", json!({"name": "Acme"}))
         .await;
     too_many_attempts(&create, "3");
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM prospects").await, 0);
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM accounts").await, 0);
 
     let bob = app.manager("bob").await;
     let other = app.get(&bob, "/api/v1/prospects").await;

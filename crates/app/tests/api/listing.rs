@@ -99,7 +99,7 @@ async fn the_list_is_a_laravel_paginator_key_for_key() {
             "accounts_reference"
         ]
     );
-    assert_eq!(keys(first).len(), 36);
+    assert_eq!(keys(first).len(), 38);
 }
 
 #[actix_web::test]

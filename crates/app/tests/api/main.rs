@@ -6,6 +6,7 @@ mod auth;
 mod binary;
 mod cli;
 mod costs;
+mod customers;
 mod docs;
 mod errors;
 mod limits;

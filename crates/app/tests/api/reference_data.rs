@@ -222,13 +222,13 @@ async fn an_entry_in_use_is_kept_with_a_409() {
         (brand.status, brand.body),
         (
             409,
-            json!({"message": "This brand is still used by prospects."})
+            json!({"message": "This brand is still used by prospects or customers."})
         )
     );
     let stage = app.delete(&bob, "/api/v1/prospection-codes/1").await;
     assert_eq!(
         stage.body,
-        json!({"message": "This prospection code is still used by prospects."})
+        json!({"message": "This prospection code is still used by prospects or customers."})
     );
     assert_eq!(app.get(&bob, "/api/v1/brands/1").await.status, 200);
     let unused = app.delete(&bob, "/api/v1/prospection-codes/7").await;

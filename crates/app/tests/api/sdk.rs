@@ -272,7 +272,7 @@ async fn every_mount_accepts_the_sdks_names_and_ours_win_a_tie() {
     );
     // A prospect with no brand reads back with no `brand_id` at all on the
     // SDK mount (its entity cannot hold a null there), and null on ours.
-    app.sql("UPDATE prospects SET brand_id = NULL").await;
+    app.sql("UPDATE accounts SET brand_id = NULL").await;
     let id = created.body["id"].as_i64().expect("id");
     let sdk = app
         .get(&admin, &format!("/sdk/api/v1/prospects/{id}"))

@@ -82,7 +82,9 @@ async fn the_vendors_example_body_creates_a_prospect() {
             "comment",
             "prospection_code_id",
             "created_at",
-            "updated_at"
+            "updated_at",
+            "converted_customer_id",
+            "converted_at"
         ]
     );
 }
@@ -192,14 +194,23 @@ async fn show_returns_the_prospect_with_what_it_owns() {
     let admin = app.admin().await;
     let id = app.prospect(&admin, json!({"name": "Acme"})).await;
     app.sql(&format!(
-        "INSERT INTO contacts (prospect_id, first_name, is_main) VALUES ({id}, 'Ann', true)"
+        "INSERT INTO contacts (account_id, first_name, is_main) VALUES ({id}, 'Ann', true)"
     ))
     .await;
-    app.sql(&format!("INSERT INTO payment_plans (prospect_id, payment_method, payment_terms_days) VALUES ({id}, 'transfer', 30)")).await;
+    app.sql(&format!("INSERT INTO payment_plans (account_id, payment_method, payment_terms_days) VALUES ({id}, 'transfer', 30)")).await;
     let response = app.get(&admin, &format!("/api/v1/prospects/{id}")).await;
     assert_eq!(response.status, 200);
     let body = &response.body;
-    assert_eq!(keys(body)[36..], ["payment_plan", "contacts", "documents"]);
+    assert_eq!(
+        keys(body)[36..],
+        [
+            "converted_customer_id",
+            "converted_at",
+            "payment_plan",
+            "contacts",
+            "documents"
+        ]
+    );
     assert_eq!(body["payment_plan"]["payment_terms_days"], 30);
     assert_eq!(body["contacts"][0]["first_name"], "Ann");
     assert_eq!(body["contacts"][0]["is_main"], true);
@@ -285,7 +296,7 @@ async fn delete_removes_the_prospect_and_what_it_owns() {
     let admin = app.admin().await;
     let id = app.prospect(&admin, json!({"name": "Acme"})).await;
     app.sql(&format!(
-        "INSERT INTO contacts (prospect_id, first_name) VALUES ({id}, 'Ann')"
+        "INSERT INTO contacts (account_id, first_name) VALUES ({id}, 'Ann')"
     ))
     .await;
     let response = app.delete(&admin, &format!("/api/v1/prospects/{id}")).await;

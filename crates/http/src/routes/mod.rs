@@ -1,5 +1,7 @@
 //! The routes, and the answers for unknown routes and unsupported methods.
 
+pub(crate) mod accounts;
+pub(crate) mod customers;
 pub(crate) mod login;
 pub(crate) mod prospects;
 pub(crate) mod reference_data;
@@ -65,6 +67,27 @@ fn api(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(prospects::update))
             .route(web::patch().to(prospects::patch))
             .route(web::delete().to(prospects::delete)),
+        )
+        .service(
+            resource("/api/v1/prospects/{id}/convert", &["POST"])
+                .route(web::post().to(prospects::convert)),
+        )
+        .service(
+            resource("/api/v1/customers", &["GET", "HEAD", "POST"])
+                .route(web::get().to(customers::list))
+                .route(web::head().to(customers::list))
+                .route(web::post().to(customers::create)),
+        )
+        .service(
+            resource(
+                "/api/v1/customers/{id}",
+                &["GET", "HEAD", "PUT", "PATCH", "DELETE"],
+            )
+            .route(web::get().to(customers::show))
+            .route(web::head().to(customers::show))
+            .route(web::put().to(customers::update))
+            .route(web::patch().to(customers::patch))
+            .route(web::delete().to(customers::delete)),
         )
         .service(
             resource("/api/user", &["GET", "HEAD"])

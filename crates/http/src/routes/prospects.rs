@@ -1,21 +1,23 @@
-//! `/api/v1/prospects`: list, create, show, update, delete.
+//! `/api/v1/prospects`: list, create, show, update, delete, convert.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::{AccountId, ProspectInput};
+use prospects_domain::ValidationErrors;
 
-use crate::auth::{Caller, parse_id};
+use super::accounts;
+use crate::auth::Caller;
 use crate::errors::ApiError;
-use crate::pagination::{PageContext, Paginated};
-
-/// One page of prospects.
-type ProspectPage<'a> = Paginated<ProspectBody<'a>>;
+use crate::form;
+use crate::pagination::Paginated;
 use crate::query::ListParams;
 use crate::state::ApiState;
 use crate::wire::{
-    ErrorBody, NewProspect, ProspectBody, ProspectChanges, ProspectDetailsBody, ValidationErrorBody,
+    AccountJson, CustomerBody, ErrorBody, NewProspect, ProspectBody, ProspectChanges,
+    ProspectDetailsBody, ValidationErrorBody,
 };
-use crate::{body, dialect, query};
+
+/// One page of prospects.
+type ProspectPage<'a> = Paginated<ProspectBody<'a>>;
 
 /// List prospects
 ///
@@ -40,18 +42,7 @@ pub async fn list(
     caller: Caller,
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = query::parse_list(req.query_string(), state.settings.max_per_page)?;
-    let page = state.prospects.list(caller.actor(), &request.query).await?;
-    let data: Vec<ProspectBody> = page.items.iter().map(Into::into).collect();
-    let body = PageContext {
-        path: state.settings.origins.absolute_url(&req, req.path()),
-        carried: &request.carried,
-        page: request.query.page,
-        per_page: request.query.per_page,
-        total: page.total,
-    }
-    .paginate(data);
-    Ok(HttpResponse::Ok().json(body))
+    accounts::list(&state.prospects, &req, &caller, &state).await
 }
 
 /// Create a prospect
@@ -79,24 +70,7 @@ pub async fn create(
     payload: web::Payload,
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = body::read(&req, payload, &state.settings).await?;
-    let mut fields = body::object(&req, &raw)?;
-    let sent_as = dialect::accept(&mut fields);
-    let NewProspect(sent) = body::typed(fields)?;
-    let input = ProspectInput::from(sent);
-    let created = state
-        .prospects
-        .create(caller.actor(), input)
-        .await
-        .map_err(|error| sent_as.relabel(error.into()))?;
-    // Under the path the request came by (the SDK mount has its own).
-    let location = state
-        .settings
-        .origins
-        .absolute_url(&req, &format!("{}/{}", req.path(), created.id.0));
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(ProspectBody::from(&created)))
+    accounts::create(&state.prospects, &req, &caller, payload, &state).await
 }
 
 /// Show a prospect
@@ -121,9 +95,7 @@ pub async fn show(
     caller: Caller,
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = prospect_id(&req)?;
-    let details = state.prospects.show(caller.actor(), id).await?;
-    Ok(HttpResponse::Ok().json(ProspectDetailsBody::from(&details)))
+    accounts::show(&state.prospects, &req, &caller).await
 }
 
 /// Update a prospect
@@ -143,6 +115,8 @@ pub async fn show(
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
+        (status = 409, description = "The prospect has been converted to a customer", body = ErrorBody,
+            example = json!({"message": "This prospect has already been converted."})),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
     ),
@@ -154,17 +128,7 @@ pub async fn update(
     payload: web::Payload,
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = prospect_id(&req)?;
-    let raw = body::read(&req, payload, &state.settings).await?;
-    let mut fields = body::object(&req, &raw)?;
-    let sent_as = dialect::accept(&mut fields);
-    let input = ProspectInput::from(body::typed::<ProspectChanges>(fields)?);
-    let updated = state
-        .prospects
-        .update(caller.actor(), id, input)
-        .await
-        .map_err(|error| sent_as.relabel(error.into()))?;
-    Ok(HttpResponse::Created().json(ProspectBody::from(&updated)))
+    accounts::update(&state.prospects, &req, &caller, payload, &state).await
 }
 
 /// Update a prospect (PATCH)
@@ -183,6 +147,8 @@ pub async fn update(
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
+        (status = 409, description = "The prospect has been converted to a customer", body = ErrorBody,
+            example = json!({"message": "This prospect has already been converted."})),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
     ),
@@ -218,15 +184,82 @@ pub async fn delete(
     caller: Caller,
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = prospect_id(&req)?;
-    state.prospects.delete(caller.actor(), id).await?;
-    Ok(HttpResponse::Ok().json(ErrorBody {
-        message: "Prospect deleted.".to_owned(),
-    }))
+    accounts::delete(&state.prospects, &req, &caller).await
 }
 
-/// The `{id}` segment; one that is not a positive integer names no prospect.
-fn prospect_id(req: &HttpRequest) -> Result<AccountId, ApiError> {
-    let segment = req.match_info().get("id").unwrap_or_default();
-    parse_id(segment).ok_or_else(|| ApiError::ProspectNotFound(segment.to_owned()))
+/// Convert a prospect to a customer
+///
+/// In one transaction: a customer is created with the prospect's fields,
+/// the prospect's contacts, documents and payment plan move to it, and the
+/// prospect is marked converted (`converted_customer_id`, `converted_at`). A
+/// converted prospect stays readable and answers 409 to every write. With
+/// `dry_run=true`, answers 200 with the customer that would be created and
+/// writes nothing (its id and account number are indicative: the real
+/// conversion gets new ones). A sales user converts only the prospects they
+/// represent.
+#[utoipa::path(
+    post,
+    path = "/api/v1/prospects/{id}/convert",
+    tag = "Prospects",
+    operation_id = "convertProspect",
+    params(
+        ("id" = i64, Path, description = "Prospect id"),
+        ("dry_run" = Option<bool>, Query, description = "Answer with the customer that would be created, and write nothing"),
+    ),
+    responses(
+        (status = 201, description = "Converted; `Location` names the new customer", body = CustomerBody,
+            headers(("Location" = String, description = "URL of the created customer"))),
+        (status = 200, description = "Dry run: the customer that would be created", body = CustomerBody),
+        (status = 403, description = "Outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "No such prospect", body = ErrorBody),
+        (status = 409, description = "The prospect has already been converted", body = ErrorBody,
+            example = json!({"message": "This prospect has already been converted."})),
+        (status = 422, description = "`dry_run` is not a boolean", body = ValidationErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+pub async fn convert(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = accounts::account_id(&state.prospects, &req)?;
+    let dry_run = dry_run(req.query_string())?;
+    let customer = state.prospects.convert(caller.actor(), id, dry_run).await?;
+    let body = AccountJson::from(&customer);
+    if dry_run {
+        return Ok(HttpResponse::Ok().json(body));
+    }
+    // Under the mount the request came by (the SDK's has its own prefix).
+    let path = req.path();
+    let mount = path.find("/api/v1/prospects/").map_or("", |at| &path[..at]);
+    let location = state
+        .settings
+        .origins
+        .absolute_url(&req, &format!("{mount}/api/v1/customers/{}", customer.id.0));
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body))
+}
+
+/// `dry_run` as Laravel's boolean rule reads it: `true`, `false`, `1`, `0`
+/// (absent or empty means false).
+fn dry_run(query: &str) -> Result<bool, ApiError> {
+    let pairs = form::pairs(query.as_bytes()).map_err(|_| crate::errors::query_not_utf8())?;
+    let sent = pairs
+        .into_iter()
+        .rfind(|(key, _)| key == "dry_run")
+        .map(|(_, value)| value);
+    match sent.as_deref() {
+        None | Some("" | "false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => {
+            let mut errors = ValidationErrors::new();
+            errors.add_template(
+                "dry_run",
+                "The :attribute field must be true or false.".to_owned(),
+            );
+            Err(errors.into())
+        }
+    }
 }

@@ -14,8 +14,8 @@ use serde::Serializer;
 
 pub use errors::{ErrorBody, ValidationErrorBody};
 pub use prospect::{
-    ContactBody, DocumentBody, NewProspect, PaymentPlanBody, ProspectBody, ProspectChanges,
-    ProspectDetailsBody,
+    AccountDetailsJson, AccountJson, ContactBody, CustomerBody, CustomerDetailsBody, DocumentBody,
+    NewProspect, OwnedBody, PaymentPlanBody, ProspectBody, ProspectChanges, ProspectDetailsBody,
 };
 
 /// Laravel's timestamp format: UTC, microseconds, `Z`.
@@ -24,4 +24,15 @@ pub(crate) fn timestamp<S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+}
+
+/// [`timestamp`], or null.
+pub(crate) fn optional_timestamp<S: Serializer>(
+    at: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => timestamp(at, serializer),
+        None => serializer.serialize_none(),
+    }
 }

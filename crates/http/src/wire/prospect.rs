@@ -8,14 +8,15 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use prospects_domain::{
-    Account, AccountDetails, Contact, Document, PaymentPlan, ProspectField, ProspectInput,
+    Account, AccountDetails, AccountKind, Contact, Document, PaymentPlan, ProspectField,
+    ProspectInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::lenient::{Country, EmailText, Flag, Id, Text, UrlText, lenient_request};
-use super::timestamp;
+use super::{optional_timestamp, timestamp};
 
 /// The wire's name for a field the domain names `field` (`legal_form` is
 /// the contract's `type`).
@@ -128,62 +129,108 @@ impl ToSchema for NewProspect {
     }
 }
 
-/// A prospect: a company or person the sales team is courting.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Prospect)]
-pub struct ProspectBody<'a> {
-    #[schema(read_only, example = 42)]
-    pub id: i64,
-    #[schema(min_length = 2, max_length = 255, example = "Acme Corp")]
-    pub name: &'a str,
-    pub brand_id: Option<i64>,
-    /// The assigned sales representative (a user id).
-    pub representative_id: Option<i64>,
-    /// `PR` + the id zero-padded to at least six digits; generated, never changes.
-    #[schema(read_only, pattern = "^PR[0-9]{6,}$", example = "PR000042")]
-    pub customer_account: &'a str,
-    pub accounts_reference: Option<&'a str>,
-    pub registration_number: Option<&'a str>,
-    pub tax_registration_number: Option<&'a str>,
-    /// Legal form.
-    #[serde(rename = "type")]
-    pub legal_form: Option<&'a str>,
-    pub capital: Option<&'a str>,
-    pub activity_code: Option<&'a str>,
-    pub sector_id: Option<i64>,
-    pub cluster_id: Option<i64>,
-    pub batch_id: Option<i64>,
-    #[schema(format = Email)]
-    pub email_address: Option<&'a str>,
-    #[schema(format = Email)]
-    pub account_email_address: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub mobile_phone: Option<&'a str>,
-    pub fax: Option<&'a str>,
-    pub main_contact_first_name: Option<&'a str>,
-    pub main_contact_last_name: Option<&'a str>,
-    pub main_address_line1: Option<&'a str>,
-    pub main_address_line2: Option<&'a str>,
-    pub main_address_postal_code: Option<&'a str>,
-    pub main_address_city: Option<&'a str>,
-    #[schema(example = "France")]
-    pub main_address_country: &'a str,
-    #[schema(format = Uri, max_length = 2048)]
-    pub website: Option<&'a str>,
-    pub active: bool,
-    pub charge_vat: bool,
-    pub merge_invoices: bool,
-    pub accept_emails: bool,
-    pub accept_calls: bool,
-    pub comment: Option<&'a str>,
-    /// The current pipeline stage.
-    pub prospection_code_id: Option<i64>,
-    #[serde(serialize_with = "timestamp")]
-    #[schema(read_only, value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "timestamp")]
-    #[schema(read_only, value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
-    pub updated_at: DateTime<Utc>,
+/// The response bodies of the two kinds of account, which share every
+/// field in the contract's order (SPEC §2) and differ in their account
+/// number's prefix and in what follows `updated_at`.
+macro_rules! account_bodies {
+    ($(
+        $(#[$doc:meta])*
+        $body:ident as $schema:ident,
+        number($number_doc:literal, $number_pattern:literal, $number_example:literal)
+        { $($(#[$extra_meta:meta])* pub $extra:ident: $extra_type:ty,)* }
+    )*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Serialize, ToSchema)]
+        #[schema(as = $schema)]
+        pub struct $body<'a> {
+            #[schema(read_only, example = 42)]
+            pub id: i64,
+            #[schema(min_length = 2, max_length = 255, example = "Acme Corp")]
+            pub name: &'a str,
+            pub brand_id: Option<i64>,
+            /// The assigned sales representative (a user id).
+            pub representative_id: Option<i64>,
+            #[doc = $number_doc]
+            #[schema(read_only, pattern = $number_pattern, example = $number_example)]
+            pub customer_account: &'a str,
+            pub accounts_reference: Option<&'a str>,
+            pub registration_number: Option<&'a str>,
+            pub tax_registration_number: Option<&'a str>,
+            /// Legal form.
+            #[serde(rename = "type")]
+            pub legal_form: Option<&'a str>,
+            pub capital: Option<&'a str>,
+            pub activity_code: Option<&'a str>,
+            pub sector_id: Option<i64>,
+            pub cluster_id: Option<i64>,
+            pub batch_id: Option<i64>,
+            #[schema(format = Email)]
+            pub email_address: Option<&'a str>,
+            #[schema(format = Email)]
+            pub account_email_address: Option<&'a str>,
+            pub phone: Option<&'a str>,
+            pub mobile_phone: Option<&'a str>,
+            pub fax: Option<&'a str>,
+            pub main_contact_first_name: Option<&'a str>,
+            pub main_contact_last_name: Option<&'a str>,
+            pub main_address_line1: Option<&'a str>,
+            pub main_address_line2: Option<&'a str>,
+            pub main_address_postal_code: Option<&'a str>,
+            pub main_address_city: Option<&'a str>,
+            #[schema(example = "France")]
+            pub main_address_country: &'a str,
+            #[schema(format = Uri, max_length = 2048)]
+            pub website: Option<&'a str>,
+            pub active: bool,
+            pub charge_vat: bool,
+            pub merge_invoices: bool,
+            pub accept_emails: bool,
+            pub accept_calls: bool,
+            pub comment: Option<&'a str>,
+            /// The current pipeline stage.
+            pub prospection_code_id: Option<i64>,
+            #[serde(serialize_with = "timestamp")]
+            #[schema(read_only, value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
+            pub created_at: DateTime<Utc>,
+            #[serde(serialize_with = "timestamp")]
+            #[schema(read_only, value_type = String, format = DateTime, example = "2024-01-31T10:00:00.000000Z")]
+            pub updated_at: DateTime<Utc>,
+            $($(#[$extra_meta])* pub $extra: $extra_type,)*
+        }
+    )*};
+}
+
+account_bodies! {
+    /// A prospect: a company or person the sales team is courting.
+    ProspectBody as Prospect,
+    number(
+        "`PR` + the id zero-padded to at least six digits; generated, never changes.",
+        "^PR[0-9]{6,}$",
+        "PR000042"
+    ) {
+        /// The customer the prospect was converted to; null until converted
+        /// (and again if that customer is deleted).
+        #[schema(read_only)]
+        pub converted_customer_id: Option<i64>,
+        /// When the prospect was converted; null until then. A converted
+        /// prospect stays readable and takes no more writes.
+        #[serde(serialize_with = "optional_timestamp")]
+        #[schema(read_only, value_type = Option<String>, format = DateTime, example = json!(null))]
+        pub converted_at: Option<DateTime<Utc>>,
+    }
+
+    /// A customer: an account that buys. Created directly or by converting
+    /// a prospect; the same fields and rules as a prospect.
+    CustomerBody as Customer,
+    number(
+        "`CL` + the id zero-padded to at least six digits; generated, never changes.",
+        "^CL[0-9]{6,}$",
+        "CL000043"
+    ) {
+        /// The prospect this customer was converted from, or null.
+        #[schema(read_only)]
+        pub prospect_id: Option<i64>,
+    }
 }
 
 /// A stored value as the wire shows it, borrowed.
@@ -232,6 +279,21 @@ macro_rules! conversions {
                     $($field: p.fields.$field.shown(),)*
                     created_at: p.created_at,
                     updated_at: p.updated_at,
+                    converted_customer_id: p.converted_customer_id.map(|id| id.0),
+                    converted_at: p.converted_at,
+                }
+            }
+        }
+
+        impl<'a> From<&'a Account> for CustomerBody<'a> {
+            fn from(c: &'a Account) -> Self {
+                Self {
+                    id: c.id.0,
+                    customer_account: c.customer_account.as_str(),
+                    $($field: c.fields.$field.shown(),)*
+                    created_at: c.created_at,
+                    updated_at: c.updated_at,
+                    prospect_id: c.prospect_id.map(|id| id.0),
                 }
             }
         }
@@ -248,24 +310,76 @@ macro_rules! conversions {
 
 prospects_domain::prospect_fields!(conversions);
 
+/// An account as its kind shows it.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum AccountJson<'a> {
+    Prospect(ProspectBody<'a>),
+    Customer(CustomerBody<'a>),
+}
+
+impl<'a> From<&'a Account> for AccountJson<'a> {
+    fn from(account: &'a Account) -> Self {
+        match account.kind {
+            AccountKind::Prospect => AccountJson::Prospect(account.into()),
+            AccountKind::Customer => AccountJson::Customer(account.into()),
+        }
+    }
+}
+
 /// A prospect followed by `payment_plan`, `contacts` and `documents`.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ProspectDetails)]
 pub struct ProspectDetailsBody<'a> {
     #[serde(flatten)]
     pub prospect: ProspectBody<'a>,
+    #[serde(flatten)]
+    pub owned: OwnedBody<'a>,
+}
+
+/// A customer followed by `payment_plan`, `contacts` and `documents`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CustomerDetails)]
+pub struct CustomerDetailsBody<'a> {
+    #[serde(flatten)]
+    pub customer: CustomerBody<'a>,
+    #[serde(flatten)]
+    pub owned: OwnedBody<'a>,
+}
+
+/// What an account owns, as its details show it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AccountRecords)]
+pub struct OwnedBody<'a> {
     pub payment_plan: Option<PaymentPlanBody<'a>>,
     pub contacts: Vec<ContactBody<'a>>,
     pub documents: Vec<DocumentBody<'a>>,
 }
 
-impl<'a> From<&'a AccountDetails> for ProspectDetailsBody<'a> {
+/// An account with what it owns, as its kind shows it.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum AccountDetailsJson<'a> {
+    Prospect(ProspectDetailsBody<'a>),
+    Customer(CustomerDetailsBody<'a>),
+}
+
+impl<'a> From<&'a AccountDetails> for AccountDetailsJson<'a> {
     fn from(d: &'a AccountDetails) -> Self {
-        Self {
-            prospect: (&d.prospect).into(),
+        let owned = OwnedBody {
             payment_plan: d.payment_plan.as_ref().map(Into::into),
             contacts: d.contacts.iter().map(Into::into).collect(),
             documents: d.documents.iter().map(Into::into).collect(),
+        };
+        match d.account.kind {
+            AccountKind::Prospect => AccountDetailsJson::Prospect(ProspectDetailsBody {
+                prospect: (&d.account).into(),
+                owned,
+            }),
+            AccountKind::Customer => AccountDetailsJson::Customer(CustomerDetailsBody {
+                customer: (&d.account).into(),
+                owned,
+            }),
         }
     }
 }
@@ -274,7 +388,8 @@ impl<'a> From<&'a AccountDetails> for ProspectDetailsBody<'a> {
 #[schema(as = Contact)]
 pub struct ContactBody<'a> {
     pub id: i64,
-    pub prospect_id: i64,
+    /// The prospect or customer that owns it.
+    pub account_id: i64,
     pub first_name: Option<&'a str>,
     pub last_name: Option<&'a str>,
     pub job_title: Option<&'a str>,
@@ -294,7 +409,7 @@ impl<'a> From<&'a Contact> for ContactBody<'a> {
     fn from(c: &'a Contact) -> Self {
         Self {
             id: c.id,
-            prospect_id: c.prospect_id.0,
+            account_id: c.account_id.0,
             first_name: c.first_name.as_deref(),
             last_name: c.last_name.as_deref(),
             job_title: c.job_title.as_deref(),
@@ -312,7 +427,8 @@ impl<'a> From<&'a Contact> for ContactBody<'a> {
 #[schema(as = Document)]
 pub struct DocumentBody<'a> {
     pub id: i64,
-    pub prospect_id: i64,
+    /// The prospect or customer that owns it.
+    pub account_id: i64,
     pub name: &'a str,
     pub mime_type: Option<&'a str>,
     pub size_bytes: i64,
@@ -328,7 +444,7 @@ impl<'a> From<&'a Document> for DocumentBody<'a> {
     fn from(d: &'a Document) -> Self {
         Self {
             id: d.id,
-            prospect_id: d.prospect_id.0,
+            account_id: d.account_id.0,
             name: &d.name,
             mime_type: d.mime_type.as_deref(),
             size_bytes: d.size_bytes,
@@ -342,7 +458,8 @@ impl<'a> From<&'a Document> for DocumentBody<'a> {
 #[schema(as = PaymentPlan)]
 pub struct PaymentPlanBody<'a> {
     pub id: i64,
-    pub prospect_id: i64,
+    /// The prospect or customer that owns it.
+    pub account_id: i64,
     pub payment_method: Option<&'a str>,
     pub payment_terms_days: Option<i32>,
     #[serde(serialize_with = "timestamp")]
@@ -357,7 +474,7 @@ impl<'a> From<&'a PaymentPlan> for PaymentPlanBody<'a> {
     fn from(p: &'a PaymentPlan) -> Self {
         Self {
             id: p.id,
-            prospect_id: p.prospect_id.0,
+            account_id: p.account_id.0,
             payment_method: p.payment_method.as_deref(),
             payment_terms_days: p.payment_terms_days,
             created_at: p.created_at,

@@ -1,37 +1,46 @@
-//! `AccountRepository`, one code base for both backends.
+//! `AccountRepository`, one code base for both backends: prospects and
+//! customers are rows of one table, told apart by `kind`.
 
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::{
-    Account, AccountDetails, AccountId, AccountRepository, ListQuery, Page, Reference,
-    ReferenceLookup, RepositoryError, Scope, UserId,
+    Account, AccountDetails, AccountId, AccountKind, AccountRepository, ListQuery, Page,
+    ProspectFields, Reference, ReferenceLookup, RepositoryError, Scope, UserId,
 };
 
 use super::query::{filtered, sorted};
 use super::{Accounts, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{AccountRow, AccountWrite, ContactRow, DocumentRow, PaymentPlanRow, now};
-use crate::schema::{contacts, documents, payment_plans, prospects};
+use crate::schema::{accounts, contacts, documents, payment_plans};
 
-/// The door every write to an existing prospect goes through: writes
+/// The door every write to an existing account goes through: writes
 /// `name = name` to the row, which takes the row's write lock (PostgreSQL)
 /// or the database's (SQLite) and returns the row as it stands, in one
 /// statement; then checks the caller's scope. So a read-modify-write can
 /// neither lose a concurrent update nor deadlock on a lock upgrade. Fails
-/// with `NotFound` when there is no such row, `OutOfScope` outside `scope`.
+/// with `NotFound` when there is no such row of that kind, `OutOfScope`
+/// outside `scope`, and then `Converted` for a converted prospect.
 macro_rules! locked_in_scope {
-    ($c:expr, $id:expr, $scope:expr) => {{
-        let row: Option<AccountRow> = diesel::update(prospects::table.find($id))
-            .set(prospects::name.eq(prospects::name))
-            .returning(AccountRow::as_returning())
-            .get_result($c)
-            .await
-            .optional()?;
+    ($c:expr, $kind:expr, $id:expr, $scope:expr) => {{
+        let row: Option<AccountRow> = diesel::update(
+            accounts::table
+                .find($id)
+                .filter(accounts::kind.eq($kind.as_str())),
+        )
+        .set(accounts::name.eq(accounts::name))
+        .returning(AccountRow::as_returning())
+        .get_result($c)
+        .await
+        .optional()?;
         let row = row.ok_or(StoreError::Domain(RepositoryError::NotFound))?;
         if !$scope.contains(row.fields.representative_id.map(UserId)) {
             return Err(RepositoryError::OutOfScope.into());
+        }
+        if row.converted_at.is_some() {
+            return Err(RepositoryError::Converted.into());
         }
         row
     }};
@@ -53,7 +62,11 @@ impl Accounts {
 
 #[async_trait]
 impl AccountRepository for Accounts {
-    async fn create(&self, input: ValidCreate) -> Result<Account, RepositoryError> {
+    async fn create(
+        &self,
+        kind: AccountKind,
+        input: ValidCreate,
+    ) -> Result<Account, RepositoryError> {
         self.0
             .bounded(async {
                 let references = input.input().references();
@@ -62,8 +75,8 @@ impl AccountRepository for Accounts {
                 // One statement: the database assigns the id and the account
                 // number; nothing else depends on them.
                 let created: Result<AccountRow, StoreError> = with_conn!(&mut conn, |c| {
-                    diesel::insert_into(prospects::table)
-                        .values(AccountWrite::insert(&fields, now()))
+                    diesel::insert_into(accounts::table)
+                        .values(AccountWrite::insert(kind, None, &fields, now()))
                         .returning(AccountRow::as_returning())
                         .get_result(c)
                         .await
@@ -78,14 +91,19 @@ impl AccountRepository for Accounts {
             .await
     }
 
-    async fn representative_of(&self, id: AccountId) -> Result<Option<UserId>, RepositoryError> {
+    async fn representative_of(
+        &self,
+        kind: AccountKind,
+        id: AccountId,
+    ) -> Result<Option<UserId>, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 let representative: Option<i64> = with_conn!(&mut conn, |c| {
-                    prospects::table
+                    accounts::table
                         .find(id.0)
-                        .select(prospects::representative_id)
+                        .filter(accounts::kind.eq(kind.as_str()))
+                        .select(accounts::representative_id)
                         .first(c)
                         .await
                 })
@@ -95,31 +113,36 @@ impl AccountRepository for Accounts {
             .await
     }
 
-    async fn find(&self, id: AccountId) -> Result<AccountDetails, RepositoryError> {
+    async fn find(
+        &self,
+        kind: AccountKind,
+        id: AccountId,
+    ) -> Result<AccountDetails, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 let (row, contacts, documents, payment_plan) = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        let row: AccountRow = prospects::table
+                        let row: AccountRow = accounts::table
                             .find(id.0)
+                            .filter(accounts::kind.eq(kind.as_str()))
                             .select(AccountRow::as_select())
                             .first(c)
                             .await?;
                         let contacts: Vec<ContactRow> = contacts::table
-                            .filter(contacts::prospect_id.eq(id.0))
+                            .filter(contacts::account_id.eq(id.0))
                             .order(contacts::id)
                             .select(ContactRow::as_select())
                             .load(c)
                             .await?;
                         let documents: Vec<DocumentRow> = documents::table
-                            .filter(documents::prospect_id.eq(id.0))
+                            .filter(documents::account_id.eq(id.0))
                             .order(documents::id)
                             .select(DocumentRow::as_select())
                             .load(c)
                             .await?;
                         let payment_plan: Option<PaymentPlanRow> = payment_plans::table
-                            .filter(payment_plans::prospect_id.eq(id.0))
+                            .filter(payment_plans::account_id.eq(id.0))
                             .select(PaymentPlanRow::as_select())
                             .first(c)
                             .await
@@ -130,7 +153,7 @@ impl AccountRepository for Accounts {
                 })
                 .map_err(from_diesel)?;
                 Ok(AccountDetails {
-                    prospect: row.into(),
+                    account: row.into(),
                     payment_plan: payment_plan.map(Into::into),
                     contacts: contacts.into_iter().map(Into::into).collect(),
                     documents: documents.into_iter().map(Into::into).collect(),
@@ -141,6 +164,7 @@ impl AccountRepository for Accounts {
 
     async fn list(
         &self,
+        kind: AccountKind,
         query: &ListQuery,
         scope: Scope,
     ) -> Result<Page<Account>, RepositoryError> {
@@ -149,13 +173,17 @@ impl AccountRepository for Accounts {
                 let mut conn = self.0.conn().await?;
                 let (total, rows) = with_conn!(&mut conn, |c| {
                     async {
-                        let total: i64 = filtered(c, query, scope).count().get_result(c).await?;
-                        let rows: Vec<AccountRow> = sorted(c, filtered(c, query, scope), query)
-                            .select(AccountRow::as_select())
-                            .limit(i64::from(query.per_page))
-                            .offset(query.offset())
-                            .load(c)
+                        let total: i64 = filtered(c, kind, query, scope)
+                            .count()
+                            .get_result(c)
                             .await?;
+                        let rows: Vec<AccountRow> =
+                            sorted(c, filtered(c, kind, query, scope), query)
+                                .select(AccountRow::as_select())
+                                .limit(i64::from(query.per_page))
+                                .offset(query.offset())
+                                .load(c)
+                                .await?;
                         Ok::<_, diesel::result::Error>((total, rows))
                     }
                     .await
@@ -171,6 +199,7 @@ impl AccountRepository for Accounts {
 
     async fn update(
         &self,
+        kind: AccountKind,
         id: AccountId,
         scope: Scope,
         changes: ValidUpdate,
@@ -181,12 +210,12 @@ impl AccountRepository for Accounts {
                 let mut conn = self.0.conn().await?;
                 let updated: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        let mut prospect = Account::from(locked_in_scope!(c, id.0, scope));
-                        if !changes.apply_to(&mut prospect.fields) {
-                            return Ok(prospect);
+                        let mut account = Account::from(locked_in_scope!(c, kind, id.0, scope));
+                        if !changes.apply_to(&mut account.fields) {
+                            return Ok(account);
                         }
-                        let row: AccountRow = diesel::update(prospects::table.find(id.0))
-                            .set(AccountWrite::update(&prospect.fields, now()))
+                        let row: AccountRow = diesel::update(accounts::table.find(id.0))
+                            .set(AccountWrite::update(&account.fields, now()))
                             .returning(AccountRow::as_returning())
                             .get_result(c)
                             .await?;
@@ -196,29 +225,33 @@ impl AccountRepository for Accounts {
                 });
                 drop(conn);
                 match updated {
-                    Ok(prospect) => Ok(prospect),
+                    Ok(account) => Ok(account),
                     Err(error) => Err(self.explain(error, &references).await),
                 }
             })
             .await
     }
 
-    async fn delete(&self, id: AccountId, scope: Scope) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        kind: AccountKind,
+        id: AccountId,
+        scope: Scope,
+    ) -> Result<(), RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 // One statement; the schema deletes contacts, documents and
                 // the payment plan with it (ON DELETE CASCADE).
+                let of_kind = accounts::table
+                    .find(id.0)
+                    .filter(accounts::kind.eq(kind.as_str()));
                 let deleted = with_conn!(&mut conn, |c| match scope {
-                    Scope::All => diesel::delete(prospects::table.find(id.0)).execute(c).await,
+                    Scope::All => diesel::delete(of_kind).execute(c).await,
                     Scope::RepresentedBy(user) => {
-                        diesel::delete(
-                            prospects::table
-                                .find(id.0)
-                                .filter(prospects::representative_id.eq(user.0)),
-                        )
-                        .execute(c)
-                        .await
+                        diesel::delete(of_kind.filter(accounts::representative_id.eq(user.0)))
+                            .execute(c)
+                            .await
                     }
                 })
                 .map_err(from_diesel)?;
@@ -227,9 +260,70 @@ impl AccountRepository for Accounts {
                     return Ok(());
                 }
                 // Nothing deleted: absent, or someone else's.
-                match self.representative_of(id).await {
+                match self.representative_of(kind, id).await {
                     Ok(_) => Err(RepositoryError::OutOfScope),
                     Err(error) => Err(error),
+                }
+            })
+            .await
+    }
+
+    async fn convert(
+        &self,
+        id: AccountId,
+        scope: Scope,
+        dry_run: bool,
+    ) -> Result<Account, RepositoryError> {
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let converted: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
+                    c.transaction(async |c| {
+                        let prospect = locked_in_scope!(c, AccountKind::Prospect, id.0, scope);
+                        let fields = ProspectFields::from(prospect.fields);
+                        let at = now();
+                        let customer: AccountRow = diesel::insert_into(accounts::table)
+                            .values(AccountWrite::insert(
+                                AccountKind::Customer,
+                                Some(id),
+                                &fields,
+                                at,
+                            ))
+                            .returning(AccountRow::as_returning())
+                            .get_result(c)
+                            .await?;
+                        diesel::update(contacts::table.filter(contacts::account_id.eq(id.0)))
+                            .set(contacts::account_id.eq(customer.id))
+                            .execute(c)
+                            .await?;
+                        diesel::update(documents::table.filter(documents::account_id.eq(id.0)))
+                            .set(documents::account_id.eq(customer.id))
+                            .execute(c)
+                            .await?;
+                        diesel::update(
+                            payment_plans::table.filter(payment_plans::account_id.eq(id.0)),
+                        )
+                        .set(payment_plans::account_id.eq(customer.id))
+                        .execute(c)
+                        .await?;
+                        diesel::update(accounts::table.find(id.0))
+                            .set((
+                                accounts::converted_customer_id.eq(customer.id),
+                                accounts::converted_at.eq(at),
+                            ))
+                            .execute(c)
+                            .await?;
+                        if dry_run {
+                            return Err(StoreError::DryRun(Box::new(customer.into())));
+                        }
+                        Ok::<_, StoreError>(customer.into())
+                    })
+                    .await
+                });
+                match converted {
+                    Ok(customer) => Ok(customer),
+                    Err(StoreError::DryRun(customer)) => Ok(*customer),
+                    Err(error) => Err(error.into()),
                 }
             })
             .await

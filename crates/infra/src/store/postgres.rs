@@ -131,7 +131,7 @@ mod tests {
                 AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).expect("connect");
             conn.run_pending_migrations(MIGRATIONS).expect("up");
             let first = schema(&mut conn);
-            assert!(first.iter().any(|line| line.starts_with("prospects.name ")));
+            assert!(first.iter().any(|line| line.starts_with("accounts.name ")));
             conn.revert_all_migrations(MIGRATIONS).expect("down");
             assert_eq!(
                 schema(&mut conn),

@@ -4,9 +4,9 @@ use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Text};
-use prospects_domain::{ListQuery, Scope, SortDirection, SortField};
+use prospects_domain::{AccountKind, ListQuery, Scope, SortDirection, SortField};
 
-use crate::schema::prospects;
+use crate::schema::accounts;
 
 /// The list query for one backend. Written once in [`list_queries!`] and
 /// instantiated per backend: diesel's boxed queries are backend-specific, and
@@ -14,35 +14,40 @@ use crate::schema::prospects;
 pub trait ListQueries: diesel::backend::Backend + Sized {
     /// The rows the query and scope select, before sorting and paging; used
     /// for both the count and the page so the two can never disagree.
-    fn filtered(query: &ListQuery, scope: Scope) -> prospects::BoxedQuery<'static, Self>;
+    fn filtered(
+        kind: AccountKind,
+        query: &ListQuery,
+        scope: Scope,
+    ) -> accounts::BoxedQuery<'static, Self>;
 
     /// Orders by the requested keys (or relevance when searching), always
     /// ending with `id` so that pages never overlap.
     fn sorted(
-        rows: prospects::BoxedQuery<'static, Self>,
+        rows: accounts::BoxedQuery<'static, Self>,
         query: &ListQuery,
-    ) -> prospects::BoxedQuery<'static, Self>;
+    ) -> accounts::BoxedQuery<'static, Self>;
 }
 
 /// [`ListQueries::filtered`] for the backend of connection `_conn`.
 pub fn filtered<C>(
     _conn: &C,
+    kind: AccountKind,
     query: &ListQuery,
     scope: Scope,
-) -> prospects::BoxedQuery<'static, C::Backend>
+) -> accounts::BoxedQuery<'static, C::Backend>
 where
     C: diesel_async::AsyncConnectionCore,
     C::Backend: ListQueries,
 {
-    C::Backend::filtered(query, scope)
+    C::Backend::filtered(kind, query, scope)
 }
 
 /// [`ListQueries::sorted`] for the backend of connection `_conn`.
 pub fn sorted<C>(
     _conn: &C,
-    rows: prospects::BoxedQuery<'static, C::Backend>,
+    rows: accounts::BoxedQuery<'static, C::Backend>,
     query: &ListQuery,
-) -> prospects::BoxedQuery<'static, C::Backend>
+) -> accounts::BoxedQuery<'static, C::Backend>
 where
     C: diesel_async::AsyncConnectionCore,
     C::Backend: ListQueries,
@@ -54,11 +59,11 @@ where
 /// with the values bound inline. Rendering walks the same expression tree
 /// that running the query does, so the fuzz target and tests use this to
 /// check that no accepted query string builds unbounded SQL.
-pub fn list_sql(query: &ListQuery, scope: Scope) -> [String; 4] {
+pub fn list_sql(kind: AccountKind, query: &ListQuery, scope: Scope) -> [String; 4] {
     macro_rules! render {
         ($backend:ty) => {{
-            let count = <$backend>::filtered(query, scope).count();
-            let page = <$backend>::sorted(<$backend>::filtered(query, scope), query)
+            let count = <$backend>::filtered(kind, query, scope).count();
+            let page = <$backend>::sorted(<$backend>::filtered(kind, query, scope), query)
                 .limit(i64::from(query.per_page))
                 .offset(query.offset());
             (
@@ -75,29 +80,32 @@ pub fn list_sql(query: &ListQuery, scope: Scope) -> [String; 4] {
 macro_rules! list_queries {
     ($backend:ty) => {
         impl ListQueries for $backend {
-            fn filtered(query: &ListQuery, scope: Scope) -> prospects::BoxedQuery<'static, Self> {
-                let mut rows = prospects::table.into_boxed();
+            fn filtered(
+                kind: AccountKind,
+                query: &ListQuery,
+                scope: Scope,
+            ) -> accounts::BoxedQuery<'static, Self> {
+                let mut rows = accounts::table
+                    .filter(accounts::kind.eq(kind.as_str()))
+                    .into_boxed();
                 if let Scope::RepresentedBy(user) = scope {
-                    rows = rows.filter(prospects::representative_id.eq(user.0));
+                    rows = rows.filter(accounts::representative_id.eq(user.0));
                 }
                 if !query.name_any_of.is_empty() {
-                    let mut any: Box<
-                        dyn BoxableExpression<prospects::table, Self, SqlType = Bool>,
-                    > = Box::new(false.into_sql::<Bool>());
+                    let mut any: Box<dyn BoxableExpression<accounts::table, Self, SqlType = Bool>> =
+                        Box::new(false.into_sql::<Bool>());
                     // No stored name holds a NUL (validation refuses one) and
                     // PostgreSQL cannot take one as a parameter: such a part
                     // matches nothing, so it adds nothing to the OR.
                     for part in query.name_any_of.iter().filter(|part| !part.contains('\0')) {
                         any = Box::new(
-                            any.or(prospects::name_key
-                                .like(contains_pattern(part))
-                                .escape('\\')),
+                            any.or(accounts::name_key.like(contains_pattern(part)).escape('\\')),
                         );
                     }
                     rows = rows.filter(any);
                 }
                 if let Some(ids) = &query.ids {
-                    rows = rows.filter(prospects::id.eq_any(ids.clone()));
+                    rows = rows.filter(accounts::id.eq_any(ids.clone()));
                 }
                 if let Some(term) = &query.term {
                     // Words hold only letters and digits, so they need no LIKE escaping.
@@ -110,9 +118,9 @@ macro_rules! list_queries {
             }
 
             fn sorted(
-                mut rows: prospects::BoxedQuery<'static, Self>,
+                mut rows: accounts::BoxedQuery<'static, Self>,
                 query: &ListQuery,
-            ) -> prospects::BoxedQuery<'static, Self> {
+            ) -> accounts::BoxedQuery<'static, Self> {
                 if let (true, Some(term)) = (query.sort.is_empty(), &query.term) {
                     // Relevance: 0 when the name starts with the term, 1 when
                     // a word of the name does, 2 otherwise.
@@ -128,27 +136,27 @@ macro_rules! list_queries {
                 for key in &query.sort {
                     rows = match (key.field, key.direction) {
                         (SortField::Id, SortDirection::Ascending) => {
-                            rows.then_order_by(prospects::id.asc())
+                            rows.then_order_by(accounts::id.asc())
                         }
                         (SortField::Id, SortDirection::Descending) => {
-                            rows.then_order_by(prospects::id.desc())
+                            rows.then_order_by(accounts::id.desc())
                         }
                         (SortField::CreatedAt, SortDirection::Ascending) => {
-                            rows.then_order_by(prospects::created_at.asc())
+                            rows.then_order_by(accounts::created_at.asc())
                         }
                         (SortField::CreatedAt, SortDirection::Descending) => {
-                            rows.then_order_by(prospects::created_at.desc())
+                            rows.then_order_by(accounts::created_at.desc())
                         }
                         (SortField::UpdatedAt, SortDirection::Ascending) => {
-                            rows.then_order_by(prospects::updated_at.asc())
+                            rows.then_order_by(accounts::updated_at.asc())
                         }
                         (SortField::UpdatedAt, SortDirection::Descending) => {
-                            rows.then_order_by(prospects::updated_at.desc())
+                            rows.then_order_by(accounts::updated_at.desc())
                         }
                     };
                 }
                 if !query.sort.iter().any(|key| key.field == SortField::Id) {
-                    rows = rows.then_order_by(prospects::id.asc());
+                    rows = rows.then_order_by(accounts::id.asc());
                 }
                 rows
             }

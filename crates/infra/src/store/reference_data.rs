@@ -86,7 +86,7 @@ macro_rules! place {
 
 /// The tables whose rows may point at reference data, named as the 409
 /// message names them.
-const USED_BY: &str = "prospects";
+const USED_BY: &str = "prospects or customers";
 
 #[async_trait]
 impl ReferenceDataRepository for References {

@@ -172,7 +172,7 @@ mod tests {
         assert!(
             first
                 .iter()
-                .any(|line| line.contains("CREATE TABLE prospects"))
+                .any(|line| line.contains("CREATE TABLE accounts"))
         );
         conn.revert_all_migrations(MIGRATIONS).expect("down");
         assert_eq!(

@@ -1,0 +1,111 @@
+//! What `/api/v1/prospects` and `/api/v1/customers` do, once for both kinds
+//! of account: each resource's module documents its own routes and calls
+//! these with its service.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use prospects_domain::{AccountId, AccountService, ProspectInput};
+
+use crate::auth::{Caller, parse_id};
+use crate::errors::{ApiError, account_model};
+use crate::pagination::PageContext;
+use crate::state::ApiState;
+use crate::wire::{AccountDetailsJson, AccountJson, ErrorBody, NewProspect, ProspectChanges};
+use crate::{body, dialect, query};
+
+pub(crate) async fn list(
+    accounts: &AccountService,
+    req: &HttpRequest,
+    caller: &Caller,
+    state: &ApiState,
+) -> Result<HttpResponse, ApiError> {
+    let request = query::parse_list(req.query_string(), state.settings.max_per_page)?;
+    let page = accounts.list(caller.actor(), &request.query).await?;
+    let data: Vec<AccountJson> = page.items.iter().map(Into::into).collect();
+    let body = PageContext {
+        path: state.settings.origins.absolute_url(req, req.path()),
+        carried: &request.carried,
+        page: request.query.page,
+        per_page: request.query.per_page,
+        total: page.total,
+    }
+    .paginate(data);
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub(crate) async fn create(
+    accounts: &AccountService,
+    req: &HttpRequest,
+    caller: &Caller,
+    payload: web::Payload,
+    state: &ApiState,
+) -> Result<HttpResponse, ApiError> {
+    let raw = body::read(req, payload, &state.settings).await?;
+    let mut fields = body::object(req, &raw)?;
+    let sent_as = dialect::accept(&mut fields);
+    let NewProspect(sent) = body::typed(fields)?;
+    let created = accounts
+        .create(caller.actor(), ProspectInput::from(sent))
+        .await
+        .map_err(|error| sent_as.relabel(error.into()))?;
+    // Under the path the request came by (the SDK mount has its own).
+    let location = state
+        .settings
+        .origins
+        .absolute_url(req, &format!("{}/{}", req.path(), created.id.0));
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(AccountJson::from(&created)))
+}
+
+pub(crate) async fn show(
+    accounts: &AccountService,
+    req: &HttpRequest,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    let id = account_id(accounts, req)?;
+    let details = accounts.show(caller.actor(), id).await?;
+    Ok(HttpResponse::Ok().json(AccountDetailsJson::from(&details)))
+}
+
+/// Answers 201, as the vendor documents.
+pub(crate) async fn update(
+    accounts: &AccountService,
+    req: &HttpRequest,
+    caller: &Caller,
+    payload: web::Payload,
+    state: &ApiState,
+) -> Result<HttpResponse, ApiError> {
+    let id = account_id(accounts, req)?;
+    let raw = body::read(req, payload, &state.settings).await?;
+    let mut fields = body::object(req, &raw)?;
+    let sent_as = dialect::accept(&mut fields);
+    let input = ProspectInput::from(body::typed::<ProspectChanges>(fields)?);
+    let updated = accounts
+        .update(caller.actor(), id, input)
+        .await
+        .map_err(|error| sent_as.relabel(error.into()))?;
+    Ok(HttpResponse::Created().json(AccountJson::from(&updated)))
+}
+
+pub(crate) async fn delete(
+    accounts: &AccountService,
+    req: &HttpRequest,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    let id = account_id(accounts, req)?;
+    accounts.delete(caller.actor(), id).await?;
+    Ok(HttpResponse::Ok().json(ErrorBody {
+        message: format!("{} deleted.", account_model(accounts.kind())),
+    }))
+}
+
+/// The `{id}` segment; one that is not a positive integer names no account.
+pub(crate) fn account_id(
+    accounts: &AccountService,
+    req: &HttpRequest,
+) -> Result<AccountId, ApiError> {
+    let segment = req.match_info().get("id").unwrap_or_default();
+    parse_id(segment)
+        .ok_or_else(|| ApiError::ModelNotFound(account_model(accounts.kind()), segment.to_owned()))
+}
