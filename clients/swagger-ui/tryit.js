@@ -1,8 +1,8 @@
 // Drives the Swagger UI served at /docs in a headless Chromium the way a
 // person would: "Authorize" with a token, then "Try it out" and "Execute" on
-// every operation with the inputs Swagger UI pre-fills (only the path id and
-// the login credentials are typed in). Fails unless every operation answers
-// its success status.
+// every operation with the inputs Swagger UI pre-fills (only ids, the
+// account a note hangs on and the login credentials are typed in). Fails
+// unless every operation answers its success status.
 //
 // usage: node tryit.js BASE_URL TOKEN EMAIL PASSWORD
 const { chromium } = require('playwright-core');
@@ -10,8 +10,9 @@ const { chromium } = require('playwright-core');
 const [base, token, email, password] = process.argv.slice(2);
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
-// In this order: each prospect operation works on the one created before,
-// DELETE comes last among them, and logout (which revokes the token) last of all.
+// In this order: each operation works on the prospect, note or customer
+// created before it, deletes come last among them, and logout (which
+// revokes the token) last of all.
 const plan = [
   ['POST /api/login', 200],
   ['GET /api/v1/prospects', 200],
@@ -19,6 +20,16 @@ const plan = [
   ['GET /api/v1/prospects/{id}', 200],
   ['PUT /api/v1/prospects/{id}', 201],
   ['PATCH /api/v1/prospects/{id}', 201],
+  ['POST /api/v1/notes', 201],
+  ['GET /api/v1/notes', 200],
+  ['GET /api/v1/notes/{id}', 200],
+  ['PUT /api/v1/notes/{id}', 200],
+  ['DELETE /api/v1/notes/{id}', 200],
+  ['POST /api/v1/prospects/{id}/convert', 201],
+  ['GET /api/v1/customers', 200],
+  ['GET /api/v1/customers/{id}', 200],
+  ['PUT /api/v1/customers/{id}', 201],
+  ['DELETE /api/v1/customers/{id}', 200],
   ['DELETE /api/v1/prospects/{id}', 200],
   ['GET /api/version', 200],
   ['GET /livez', 200],
@@ -35,12 +46,25 @@ async function operation(page, label) {
   throw new Error(`Swagger UI shows no operation ${label}`);
 }
 
-async function tryItOut(page, label, createdId) {
+// What each operation's `{id}` names.
+function idFor(label, ids) {
+  if (label.includes('/notes/')) return ids.note;
+  if (label.includes('/customers/')) return ids.customer;
+  return ids.prospect;
+}
+
+async function fill(block, name, value) {
+  const input = await block.$(`tr[data-param-name="${name}"] input`);
+  if (input) await input.fill(String(value));
+}
+
+async function tryItOut(page, label, ids) {
   const block = await operation(page, label);
   await block.$eval('.opblock-summary-control', (e) => e.click());
   await (await block.waitForSelector('button.try-out__btn')).click();
-  const idInput = await block.$('tr[data-param-name="id"] input');
-  if (idInput) await idInput.fill(String(createdId));
+  await fill(block, 'id', idFor(label, ids));
+  await fill(block, 'noteable_type', 'prospect');
+  await fill(block, 'noteable_id', ids.prospect);
   if (label === 'POST /api/login') {
     const credentials = await block.waitForSelector('textarea.body-param__text');
     await credentials.fill(JSON.stringify({ email, password }));
@@ -62,11 +86,16 @@ async function tryItOut(page, label, createdId) {
   await page.fill('.modal-ux input[type=text]', token);
   await page.click('.modal-ux button.authorize');
   await page.click('.modal-ux button.close-modal');
-  let createdId = null;
+  const ids = {};
+  const creates = {
+    'POST /api/v1/prospects': 'prospect',
+    'POST /api/v1/notes': 'note',
+    'POST /api/v1/prospects/{id}/convert': 'customer',
+  };
   let failed = false;
   for (const [label, expected] of plan) {
-    const { status, body } = await tryItOut(page, label, createdId);
-    if (label === 'POST /api/v1/prospects' && status === 201) createdId = JSON.parse(body).id;
+    const { status, body } = await tryItOut(page, label, ids);
+    if (creates[label] && status === expected) ids[creates[label]] = JSON.parse(body).id;
     const ok = status === expected;
     failed ||= !ok;
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}: ${status}${ok ? '' : ` (expected ${expected}) ${body}`}`);

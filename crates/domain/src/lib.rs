@@ -12,6 +12,7 @@ pub mod auth;
 pub mod fields;
 pub mod input;
 pub mod listing;
+pub mod notes;
 pub mod ports;
 pub mod reference_data;
 pub mod search;
@@ -28,6 +29,9 @@ pub use auth::{AuthError, AuthService, LoginOutcome, Session};
 pub use fields::{ProspectField, ProspectFields, ProspectInput};
 pub use input::Patch;
 pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
+pub use notes::{
+    Editor, Note, NoteChanges, NoteError, NoteInput, NoteRepository, NoteService, NoteValues, Owner,
+};
 pub use ports::{
     Access, AccountRepository, HealthCheck, NewUser, Operation, PasswordHasher, Reference,
     ReferenceLookup, RepositoryError, RevocationList, TokenAuthority, TokenRejected, User,

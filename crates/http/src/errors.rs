@@ -6,7 +6,8 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::validation::summary;
 use prospects_domain::{
-    AccountError, AccountKind, AuthError, ReferenceDataError, UserError, ValidationErrors,
+    AccountError, AccountKind, AuthError, NoteError, ReferenceDataError, UserError,
+    ValidationErrors,
 };
 
 use crate::dialect::SentAs;
@@ -75,6 +76,9 @@ pub fn account_model(kind: AccountKind) -> &'static str {
     }
 }
 
+/// The 409 of every write to a converted prospect or what it owned.
+const CONVERTED: &str = "This prospect has already been converted.";
+
 /// A query string whose percent-escapes do not spell UTF-8.
 pub fn query_not_utf8() -> ApiError {
     ApiError::BadRequest("The query string is not valid UTF-8.".to_owned())
@@ -87,12 +91,26 @@ impl From<AccountError> for ApiError {
                 ApiError::ModelNotFound(account_model(kind), id.0.to_string())
             }
             AccountError::Forbidden => ApiError::Forbidden,
-            AccountError::Converted => {
-                ApiError::Conflict("This prospect has already been converted.".to_owned())
-            }
+            AccountError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
             AccountError::Invalid(errors) => errors.into(),
             AccountError::Unavailable(cause) => ApiError::Unavailable(cause),
             AccountError::Unknown(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<NoteError> for ApiError {
+    fn from(error: NoteError) -> Self {
+        match error {
+            NoteError::NotFound(id) => ApiError::ModelNotFound("Note", id.to_string()),
+            NoteError::OwnerNotFound(kind, id) => {
+                ApiError::ModelNotFound(account_model(kind), id.0.to_string())
+            }
+            NoteError::Forbidden => ApiError::Forbidden,
+            NoteError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
+            NoteError::Invalid(errors) => errors.into(),
+            NoteError::Unavailable(cause) => ApiError::Unavailable(cause),
+            NoteError::Unknown(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -3,7 +3,8 @@
 
 use prospects_domain::search::{SearchTerm, name_key};
 use prospects_domain::{
-    ListQuery, Rule, SortDirection, SortField, SortKey, UserQuery, ValidationErrors,
+    AccountId, AccountKind, ListQuery, Owner, Rule, SortDirection, SortField, SortKey, UserQuery,
+    ValidationErrors,
 };
 
 use utoipa::IntoParams;
@@ -540,5 +541,70 @@ mod tests {
             "The per page field must be an integer."
         );
         assert_eq!(parse("per_page=100").expect("valid").query.per_page, 100);
+    }
+}
+
+/// The account a note hangs on, as the vendor's client names it in the
+/// query string of `GET` and `POST /api/v1/notes`.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoteableParams {
+    /// `prospect` or `customer`.
+    #[param(required = true, pattern = "^(prospect|customer)$")]
+    pub noteable_type: Option<String>,
+    /// The prospect's or customer's id.
+    #[param(required = true, value_type = i64, minimum = 1)]
+    pub noteable_id: Option<String>,
+}
+
+/// Reads `noteable_type` and `noteable_id` (the last of each); a missing or
+/// malformed one is a 422 naming it.
+pub fn parse_noteable(raw: &str) -> Result<Owner, ApiError> {
+    let pairs = form::pairs(raw.as_bytes()).map_err(|_| query_not_utf8())?;
+    let mut params = NoteableParams::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "noteable_type" => params.noteable_type = Some(value),
+            "noteable_id" => params.noteable_id = Some(value),
+            _ => {}
+        }
+    }
+    let mut errors = ValidationErrors::new();
+    // Taken as sent (untrimmed), as documented: a name or a run of digits.
+    let kind = match params.noteable_type.as_deref() {
+        None | Some("") => {
+            errors.add("noteable_type", Rule::Required);
+            None
+        }
+        Some(sent) => {
+            let kind = AccountKind::from_stored(sent);
+            if kind.is_none() {
+                errors.add("noteable_type", Rule::Exists);
+            }
+            kind
+        }
+    };
+    let id = match params.noteable_id.as_deref() {
+        None | Some("") => {
+            errors.add("noteable_id", Rule::Required);
+            None
+        }
+        Some(sent) => {
+            let id = Some(sent)
+                .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|digits| digits.parse::<i64>().ok())
+                .filter(|id| *id > 0);
+            if id.is_none() {
+                errors.add("noteable_id", Rule::Integer);
+            }
+            id
+        }
+    };
+    match (kind, id) {
+        (Some(kind), Some(id)) => Ok(Owner {
+            kind,
+            id: AccountId(id),
+        }),
+        _ => Err(errors.into()),
     }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use prospects_domain::{
-    AccountService, AuthService, HealthCheck, ReferenceDataService, UserService,
+    AccountService, AuthService, HealthCheck, NoteService, ReferenceDataService, UserService,
 };
 
 use crate::origin::Origins;
@@ -41,6 +41,7 @@ impl Default for ApiSettings {
 pub struct ApiState {
     pub prospects: Arc<AccountService>,
     pub customers: Arc<AccountService>,
+    pub notes: Arc<NoteService>,
     pub reference_data: Arc<ReferenceDataService>,
     pub users: Arc<UserService>,
     pub auth: Arc<AuthService>,

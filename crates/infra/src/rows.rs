@@ -5,11 +5,11 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use prospects_domain::search;
 use prospects_domain::{
-    Account, AccountId, AccountKind, AccountNumber, Contact, Document, PaymentPlan, ProspectFields,
-    Role, User, UserId,
+    Account, AccountId, AccountKind, AccountNumber, Contact, Document, Note, NoteValues, Owner,
+    PaymentPlan, ProspectFields, Role, User, UserId,
 };
 
-use crate::schema::{accounts, contacts, documents, payment_plans, users};
+use crate::schema::{accounts, contacts, documents, notes, payment_plans, users};
 
 /// Now, in UTC, at the microsecond precision every backend stores and the
 /// wire shows. Columns hold UTC without a zone, so both backends agree.
@@ -277,6 +277,69 @@ impl From<PaymentPlanRow> for PaymentPlan {
             payment_terms_days: row.payment_terms_days,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = notes)]
+pub struct NoteRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub user_id: Option<i64>,
+    pub title: Option<String>,
+    pub body: String,
+    pub note_type: Option<String>,
+    pub priority: i32,
+    pub shared: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl NoteRow {
+    /// The note, on an account of `kind`.
+    pub fn into_note(self, kind: AccountKind) -> Note {
+        Note {
+            id: self.id,
+            owner: Owner {
+                kind,
+                id: AccountId(self.account_id),
+            },
+            author: self.user_id.map(UserId),
+            values: NoteValues {
+                title: self.title,
+                body: self.body,
+                note_type: self.note_type,
+                priority: self.priority,
+                shared: self.shared,
+            },
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        }
+    }
+}
+
+/// The columns a note's write sets.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = notes, treat_none_as_null = true)]
+pub struct NoteWrite<'a> {
+    pub title: Option<&'a str>,
+    pub body: &'a str,
+    pub note_type: Option<&'a str>,
+    pub priority: i32,
+    pub shared: bool,
+    pub updated_at: NaiveDateTime,
+}
+
+impl<'a> NoteWrite<'a> {
+    pub fn new(values: &'a NoteValues, at: NaiveDateTime) -> Self {
+        Self {
+            title: values.title.as_deref(),
+            body: &values.body,
+            note_type: values.note_type.as_deref(),
+            priority: values.priority,
+            shared: values.shared,
+            updated_at: at,
         }
     }
 }

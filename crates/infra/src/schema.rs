@@ -147,7 +147,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        title -> Nullable<Text>,
+        body -> Text,
+        #[sql_name = "type"]
+        note_type -> Nullable<Text>,
+        priority -> Integer,
+        shared -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
+diesel::joinable!(notes -> accounts (account_id));
 diesel::joinable!(documents -> accounts (account_id));
 diesel::joinable!(payment_plans -> accounts (account_id));
 
@@ -160,6 +177,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     prospection_codes,
     accounts,
     contacts,
+    notes,
     documents,
     payment_plans,
     revoked_tokens,

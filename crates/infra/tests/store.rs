@@ -13,10 +13,10 @@ use prospects_domain::{
     UserRepository, UserUpdate, ValidReference,
 };
 use prospects_infra::{Accounts, PoolSettings, References, Store, Users};
+use prospects_testkit::{TestBackend, TestDb};
 
 /// The kind of account most of these tests store.
 const PROSPECT: AccountKind = AccountKind::Prospect;
-use prospects_testkit::{TestBackend, TestDb};
 
 struct Fixture {
     store: Accounts,
@@ -668,8 +668,8 @@ async fn every_foreign_key_is_indexed() {
         })
         .await;
     assert_eq!(
-        foreign_keys, 11,
-        "accounts have 6 references and 2 to each other; contacts, documents, payment plans 1 each"
+        foreign_keys, 13,
+        "accounts have 6 references and 2 to each other; contacts, documents, payment plans 1 each; notes 2"
     );
 }
 
@@ -875,6 +875,99 @@ async fn users_are_listed_by_filter_updated_and_deleted() {
     assert_eq!(kept.account.fields.representative_id, None);
     assert!(matches!(
         f.users.delete(ann).await,
+        Err(RepositoryError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion() {
+    use prospects_domain::{NoteInput, NoteRepository, Owner};
+    let f = fixture().await;
+    let notes = f.health.notes();
+    let ann = f.user("ann@example.test", 5).await;
+    let bob = f.user("bob@example.test", 5).await;
+    let prospect = f
+        .prospect(ProspectInput {
+            representative_id: Patch::Set(ann.0),
+            ..named("Acme")
+        })
+        .await;
+    let owner = Owner {
+        kind: PROSPECT,
+        id: prospect.id,
+    };
+    let values = NoteInput {
+        body: Patch::text("Call back"),
+        ..NoteInput::default()
+    }
+    .validate_for_create()
+    .expect("valid");
+    let note = notes
+        .create(owner, Scope::RepresentedBy(ann), ann, values.clone())
+        .await
+        .expect("created");
+    assert_eq!((note.author, note.values.priority), (Some(ann), 999));
+    assert!(matches!(
+        notes
+            .create(owner, Scope::RepresentedBy(bob), bob, values.clone())
+            .await,
+        Err(RepositoryError::OutOfScope)
+    ));
+    let customer_owner = Owner {
+        kind: AccountKind::Customer,
+        id: prospect.id,
+    };
+    assert!(matches!(
+        notes.list(customer_owner, Scope::All).await,
+        Err(RepositoryError::NotFound)
+    ));
+    let retitle = || {
+        NoteInput {
+            title: Patch::text("Retitled"),
+            ..NoteInput::default()
+        }
+        .validate_for_update()
+        .expect("valid")
+    };
+    assert!(matches!(
+        notes
+            .update(note.id, Scope::All, Some(bob), retitle())
+            .await,
+        Err(RepositoryError::OutOfScope)
+    ));
+    let updated = notes
+        .update(note.id, Scope::All, None, retitle())
+        .await
+        .expect("updated");
+    assert_eq!(updated.values.title.as_deref(), Some("Retitled"));
+    assert!(updated.updated_at >= note.updated_at);
+
+    let customer = f
+        .store
+        .convert(prospect.id, Scope::All, false)
+        .await
+        .expect("converted");
+    let moved = notes
+        .list(
+            Owner {
+                kind: AccountKind::Customer,
+                id: customer.id,
+            },
+            Scope::All,
+        )
+        .await
+        .expect("listed");
+    assert_eq!(moved.iter().map(|n| n.id).collect::<Vec<_>>(), [note.id]);
+    assert!(matches!(
+        notes.create(owner, Scope::All, ann, values).await,
+        Err(RepositoryError::Converted)
+    ));
+    notes
+        .delete(note.id, Scope::RepresentedBy(ann), Some(ann))
+        .await
+        .expect("deleted");
+    assert!(matches!(
+        notes.find(note.id).await,
         Err(RepositoryError::NotFound)
     ));
 }

@@ -150,13 +150,17 @@ async fn converting_moves_everything_to_the_new_customer_once() {
     );
     assert_eq!(app.get(&ann, &prospect_path).await.body, before);
     assert_eq!(total(&app, &ann, "/api/v1/customers").await, json!(0));
-    let bad = app
-        .post(&ann, &format!("{convert}?dry_run=maybe"), json!({}))
-        .await;
-    assert_eq!(
-        (bad.status, bad.body["errors"]["dry_run"].clone()),
-        (422, json!(["The dry run field must be true or false."]))
-    );
+    for value in ["maybe", "", "TRUE"] {
+        let bad = app
+            .post(&ann, &format!("{convert}?dry_run={value}"), json!({}))
+            .await;
+        assert_eq!(
+            (bad.status, bad.body["errors"]["dry_run"].clone()),
+            (422, json!(["The dry run field must be true or false."])),
+            "{value:?}"
+        );
+    }
+    assert_eq!(total(&app, &ann, "/api/v1/customers").await, json!(0));
 
     let converted = app.post(&ann, &convert, json!({})).await;
     assert_eq!(converted.status, 201, "{:?}", converted.body);

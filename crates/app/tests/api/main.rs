@@ -11,6 +11,7 @@ mod docs;
 mod errors;
 mod limits;
 mod listing;
+mod notes;
 mod outages;
 mod reference_data;
 mod sales;

@@ -3,6 +3,7 @@
 pub(crate) mod accounts;
 pub(crate) mod customers;
 pub(crate) mod login;
+pub(crate) mod notes;
 pub(crate) mod prospects;
 pub(crate) mod reference_data;
 pub(crate) mod system;
@@ -88,6 +89,19 @@ fn api(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(customers::update))
             .route(web::patch().to(customers::patch))
             .route(web::delete().to(customers::delete)),
+        )
+        .service(
+            resource("/api/v1/notes", &["GET", "HEAD", "POST"])
+                .route(web::get().to(notes::list))
+                .route(web::head().to(notes::list))
+                .route(web::post().to(notes::create)),
+        )
+        .service(
+            resource("/api/v1/notes/{id}", &["GET", "HEAD", "PUT", "DELETE"])
+                .route(web::get().to(notes::show))
+                .route(web::head().to(notes::show))
+                .route(web::put().to(notes::update))
+                .route(web::delete().to(notes::delete)),
         )
         .service(
             resource("/api/user", &["GET", "HEAD"])

@@ -242,8 +242,8 @@ pub async fn convert(
         .json(body))
 }
 
-/// `dry_run` as Laravel's boolean rule reads it: `true`, `false`, `1`, `0`
-/// (absent or empty means false).
+/// `dry_run` as Laravel's boolean rule reads it: `true`, `false`, `1`, `0`;
+/// absent means false.
 fn dry_run(query: &str) -> Result<bool, ApiError> {
     let pairs = form::pairs(query.as_bytes()).map_err(|_| crate::errors::query_not_utf8())?;
     let sent = pairs
@@ -251,7 +251,7 @@ fn dry_run(query: &str) -> Result<bool, ApiError> {
         .rfind(|(key, _)| key == "dry_run")
         .map(|(_, value)| value);
     match sent.as_deref() {
-        None | Some("" | "false" | "0") => Ok(false),
+        None | Some("false" | "0") => Ok(false),
         Some("true" | "1") => Ok(true),
         Some(_) => {
             let mut errors = ValidationErrors::new();

@@ -3,6 +3,7 @@
 
 pub mod errors;
 pub mod lenient;
+pub mod notes;
 pub mod prospect;
 pub mod reference_data;
 pub mod session;

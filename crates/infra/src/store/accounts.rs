@@ -14,7 +14,7 @@ use super::query::{filtered, sorted};
 use super::{Accounts, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{AccountRow, AccountWrite, ContactRow, DocumentRow, PaymentPlanRow, now};
-use crate::schema::{accounts, contacts, documents, payment_plans};
+use crate::schema::{accounts, contacts, documents, notes, payment_plans};
 
 /// The door every write to an existing account goes through: writes
 /// `name = name` to the row, which takes the row's write lock (PostgreSQL)
@@ -25,26 +25,31 @@ use crate::schema::{accounts, contacts, documents, payment_plans};
 /// outside `scope`, and then `Converted` for a converted prospect.
 macro_rules! locked_in_scope {
     ($c:expr, $kind:expr, $id:expr, $scope:expr) => {{
-        let row: Option<AccountRow> = diesel::update(
+        use $crate::schema::accounts;
+        let row: Option<$crate::rows::AccountRow> = diesel::update(
             accounts::table
                 .find($id)
                 .filter(accounts::kind.eq($kind.as_str())),
         )
         .set(accounts::name.eq(accounts::name))
-        .returning(AccountRow::as_returning())
+        .returning($crate::rows::AccountRow::as_returning())
         .get_result($c)
         .await
         .optional()?;
-        let row = row.ok_or(StoreError::Domain(RepositoryError::NotFound))?;
-        if !$scope.contains(row.fields.representative_id.map(UserId)) {
-            return Err(RepositoryError::OutOfScope.into());
+        let row = row.ok_or($crate::errors::StoreError::Domain(
+            prospects_domain::RepositoryError::NotFound,
+        ))?;
+        let representative = row.fields.representative_id.map(prospects_domain::UserId);
+        if !$scope.contains(representative) {
+            return Err(prospects_domain::RepositoryError::OutOfScope.into());
         }
         if row.converted_at.is_some() {
-            return Err(RepositoryError::Converted.into());
+            return Err(prospects_domain::RepositoryError::Converted.into());
         }
         row
     }};
 }
+pub(super) use locked_in_scope;
 
 impl Accounts {
     /// SQLite does not name the foreign key that failed; find the dangling
@@ -306,6 +311,10 @@ impl AccountRepository for Accounts {
                         .set(payment_plans::account_id.eq(customer.id))
                         .execute(c)
                         .await?;
+                        diesel::update(notes::table.filter(notes::account_id.eq(id.0)))
+                            .set(notes::account_id.eq(customer.id))
+                            .execute(c)
+                            .await?;
                         diesel::update(accounts::table.find(id.0))
                             .set((
                                 accounts::converted_customer_id.eq(customer.id),

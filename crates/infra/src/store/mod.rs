@@ -6,6 +6,7 @@
 //! both backends. Only connection setup and migrations differ per backend.
 
 mod accounts;
+mod notes;
 mod postgres;
 mod query;
 mod reference_data;
@@ -266,6 +267,11 @@ impl Store {
         Accounts(self.clone())
     }
 
+    /// Notes on accounts.
+    pub fn notes(&self) -> Notes {
+        Notes(self.clone())
+    }
+
     pub fn users(&self) -> Users {
         Users(self.clone())
     }
@@ -284,6 +290,10 @@ impl Store {
 /// `AccountRepository` on either backend.
 #[derive(Clone)]
 pub struct Accounts(Store);
+
+/// `NoteRepository` on either backend.
+#[derive(Clone)]
+pub struct Notes(Store);
 
 /// `UserRepository` on either backend.
 #[derive(Clone)]

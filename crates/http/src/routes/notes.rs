@@ -1,0 +1,188 @@
+//! `/api/v1/notes`: the notes of a prospect or a customer, in the vendor's
+//! shape (the account named in the query string, a bare array).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use prospects_domain::NoteInput;
+
+use crate::auth::{Caller, parse_id};
+use crate::body;
+use crate::errors::ApiError;
+use crate::query::{NoteableParams, parse_noteable};
+use crate::state::ApiState;
+use crate::wire::notes::{NoteBody, NoteRequest};
+use crate::wire::{ErrorBody, ValidationErrorBody};
+
+/// List an account's notes
+///
+/// A bare array, newest first. A sales user gets 403 for an account they do
+/// not represent.
+#[utoipa::path(
+    get,
+    path = "/api/v1/notes",
+    tag = "Notes",
+    operation_id = "listNotes",
+    params(NoteableParams),
+    responses(
+        (status = 200, description = "The account's notes, newest first", body = Vec<NoteBody>),
+        (status = 400, description = "A query string that is not UTF-8", body = ErrorBody),
+        (status = 403, description = "The account is outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "No such prospect or customer", body = ErrorBody),
+        (status = 422, description = "`noteable_type` or `noteable_id` missing or malformed", body = ValidationErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+pub async fn list(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = parse_noteable(req.query_string())?;
+    let notes = state.notes.list(caller.actor(), owner).await?;
+    let body: Vec<NoteBody> = notes.iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Add a note
+///
+/// To the account the query string names; the caller is its author. A
+/// converted prospect takes no new note (409).
+#[utoipa::path(
+    post,
+    path = "/api/v1/notes",
+    tag = "Notes",
+    operation_id = "createNote",
+    params(NoteableParams),
+    request_body = NoteRequest,
+    responses(
+        (status = 201, description = "Created; `Location` names the new note", body = NoteBody,
+            headers(("Location" = String, description = "URL of the created note"))),
+        (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+        (status = 403, description = "The account is outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "No such prospect or customer", body = ErrorBody),
+        (status = 409, description = "The prospect has been converted", body = ErrorBody),
+        (status = 413, description = "The body is over the size limit", body = ErrorBody),
+        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+pub async fn create(
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = parse_noteable(req.query_string())?;
+    let input = read_input(&req, payload, &state).await?;
+    let note = state.notes.create(caller.actor(), owner, input).await?;
+    let location = state
+        .settings
+        .origins
+        .absolute_url(&req, &format!("{}/{}", req.path(), note.id));
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(NoteBody::from(&note)))
+}
+
+/// Show a note
+#[utoipa::path(
+    get,
+    path = "/api/v1/notes/{id}",
+    tag = "Notes",
+    operation_id = "showNote",
+    params(("id" = i64, Path, description = "Note id")),
+    responses(
+        (status = 200, description = "The note", body = NoteBody),
+        (status = 403, description = "Its account is outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "No such note", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+pub async fn show(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, ApiError> {
+    let note = state.notes.show(caller.actor(), note_id(&req)?).await?;
+    Ok(HttpResponse::Ok().json(NoteBody::from(&note)))
+}
+
+/// Update a note
+///
+/// The fields sent are validated and written, the others kept. Only its
+/// author or a user above the sales level may change a note.
+#[utoipa::path(
+    put,
+    path = "/api/v1/notes/{id}",
+    tag = "Notes",
+    operation_id = "updateNote",
+    params(("id" = i64, Path, description = "Note id")),
+    request_body = Option<NoteRequest>,
+    responses(
+        (status = 200, description = "The updated note", body = NoteBody),
+        (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+        (status = 403, description = "Not the author (for a sales user), or outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "No such note", body = ErrorBody),
+        (status = 409, description = "Its prospect has been converted", body = ErrorBody),
+        (status = 413, description = "The body is over the size limit", body = ErrorBody),
+        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+pub async fn update(
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = note_id(&req)?;
+    let input = read_input(&req, payload, &state).await?;
+    let note = state.notes.update(caller.actor(), id, input).await?;
+    Ok(HttpResponse::Ok().json(NoteBody::from(&note)))
+}
+
+/// Delete a note
+///
+/// Only its author or a user above the sales level may delete a note.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/notes/{id}",
+    tag = "Notes",
+    operation_id = "deleteNote",
+    params(("id" = i64, Path, description = "Note id")),
+    responses(
+        (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Note deleted."})),
+        (status = 403, description = "Not the author (for a sales user), or outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "No such note", body = ErrorBody),
+        (status = 409, description = "Its prospect has been converted", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+pub async fn delete(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, ApiError> {
+    state.notes.delete(caller.actor(), note_id(&req)?).await?;
+    Ok(HttpResponse::Ok().json(ErrorBody {
+        message: "Note deleted.".to_owned(),
+    }))
+}
+
+async fn read_input(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &ApiState,
+) -> Result<NoteInput, ApiError> {
+    Ok(body::request::<NoteRequest>(req, payload, &state.settings)
+        .await?
+        .into())
+}
+
+/// The `{id}` segment; one that is not a positive integer names no note.
+fn note_id(req: &HttpRequest) -> Result<i64, ApiError> {
+    let segment = req.match_info().get("id").unwrap_or_default();
+    parse_id(segment)
+        .map(|id| id.0)
+        .ok_or_else(|| ApiError::ModelNotFound("Note", segment.to_owned()))
+}
