@@ -63,6 +63,13 @@ const noted = await client.POST("/api/v1/notes", {
 declared("/api/v1/notes", "post", noted.response);
 check(noted.response.status === 201 && noted.data?.priority === 999, `note: ${noted.response.status}`);
 
+const planned = await client.PUT("/api/v1/prospects/{id}/payment-plan", {
+  params: { path: { id } },
+  body: { payment_method: "transfer", payment_terms_days: 30 },
+});
+declared("/api/v1/prospects/{id}/payment-plan", "put", planned.response);
+check(planned.response.status === 201 && planned.data?.payment_terms_days === 30, `plan: ${planned.response.status}`);
+
 const dryRun = await client.POST("/api/v1/prospects/{id}/convert", {
   params: { path: { id }, query: { dry_run: true } },
 });
@@ -88,6 +95,10 @@ check(notes.data?.length === 1 && notes.data[0].id === noted.data.id, `notes mov
 const customer = await client.GET("/api/v1/customers/{id}", { params: { path: { id: customerId } } });
 declared("/api/v1/customers/{id}", "get", customer.response);
 check(customer.data?.prospect_id === id, `customer: ${customer.response.status}`);
+
+const plan = await client.GET("/api/v1/customers/{id}/payment-plan", { params: { path: { id: customerId } } });
+declared("/api/v1/customers/{id}/payment-plan", "get", plan.response);
+check(plan.data?.account_id === customerId, `the plan moved: ${plan.response.status}`);
 
 const customerDeleted = await client.DELETE("/api/v1/customers/{id}", { params: { path: { id: customerId } } });
 declared("/api/v1/customers/{id}", "delete", customerDeleted.response);

@@ -7,8 +7,8 @@ use std::sync::atomic::AtomicBool;
 use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
-    AccountKind, AccountService, AuthService, NoteService, PasswordHasher, ReferenceDataService,
-    TokenAuthority, UserRepository, UserService,
+    AccountKind, AccountService, AuthService, NoteService, PasswordHasher, PaymentPlanService,
+    ReferenceDataService, TokenAuthority, UserRepository, UserService,
 };
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
 use prospects_infra::{
@@ -74,6 +74,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             Arc::new(store.notes()),
             Arc::new(store.accounts()),
         )),
+        payment_plans: Arc::new(PaymentPlanService::new(Arc::new(store.payment_plans()))),
         reference_data: Arc::new(ReferenceDataService::new(Arc::new(store.references()))),
         users: user_service.clone(),
         auth: auth.clone(),

@@ -33,6 +33,14 @@ impl AccountKind {
     }
 }
 
+/// The account something hangs on (a note, a payment plan, ...): a
+/// prospect or a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub kind: AccountKind,
+    pub id: AccountId,
+}
+
 /// A stored prospect or customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {

@@ -13,6 +13,7 @@ pub mod fields;
 pub mod input;
 pub mod listing;
 pub mod notes;
+pub mod payment_plans;
 pub mod ports;
 pub mod reference_data;
 pub mod search;
@@ -20,7 +21,7 @@ pub mod users;
 pub mod validation;
 
 pub use account::{
-    Account, AccountDetails, AccountId, AccountKind, Contact, Document, PaymentPlan,
+    Account, AccountDetails, AccountId, AccountKind, Contact, Document, Owner, PaymentPlan,
 };
 pub use account_number::AccountNumber;
 pub use accounts::{AccountError, AccountService};
@@ -30,7 +31,11 @@ pub use fields::{ProspectField, ProspectFields, ProspectInput};
 pub use input::Patch;
 pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
 pub use notes::{
-    Editor, Note, NoteChanges, NoteError, NoteInput, NoteRepository, NoteService, NoteValues, Owner,
+    Editor, Note, NoteChanges, NoteError, NoteInput, NoteRepository, NoteService, NoteValues,
+};
+pub use payment_plans::{
+    PaymentPlanError, PaymentPlanInput, PaymentPlanRepository, PaymentPlanService, PaymentTerms,
+    Put,
 };
 pub use ports::{
     Access, AccountRepository, HealthCheck, NewUser, Operation, PasswordHasher, Reference,

@@ -8,17 +8,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::validation::{Rule, ValidationErrors};
-use crate::{AccountId, AccountKind, AccountRepository, Actor, Patch, RepositoryError, UserId};
+use crate::{
+    AccountId, AccountKind, AccountRepository, Actor, Owner, Patch, RepositoryError, Scope, UserId,
+};
 
 /// The longest body a note may have (a MySQL `TEXT`, as the vendor stores it).
 pub const MAX_BODY_CHARS: usize = 65_535;
-
-/// Where a note hangs: a prospect or a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Owner {
-    pub kind: AccountKind,
-    pub id: AccountId,
-}
 
 /// A stored note.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,7 +167,7 @@ pub type Editor = Option<UserId>;
 pub trait NoteRepository: Send + Sync {
     /// The notes of `owner`, newest first. `NotFound` when there is no such
     /// account, `OutOfScope` outside `scope`.
-    async fn list(&self, owner: Owner, scope: crate::Scope) -> Result<Vec<Note>, RepositoryError>;
+    async fn list(&self, owner: Owner, scope: Scope) -> Result<Vec<Note>, RepositoryError>;
 
     /// The note, and its account's representative (the caller decides 403).
     /// `NotFound` when there is no such note.
@@ -183,7 +178,7 @@ pub trait NoteRepository: Send + Sync {
     async fn create(
         &self,
         owner: Owner,
-        scope: crate::Scope,
+        scope: Scope,
         author: UserId,
         values: NoteValues,
     ) -> Result<Note, RepositoryError>;
@@ -193,18 +188,13 @@ pub trait NoteRepository: Send + Sync {
     async fn update(
         &self,
         id: i64,
-        scope: crate::Scope,
+        scope: Scope,
         editor: Editor,
         changes: NoteChanges,
     ) -> Result<Note, RepositoryError>;
 
     /// As [`NoteRepository::update`].
-    async fn delete(
-        &self,
-        id: i64,
-        scope: crate::Scope,
-        editor: Editor,
-    ) -> Result<(), RepositoryError>;
+    async fn delete(&self, id: i64, scope: Scope, editor: Editor) -> Result<(), RepositoryError>;
 }
 
 /// Why a note operation failed, in domain terms.
@@ -343,8 +333,8 @@ fn owner_missing(owner: Owner) -> NoteError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Role;
     use crate::ports::MockAccountRepository;
-    use crate::{Role, Scope};
 
     fn sales_user(id: i64) -> Actor {
         Actor::new(UserId(id), Role::new(5))

@@ -6,8 +6,8 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::validation::summary;
 use prospects_domain::{
-    AccountError, AccountKind, AuthError, NoteError, ReferenceDataError, UserError,
-    ValidationErrors,
+    AccountError, AccountKind, AuthError, NoteError, PaymentPlanError, ReferenceDataError,
+    UserError, ValidationErrors,
 };
 
 use crate::dialect::SentAs;
@@ -36,6 +36,9 @@ pub enum ApiError {
     /// as Laravel does.
     #[error("No query results for model [{0}] {1}")]
     ModelNotFound(&'static str, String),
+    /// Something the path names does not exist, in words of its own.
+    #[error("{0}")]
+    Missing(String),
     /// The request contradicts the row's state (it is still in use, say).
     #[error("{0}")]
     Conflict(String),
@@ -111,6 +114,24 @@ impl From<NoteError> for ApiError {
             NoteError::Invalid(errors) => errors.into(),
             NoteError::Unavailable(cause) => ApiError::Unavailable(cause),
             NoteError::Unknown(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<PaymentPlanError> for ApiError {
+    fn from(error: PaymentPlanError) -> Self {
+        match error {
+            PaymentPlanError::OwnerNotFound(kind, id) => {
+                ApiError::ModelNotFound(account_model(kind), id.0.to_string())
+            }
+            PaymentPlanError::NoPlan => {
+                ApiError::Missing("This account has no payment plan.".to_owned())
+            }
+            PaymentPlanError::Forbidden => ApiError::Forbidden,
+            PaymentPlanError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
+            PaymentPlanError::Invalid(errors) => errors.into(),
+            PaymentPlanError::Unavailable(cause) => ApiError::Unavailable(cause),
+            PaymentPlanError::Unknown(cause) => ApiError::Internal(cause),
         }
     }
 }
@@ -191,7 +212,9 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::ModelNotFound(..) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::ModelNotFound(..) | ApiError::Missing(_) | ApiError::RouteNotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

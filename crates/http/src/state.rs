@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use prospects_domain::{
-    AccountService, AuthService, HealthCheck, NoteService, ReferenceDataService, UserService,
+    AccountService, AuthService, HealthCheck, NoteService, PaymentPlanService,
+    ReferenceDataService, UserService,
 };
 
 use crate::origin::Origins;
@@ -42,6 +43,7 @@ pub struct ApiState {
     pub prospects: Arc<AccountService>,
     pub customers: Arc<AccountService>,
     pub notes: Arc<NoteService>,
+    pub payment_plans: Arc<PaymentPlanService>,
     pub reference_data: Arc<ReferenceDataService>,
     pub users: Arc<UserService>,
     pub auth: Arc<AuthService>,

@@ -13,6 +13,7 @@ mod limits;
 mod listing;
 mod notes;
 mod outages;
+mod payment_plans;
 mod reference_data;
 mod sales;
 mod sdk;

@@ -4,6 +4,7 @@ pub(crate) mod accounts;
 pub(crate) mod customers;
 pub(crate) mod login;
 pub(crate) mod notes;
+pub(crate) mod payment_plans;
 pub(crate) mod prospects;
 pub(crate) mod reference_data;
 pub(crate) mod system;
@@ -121,6 +122,8 @@ fn api(cfg: &mut web::ServiceConfig) {
                 .route(web::put().to(users::update))
                 .route(web::delete().to(users::delete)),
         )
+        .configure(payment_plans::of_prospects::configure)
+        .configure(payment_plans::of_customers::configure)
         .configure(reference_data::brands::configure)
         .configure(reference_data::sectors::configure)
         .configure(reference_data::clusters::configure)

@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod lenient;
 pub mod notes;
+pub mod payment_plans;
 pub mod prospect;
 pub mod reference_data;
 pub mod session;

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod notes;
+mod payment_plans;
 mod postgres;
 mod query;
 mod reference_data;
@@ -272,6 +273,11 @@ impl Store {
         Notes(self.clone())
     }
 
+    /// Accounts' payment plans.
+    pub fn payment_plans(&self) -> PaymentPlans {
+        PaymentPlans(self.clone())
+    }
+
     pub fn users(&self) -> Users {
         Users(self.clone())
     }
@@ -294,6 +300,10 @@ pub struct Accounts(Store);
 /// `NoteRepository` on either backend.
 #[derive(Clone)]
 pub struct Notes(Store);
+
+/// `PaymentPlanRepository` on either backend.
+#[derive(Clone)]
+pub struct PaymentPlans(Store);
 
 /// `UserRepository` on either backend.
 #[derive(Clone)]

@@ -1,0 +1,157 @@
+//! `/api/v1/{prospects,customers}/{id}/payment-plan`: at most one plan per
+//! account, read by whoever may see it; `PUT` creates (201) or replaces (200).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use prospects_domain::{AccountKind, Owner, Put};
+
+use super::accounts::account_id;
+use crate::auth::Caller;
+use crate::body;
+use crate::errors::ApiError;
+use crate::state::ApiState;
+use crate::wire::payment_plans::PaymentPlanRequest;
+use crate::wire::{ErrorBody, PaymentPlanBody};
+
+fn owner(kind: AccountKind, req: &HttpRequest, state: &ApiState) -> Result<Owner, ApiError> {
+    let accounts = match kind {
+        AccountKind::Prospect => &state.prospects,
+        AccountKind::Customer => &state.customers,
+    };
+    Ok(Owner {
+        kind,
+        id: account_id(accounts, req)?,
+    })
+}
+
+async fn show(
+    kind: AccountKind,
+    req: &HttpRequest,
+    caller: &Caller,
+    state: &ApiState,
+) -> Result<HttpResponse, ApiError> {
+    let plan = state
+        .payment_plans
+        .show(caller.actor(), owner(kind, req, state)?)
+        .await?;
+    Ok(HttpResponse::Ok().json(PaymentPlanBody::from(&plan)))
+}
+
+async fn put(
+    kind: AccountKind,
+    req: &HttpRequest,
+    caller: &Caller,
+    payload: web::Payload,
+    state: &ApiState,
+) -> Result<HttpResponse, ApiError> {
+    let owner = owner(kind, req, state)?;
+    let sent = body::request::<PaymentPlanRequest>(req, payload, &state.settings).await?;
+    let (plan, outcome) = state
+        .payment_plans
+        .put(caller.actor(), owner, sent.into())
+        .await?;
+    let mut response = match outcome {
+        Put::Created => HttpResponse::Created(),
+        Put::Replaced => HttpResponse::Ok(),
+    };
+    Ok(response.json(PaymentPlanBody::from(&plan)))
+}
+
+async fn delete(
+    kind: AccountKind,
+    req: &HttpRequest,
+    caller: &Caller,
+    state: &ApiState,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .payment_plans
+        .delete(caller.actor(), owner(kind, req, state)?)
+        .await?;
+    Ok(HttpResponse::Ok().json(ErrorBody {
+        message: "Payment plan deleted.".to_owned(),
+    }))
+}
+
+/// One kind of account's three operations, each documented under its own
+/// path and operation id.
+macro_rules! payment_plan_routes {
+    ($module:ident, $kind:expr, $tag:literal, $path:literal, $noun:literal,
+     $show:literal, $put:literal, $delete:literal) => {
+        pub mod $module {
+            use super::*;
+
+            #[utoipa::path(get, path = $path, tag = $tag, operation_id = $show,
+                params(("id" = i64, Path, description = concat!($noun, " id"))),
+                responses(
+                    (status = 200, description = "The payment plan", body = PaymentPlanBody),
+                    (status = 403, description = "Outside the caller's scope", body = ErrorBody),
+                    (status = 404, description = concat!("No such ", $noun, ", or it has no payment plan"), body = ErrorBody),
+                ),
+                security(("bearerAuth" = [])))]
+            pub async fn show(req: HttpRequest, caller: Caller, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
+                super::show($kind, &req, &caller, &state).await
+            }
+
+            #[utoipa::path(put, path = $path, tag = $tag, operation_id = $put,
+                params(("id" = i64, Path, description = concat!($noun, " id"))),
+                request_body = PaymentPlanRequest,
+                responses(
+                    (status = 200, description = "The plan, replaced", body = PaymentPlanBody),
+                    (status = 201, description = "The plan, created", body = PaymentPlanBody),
+                    (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+                    (status = 403, description = "Outside the caller's scope", body = ErrorBody),
+                    (status = 404, description = concat!("No such ", $noun), body = ErrorBody),
+                    (status = 409, description = "The prospect has been converted", body = ErrorBody),
+                    (status = 413, description = "The body is over the size limit", body = ErrorBody),
+                    (status = 422, description = "Validation failed", body = crate::wire::ValidationErrorBody),
+                ),
+                security(("bearerAuth" = [])))]
+            pub async fn put(req: HttpRequest, caller: Caller, payload: web::Payload, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
+                super::put($kind, &req, &caller, payload, &state).await
+            }
+
+            #[utoipa::path(delete, path = $path, tag = $tag, operation_id = $delete,
+                params(("id" = i64, Path, description = concat!($noun, " id"))),
+                responses(
+                    (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Payment plan deleted."})),
+                    (status = 403, description = "Outside the caller's scope", body = ErrorBody),
+                    (status = 404, description = concat!("No such ", $noun, ", or it has no payment plan"), body = ErrorBody),
+                    (status = 409, description = "The prospect has been converted", body = ErrorBody),
+                ),
+                security(("bearerAuth" = [])))]
+            pub async fn delete(req: HttpRequest, caller: Caller, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
+                super::delete($kind, &req, &caller, &state).await
+            }
+
+            pub fn configure(cfg: &mut web::ServiceConfig) {
+                cfg.service(
+                    crate::routes::resource($path, &["GET", "HEAD", "PUT", "DELETE"])
+                        .route(web::get().to(show))
+                        .route(web::head().to(show))
+                        .route(web::put().to(put))
+                        .route(web::delete().to(delete)),
+                );
+            }
+        }
+    };
+}
+
+payment_plan_routes!(
+    of_prospects,
+    AccountKind::Prospect,
+    "Prospects",
+    "/api/v1/prospects/{id}/payment-plan",
+    "prospect",
+    "showProspectPaymentPlan",
+    "putProspectPaymentPlan",
+    "deleteProspectPaymentPlan"
+);
+payment_plan_routes!(
+    of_customers,
+    AccountKind::Customer,
+    "Customers",
+    "/api/v1/customers/{id}/payment-plan",
+    "customer",
+    "showCustomerPaymentPlan",
+    "putCustomerPaymentPlan",
+    "deleteCustomerPaymentPlan"
+);

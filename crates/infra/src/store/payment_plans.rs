@@ -1,0 +1,126 @@
+//! `PaymentPlanRepository`, one code base for both backends. Writes lock the
+//! plan's account first (`locked_in_scope!`), so a plan is never written to
+//! a prospect being converted, nor two plans to one account.
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use prospects_domain::{
+    Owner, PaymentPlan, PaymentPlanRepository, PaymentTerms, Put, RepositoryError, Scope, UserId,
+};
+
+use super::accounts::locked_in_scope;
+use super::{PaymentPlans, with_conn};
+use crate::errors::StoreError;
+use crate::rows::{PaymentPlanRow, now};
+use crate::schema::{accounts, payment_plans};
+
+#[async_trait]
+impl PaymentPlanRepository for PaymentPlans {
+    async fn find(
+        &self,
+        owner: Owner,
+        scope: Scope,
+    ) -> Result<Option<PaymentPlan>, RepositoryError> {
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let row: Result<Option<PaymentPlanRow>, StoreError> = with_conn!(&mut conn, |c| {
+                    async {
+                        let representative: Option<i64> = accounts::table
+                            .find(owner.id.0)
+                            .filter(accounts::kind.eq(owner.kind.as_str()))
+                            .select(accounts::representative_id)
+                            .first(c)
+                            .await?;
+                        if !scope.contains(representative.map(UserId)) {
+                            return Err(RepositoryError::OutOfScope.into());
+                        }
+                        Ok::<_, StoreError>(
+                            payment_plans::table
+                                .filter(payment_plans::account_id.eq(owner.id.0))
+                                .select(PaymentPlanRow::as_select())
+                                .first(c)
+                                .await
+                                .optional()?,
+                        )
+                    }
+                    .await
+                });
+                Ok(row?.map(Into::into))
+            })
+            .await
+    }
+
+    async fn put(
+        &self,
+        owner: Owner,
+        scope: Scope,
+        terms: PaymentTerms,
+    ) -> Result<(PaymentPlan, Put), RepositoryError> {
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let put: Result<(PaymentPlanRow, Put), StoreError> = with_conn!(&mut conn, |c| {
+                    c.transaction(async |c| {
+                        locked_in_scope!(c, owner.kind, owner.id.0, scope);
+                        let at = now();
+                        let values = (
+                            payment_plans::payment_method.eq(&terms.payment_method),
+                            payment_plans::payment_terms_days.eq(terms.payment_terms_days),
+                            payment_plans::updated_at.eq(at),
+                        );
+                        // The account's lock makes the read and the write one step.
+                        let replaced: Option<PaymentPlanRow> = diesel::update(
+                            payment_plans::table.filter(payment_plans::account_id.eq(owner.id.0)),
+                        )
+                        .set(values)
+                        .returning(PaymentPlanRow::as_returning())
+                        .get_result(c)
+                        .await
+                        .optional()?;
+                        if let Some(row) = replaced {
+                            return Ok((row, Put::Replaced));
+                        }
+                        let row = diesel::insert_into(payment_plans::table)
+                            .values((
+                                payment_plans::account_id.eq(owner.id.0),
+                                payment_plans::created_at.eq(at),
+                                values,
+                            ))
+                            .returning(PaymentPlanRow::as_returning())
+                            .get_result(c)
+                            .await?;
+                        Ok::<_, StoreError>((row, Put::Created))
+                    })
+                    .await
+                });
+                let (row, outcome) = put?;
+                Ok((row.into(), outcome))
+            })
+            .await
+    }
+
+    async fn delete(&self, owner: Owner, scope: Scope) -> Result<bool, RepositoryError> {
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let deleted: Result<usize, StoreError> = with_conn!(&mut conn, |c| {
+                    c.transaction(async |c| {
+                        locked_in_scope!(c, owner.kind, owner.id.0, scope);
+                        Ok::<_, StoreError>(
+                            diesel::delete(
+                                payment_plans::table
+                                    .filter(payment_plans::account_id.eq(owner.id.0)),
+                            )
+                            .execute(c)
+                            .await?,
+                        )
+                    })
+                    .await
+                });
+                Ok(deleted? > 0)
+            })
+            .await
+    }
+}
