@@ -911,3 +911,112 @@ fn json_request(scene: &Scene, method: &str, path: &str, body: &Value) -> actix_
         .insert_header(bearer(&scene.admin))
         .set_json(body)
 }
+
+#[actix_web::test]
+async fn the_doors_of_what_hangs_on_an_account_refuse_hostile_input() {
+    let scene = Scene::new().await;
+    let app = &scene.app;
+    let customer = app
+        .post(&scene.admin, "/api/v1/customers", json!({"name": "Acme"}))
+        .await;
+    assert_eq!(customer.status, 201);
+    let customer = format!("/api/v1/customers/{}", customer.body["id"]);
+    let note = app
+        .post(
+            &scene.admin,
+            &format!(
+                "/api/v1/notes?noteable_type=prospect&noteable_id={}",
+                scene.anns
+            ),
+            json!({"body": "Call back"}),
+        )
+        .await;
+    assert_eq!(note.status, 201);
+    let note = format!("/api/v1/notes/{}", note.body["id"]);
+    let new_note = format!(
+        "/api/v1/notes?noteable_type=prospect&noteable_id={}",
+        scene.anns
+    );
+    let plan = format!("/api/v1/prospects/{}/payment-plan", scene.anns);
+    let state = || async {
+        let notes = app.get(&scene.admin, &new_note).await.body;
+        let customers = app.get(&scene.admin, "/api/v1/customers").await.body;
+        let prospect = app
+            .get(&scene.admin, &format!("/api/v1/prospects/{}", scene.anns))
+            .await
+            .body;
+        json!([notes, customers["data"], prospect])
+    };
+    let before = state().await;
+    let deep = format!("{{\"body\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let repeated = format!("{{{}\"body\": \"x\"}}", "\"body\": \"x\", ".repeat(3_000));
+    let megabyte = format!("{{\"body\": \"{}\"}}", "x".repeat(1024 * 1024));
+    let malformed: [(&[u8], u16, Value); 6] = [
+        (b"{\"body\": \"\xff\xfe\"}", 400, message("The request body is not valid JSON.")),
+        (deep.as_bytes(), 400, message("The request body is nested too deeply.")),
+        (repeated.as_bytes(), 400, message("The request body has a key more than once.")),
+        (b"[1]", 400, message("The request body must be a JSON object.")),
+        (
+            megabyte.as_bytes(),
+            413,
+            message("The request body is too large."),
+        ),
+        (
+            br#"{"name": "\u0000", "body": "\u0000", "payment_method": "\u0000", "payment_terms_days": "1e309"}"#,
+            422,
+            Value::Null,
+        ),
+    ];
+    for (method, path) in [
+        ("POST", "/api/v1/customers"),
+        ("PUT", customer.as_str()),
+        ("POST", new_note.as_str()),
+        ("PUT", note.as_str()),
+        ("PUT", plan.as_str()),
+    ] {
+        for (body, status, answer) in &malformed {
+            let response = scene.raw(method, path, "application/json", body).await;
+            assert_eq!(
+                response.status, *status,
+                "{method} {path}: {:?}",
+                response.body
+            );
+            if !answer.is_null() {
+                assert_eq!(&response.body, answer, "{method} {path}");
+            }
+        }
+    }
+    // Hostile ids and account types in paths and query strings.
+    for path in [
+        "/api/v1/notes/9223372036854775808",
+        "/api/v1/notes/-1",
+        "/api/v1/customers/1%00",
+        "/api/v1/prospects/99999999999999999999/payment-plan",
+        "/api/v1/notes?noteable_type=prospect&noteable_id=9223372036854775807",
+    ] {
+        let response = app.get(&scene.admin, path).await;
+        assert_eq!(response.status, 404, "{path}: {:?}", response.body);
+    }
+    for query in [
+        format!("noteable_type={}&noteable_id=1", "p".repeat(60_000)),
+        "noteable_type=prospect%00&noteable_id=1".to_owned(),
+        "noteable_type=prospect&noteable_id=1e3".to_owned(),
+    ] {
+        let response = app
+            .get(&scene.admin, &format!("/api/v1/notes?{query}"))
+            .await;
+        assert_eq!(response.status, 422, "{:?}", response.body);
+    }
+    let convert = format!("/api/v1/prospects/{}/convert", scene.anns);
+    for query in ["dry_run=%FF", &format!("dry_run={}", "1".repeat(60_000))] {
+        let response = app
+            .post(&scene.admin, &format!("{convert}?{query}"), json!({}))
+            .await;
+        assert!(
+            matches!(response.status, 400 | 422),
+            "{query}: {}",
+            response.status
+        );
+    }
+    assert_eq!(state().await, before);
+}

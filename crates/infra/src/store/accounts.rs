@@ -51,6 +51,25 @@ macro_rules! locked_in_scope {
 }
 pub(super) use locked_in_scope;
 
+/// The read-side check of what hangs on an account (its notes, its plan):
+/// `NotFound` when there is no account `$owner`, `OutOfScope` outside
+/// `$scope`. Takes no lock.
+macro_rules! readable_in_scope {
+    ($c:expr, $owner:expr, $scope:expr) => {{
+        use $crate::schema::accounts;
+        let representative: Option<i64> = accounts::table
+            .find($owner.id.0)
+            .filter(accounts::kind.eq($owner.kind.as_str()))
+            .select(accounts::representative_id)
+            .first($c)
+            .await?;
+        if !$scope.contains(representative.map(prospects_domain::UserId)) {
+            return Err(prospects_domain::RepositoryError::OutOfScope.into());
+        }
+    }};
+}
+pub(super) use readable_in_scope;
+
 impl Accounts {
     /// SQLite does not name the foreign key that failed; find the dangling
     /// reference among those written, so both backends answer alike.

@@ -10,7 +10,7 @@ use prospects_domain::{
     Scope, UserId,
 };
 
-use super::accounts::locked_in_scope;
+use super::accounts::{locked_in_scope, readable_in_scope};
 use super::{Notes, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{NoteRow, NoteWrite, now};
@@ -64,15 +64,7 @@ impl NoteRepository for Notes {
                 let mut conn = self.0.conn().await?;
                 let rows: Result<Vec<NoteRow>, StoreError> = with_conn!(&mut conn, |c| {
                     async {
-                        let representative: Option<i64> = accounts::table
-                            .find(owner.id.0)
-                            .filter(accounts::kind.eq(owner.kind.as_str()))
-                            .select(accounts::representative_id)
-                            .first(c)
-                            .await?;
-                        if !scope.contains(representative.map(UserId)) {
-                            return Err(RepositoryError::OutOfScope.into());
-                        }
+                        readable_in_scope!(c, owner, scope);
                         Ok::<_, StoreError>(
                             notes::table
                                 .filter(notes::account_id.eq(owner.id.0))

@@ -6,14 +6,14 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Owner, PaymentPlan, PaymentPlanRepository, PaymentTerms, Put, RepositoryError, Scope, UserId,
+    Owner, PaymentPlan, PaymentPlanRepository, PaymentTerms, Put, RepositoryError, Scope,
 };
 
-use super::accounts::locked_in_scope;
+use super::accounts::{locked_in_scope, readable_in_scope};
 use super::{PaymentPlans, with_conn};
 use crate::errors::StoreError;
 use crate::rows::{PaymentPlanRow, now};
-use crate::schema::{accounts, payment_plans};
+use crate::schema::payment_plans;
 
 #[async_trait]
 impl PaymentPlanRepository for PaymentPlans {
@@ -27,15 +27,7 @@ impl PaymentPlanRepository for PaymentPlans {
                 let mut conn = self.0.conn().await?;
                 let row: Result<Option<PaymentPlanRow>, StoreError> = with_conn!(&mut conn, |c| {
                     async {
-                        let representative: Option<i64> = accounts::table
-                            .find(owner.id.0)
-                            .filter(accounts::kind.eq(owner.kind.as_str()))
-                            .select(accounts::representative_id)
-                            .first(c)
-                            .await?;
-                        if !scope.contains(representative.map(UserId)) {
-                            return Err(RepositoryError::OutOfScope.into());
-                        }
+                        readable_in_scope!(c, owner, scope);
                         Ok::<_, StoreError>(
                             payment_plans::table
                                 .filter(payment_plans::account_id.eq(owner.id.0))
