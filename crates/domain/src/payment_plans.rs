@@ -110,9 +110,6 @@ pub trait PaymentPlanRepository: Send + Sync {
 pub enum PaymentPlanError {
     #[error("no {0:?} {1:?}")]
     OwnerNotFound(AccountKind, AccountId),
-    /// The account exists but has no payment plan.
-    #[error("no payment plan")]
-    NoPlan,
     #[error("forbidden")]
     Forbidden,
     #[error("the prospect has already been converted")]
@@ -147,13 +144,17 @@ impl PaymentPlanService {
         Self { plans }
     }
 
-    /// The plan: `OwnerNotFound`, `Forbidden`, or `NoPlan`.
-    pub async fn show(&self, actor: Actor, owner: Owner) -> Result<PaymentPlan, PaymentPlanError> {
+    /// The plan, or `None` when the account has none yet: `OwnerNotFound`,
+    /// `Forbidden`.
+    pub async fn show(
+        &self,
+        actor: Actor,
+        owner: Owner,
+    ) -> Result<Option<PaymentPlan>, PaymentPlanError> {
         self.plans
             .find(owner, actor.scope())
             .await
-            .map_err(|e| PaymentPlanError::from_repository(owner, e))?
-            .ok_or(PaymentPlanError::NoPlan)
+            .map_err(|e| PaymentPlanError::from_repository(owner, e))
     }
 
     /// Creates or replaces the plan. Checks, in order: the account (404,
@@ -167,11 +168,8 @@ impl PaymentPlanService {
         let terms = match input.validate() {
             Ok(terms) => terms,
             Err(errors) => {
-                // 404 and 403 come first; whether a plan exists does not matter.
-                match self.show(actor, owner).await {
-                    Ok(_) | Err(PaymentPlanError::NoPlan) => {}
-                    Err(other) => return Err(other),
-                }
+                // 404 and 403 come first.
+                self.show(actor, owner).await?;
                 return Err(PaymentPlanError::Invalid(errors));
             }
         };
@@ -181,18 +179,15 @@ impl PaymentPlanService {
             .map_err(|e| PaymentPlanError::from_repository(owner, e))
     }
 
-    /// Deletes the plan: `NoPlan` when there is none.
+    /// Deletes the plan. Idempotent: an account without one is answered
+    /// alike (a plan is a singleton part of its account, not a resource of
+    /// its own that can be missing).
     pub async fn delete(&self, actor: Actor, owner: Owner) -> Result<(), PaymentPlanError> {
-        let deleted = self
-            .plans
+        self.plans
             .delete(owner, actor.scope())
             .await
-            .map_err(|e| PaymentPlanError::from_repository(owner, e))?;
-        if deleted {
-            Ok(())
-        } else {
-            Err(PaymentPlanError::NoPlan)
-        }
+            .map(|_deleted| ())
+            .map_err(|e| PaymentPlanError::from_repository(owner, e))
     }
 }
 

@@ -36,9 +36,6 @@ pub enum ApiError {
     /// as Laravel does.
     #[error("No query results for model [{0}] {1}")]
     ModelNotFound(&'static str, String),
-    /// Something the path names does not exist, in words of its own.
-    #[error("{0}")]
-    Missing(String),
     /// The request contradicts the row's state (it is still in use, say).
     #[error("{0}")]
     Conflict(String),
@@ -123,9 +120,6 @@ impl From<PaymentPlanError> for ApiError {
         match error {
             PaymentPlanError::OwnerNotFound(kind, id) => {
                 ApiError::ModelNotFound(account_model(kind), id.0.to_string())
-            }
-            PaymentPlanError::NoPlan => {
-                ApiError::Missing("This account has no payment plan.".to_owned())
             }
             PaymentPlanError::Forbidden => ApiError::Forbidden,
             PaymentPlanError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
@@ -212,9 +206,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::ModelNotFound(..) | ApiError::Missing(_) | ApiError::RouteNotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::ModelNotFound(..) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -1,5 +1,6 @@
 //! `/api/v1/{prospects,customers}/{id}/payment-plan`: at most one plan per
-//! account, read by whoever may see it; `PUT` creates (201) or replaces (200).
+//! account, read by whoever may see it (`null` before it has one); `PUT`
+//! creates (201) or replaces (200), `DELETE` removes it if there is one.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use prospects_domain::{AccountKind, Owner, Put};
@@ -33,7 +34,7 @@ async fn show(
         .payment_plans
         .show(caller.actor(), owner(kind, req, state)?)
         .await?;
-    Ok(HttpResponse::Ok().json(PaymentPlanBody::from(&plan)))
+    Ok(HttpResponse::Ok().json(plan.as_ref().map(PaymentPlanBody::from)))
 }
 
 async fn put(
@@ -82,9 +83,9 @@ macro_rules! payment_plan_routes {
             #[utoipa::path(get, path = $path, tag = $tag, operation_id = $show,
                 params(("id" = i64, Path, description = concat!($noun, " id"))),
                 responses(
-                    (status = 200, description = "The payment plan", body = PaymentPlanBody),
+                    (status = 200, description = "The payment plan, or null when there is none", body = Option<PaymentPlanBody>),
                     (status = 403, description = "Outside the caller's scope", body = ErrorBody),
-                    (status = 404, description = concat!("No such ", $noun, ", or it has no payment plan"), body = ErrorBody),
+                    (status = 404, description = concat!("No such ", $noun), body = ErrorBody),
                 ),
                 security(("bearerAuth" = [])))]
             pub async fn show(req: HttpRequest, caller: Caller, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
@@ -112,9 +113,9 @@ macro_rules! payment_plan_routes {
             #[utoipa::path(delete, path = $path, tag = $tag, operation_id = $delete,
                 params(("id" = i64, Path, description = concat!($noun, " id"))),
                 responses(
-                    (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Payment plan deleted."})),
+                    (status = 200, description = "Deleted, or there was none", body = ErrorBody, example = json!({"message": "Payment plan deleted."})),
                     (status = 403, description = "Outside the caller's scope", body = ErrorBody),
-                    (status = 404, description = concat!("No such ", $noun, ", or it has no payment plan"), body = ErrorBody),
+                    (status = 404, description = concat!("No such ", $noun), body = ErrorBody),
                     (status = 409, description = "The prospect has been converted", body = ErrorBody),
                 ),
                 security(("bearerAuth" = [])))]
