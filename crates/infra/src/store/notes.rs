@@ -29,10 +29,11 @@ fn ensure_editor(editor: Editor, row: &NoteRow) -> Result<(), StoreError> {
     }
 }
 
-/// Locks the account of note `$id`, then reads the note as it stands: a
-/// conversion that moved it first leaves its prospect converted (409).
-macro_rules! locked_note {
-    ($c:expr, $id:expr, $scope:expr, $editor:expr) => {{
+/// Where note `$id` hangs, read before its transaction begins: on SQLite a
+/// transaction must write first, or a concurrent writer could make its
+/// later write fail at once rather than wait.
+macro_rules! owner_of_note {
+    ($c:expr, $id:expr) => {{
         let (account_id, stored_kind): (i64, String) = notes::table
             .inner_join(accounts::table)
             .filter(notes::id.eq($id))
@@ -41,18 +42,25 @@ macro_rules! locked_note {
             .await
             .optional()?
             .ok_or(StoreError::Domain(RepositoryError::NotFound))?;
-        let kind = kind(&stored_kind);
-        locked_in_scope!($c, kind, account_id, $scope);
+        (account_id, kind(&stored_kind))
+    }};
+}
+
+/// Locks the note's account, then reads the note as it stands: a
+/// conversion that moved it first leaves its prospect converted (409).
+macro_rules! locked_note {
+    ($c:expr, $id:expr, $account_id:expr, $kind:expr, $scope:expr, $editor:expr) => {{
+        locked_in_scope!($c, $kind, $account_id, $scope);
         let row: NoteRow = notes::table
             .find($id)
-            .filter(notes::account_id.eq(account_id))
+            .filter(notes::account_id.eq($account_id))
             .select(NoteRow::as_select())
             .first($c)
             .await
             .optional()?
             .ok_or(StoreError::Domain(RepositoryError::NotFound))?;
         ensure_editor($editor, &row)?;
-        (row, kind)
+        row
     }};
 }
 
@@ -154,21 +162,25 @@ impl NoteRepository for Notes {
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 let updated: Result<Note, StoreError> = with_conn!(&mut conn, |c| {
-                    c.transaction(async |c| {
-                        let (row, kind) = locked_note!(c, id, scope, editor);
-                        let mut note = row.into_note(kind);
-                        let before = note.values.clone();
-                        changes.apply_to(&mut note.values);
-                        if note.values == before {
-                            return Ok(note);
-                        }
-                        let row: NoteRow = diesel::update(notes::table.find(id))
-                            .set(NoteWrite::new(&note.values, now()))
-                            .returning(NoteRow::as_returning())
-                            .get_result(c)
-                            .await?;
-                        Ok::<_, StoreError>(row.into_note(kind))
-                    })
+                    async {
+                        let (account_id, kind) = owner_of_note!(c, id);
+                        c.transaction(async |c| {
+                            let row = locked_note!(c, id, account_id, kind, scope, editor);
+                            let mut note = row.into_note(kind);
+                            let before = note.values.clone();
+                            changes.apply_to(&mut note.values);
+                            if note.values == before {
+                                return Ok(note);
+                            }
+                            let row: NoteRow = diesel::update(notes::table.find(id))
+                                .set(NoteWrite::new(&note.values, now()))
+                                .returning(NoteRow::as_returning())
+                                .get_result(c)
+                                .await?;
+                            Ok::<_, StoreError>(row.into_note(kind))
+                        })
+                        .await
+                    }
                     .await
                 });
                 Ok(updated?)
@@ -181,11 +193,15 @@ impl NoteRepository for Notes {
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 let deleted: Result<(), StoreError> = with_conn!(&mut conn, |c| {
-                    c.transaction(async |c| {
-                        locked_note!(c, id, scope, editor);
-                        diesel::delete(notes::table.find(id)).execute(c).await?;
-                        Ok::<_, StoreError>(())
-                    })
+                    async {
+                        let (account_id, kind) = owner_of_note!(c, id);
+                        c.transaction(async |c| {
+                            locked_note!(c, id, account_id, kind, scope, editor);
+                            diesel::delete(notes::table.find(id)).execute(c).await?;
+                            Ok::<_, StoreError>(())
+                        })
+                        .await
+                    }
                     .await
                 });
                 Ok(deleted?)
