@@ -7,8 +7,8 @@ use std::sync::atomic::AtomicBool;
 use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
-    AccountKind, AccountService, AuthService, NoteService, PasswordHasher, PaymentPlanService,
-    ReferenceDataService, TokenAuthority, UserRepository, UserService,
+    AccountKind, AccountService, AuthService, ContactService, NoteService, PasswordHasher,
+    PaymentPlanService, ReferenceDataService, TokenAuthority, UserRepository, UserService,
 };
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
 use prospects_infra::{
@@ -70,6 +70,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
     let state = ApiState {
         prospects: accounts(AccountKind::Prospect),
         customers: accounts(AccountKind::Customer),
+        contacts: Arc::new(ContactService::new(
+            Arc::new(store.contacts()),
+            Arc::new(store.accounts()),
+        )),
         notes: Arc::new(NoteService::new(
             Arc::new(store.notes()),
             Arc::new(store.accounts()),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{AccountNumber, ProspectFields};
+use crate::{AccountNumber, Contact, ProspectFields};
 
 /// An account's primary key; prospects and customers share one sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,22 +73,6 @@ pub struct AccountDetails {
     pub payment_plan: Option<PaymentPlan>,
     pub contacts: Vec<Contact>,
     pub documents: Vec<Document>,
-}
-
-/// A person at the prospect.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Contact {
-    pub id: i64,
-    pub account_id: AccountId,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub job_title: Option<String>,
-    pub email_address: Option<String>,
-    pub phone: Option<String>,
-    pub mobile_phone: Option<String>,
-    pub is_main: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 /// A file kept for the prospect (metadata; the content is stored by the service).

@@ -141,6 +141,8 @@ macro_rules! apply {
     };
 }
 
+pub(crate) use {apply, default_value};
+
 prospect_fields!(declare);
 
 impl ProspectFields {

@@ -134,6 +134,16 @@ pub(crate) mod rules {
         }
     }
 
+    /// An integer within `min..=max`.
+    pub fn between(min: i64, max: i64) -> impl FnOnce(&Patch<i64>, &()) -> garde::Result {
+        move |value, _| match value.value() {
+            Some(number) if !(min..=max).contains(number) => {
+                Err(garde::Error::new(Rule::Between(min, max).template()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Booleans are not nullable: `null` (or `""`) is not true or false.
     pub fn boolean(value: &Patch<bool>, _: &()) -> garde::Result {
         match value {

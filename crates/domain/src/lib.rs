@@ -9,30 +9,33 @@ pub mod account_number;
 pub mod accounts;
 pub mod actor;
 pub mod auth;
+pub mod contacts;
 pub mod fields;
 pub mod input;
 pub mod listing;
 pub mod notes;
+pub mod owned;
 pub mod payment_plans;
+pub mod phone;
 pub mod ports;
 pub mod reference_data;
 pub mod search;
 pub mod users;
 pub mod validation;
 
-pub use account::{
-    Account, AccountDetails, AccountId, AccountKind, Contact, Document, Owner, PaymentPlan,
-};
+pub use account::{Account, AccountDetails, AccountId, AccountKind, Document, Owner, PaymentPlan};
 pub use account_number::AccountNumber;
 pub use accounts::{AccountError, AccountService};
 pub use actor::{Actor, Role, Scope, UserId};
 pub use auth::{AuthError, AuthService, LoginOutcome, Session};
+pub use contacts::{
+    Contact, ContactChanges, ContactFields, ContactInput, ContactRepository, ContactService,
+};
 pub use fields::{ProspectField, ProspectFields, ProspectInput};
 pub use input::Patch;
 pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
-pub use notes::{
-    Editor, Note, NoteChanges, NoteError, NoteInput, NoteRepository, NoteService, NoteValues,
-};
+pub use notes::{Editor, Note, NoteChanges, NoteInput, NoteRepository, NoteService, NoteValues};
+pub use owned::{OwnedError, Record};
 pub use payment_plans::{
     PaymentPlanError, PaymentPlanInput, PaymentPlanRepository, PaymentPlanService, PaymentTerms,
     Put,

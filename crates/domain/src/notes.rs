@@ -7,10 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::owned::{OwnedError, Record};
 use crate::validation::{Rule, ValidationErrors};
-use crate::{
-    AccountId, AccountKind, AccountRepository, Actor, Owner, Patch, RepositoryError, Scope, UserId,
-};
+use crate::{AccountRepository, Actor, Owner, Patch, RepositoryError, Scope, UserId};
 
 /// The longest body a note may have (a MySQL `TEXT`, as the vendor stores it).
 pub const MAX_BODY_CHARS: usize = 65_535;
@@ -197,39 +196,6 @@ pub trait NoteRepository: Send + Sync {
     async fn delete(&self, id: i64, scope: Scope, editor: Editor) -> Result<(), RepositoryError>;
 }
 
-/// Why a note operation failed, in domain terms.
-#[derive(Debug, thiserror::Error)]
-pub enum NoteError {
-    #[error("no note {0}")]
-    NotFound(i64),
-    #[error("no {0:?} {1:?}")]
-    OwnerNotFound(AccountKind, AccountId),
-    #[error("forbidden")]
-    Forbidden,
-    /// The note's prospect has been converted.
-    #[error("the prospect has already been converted")]
-    Converted,
-    #[error("{0}")]
-    Invalid(ValidationErrors),
-    #[error("storage unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    #[error(transparent)]
-    Unknown(anyhow::Error),
-}
-
-impl NoteError {
-    /// `missing` is what a `NotFound` means for the operation at hand.
-    fn from_repository(missing: NoteError, error: RepositoryError) -> Self {
-        match error {
-            RepositoryError::NotFound => missing,
-            RepositoryError::OutOfScope => NoteError::Forbidden,
-            RepositoryError::Converted => NoteError::Converted,
-            RepositoryError::Unavailable(cause) => NoteError::Unavailable(cause),
-            other => NoteError::Unknown(other.into()),
-        }
-    }
-}
-
 /// Lists, shows, adds, changes and deletes notes on behalf of an [`Actor`].
 pub struct NoteService {
     notes: Arc<dyn NoteRepository>,
@@ -242,23 +208,22 @@ impl NoteService {
     }
 
     /// The notes of an account the actor may see, newest first.
-    pub async fn list(&self, actor: Actor, owner: Owner) -> Result<Vec<Note>, NoteError> {
+    pub async fn list(&self, actor: Actor, owner: Owner) -> Result<Vec<Note>, OwnedError> {
         self.notes
             .list(owner, actor.scope())
             .await
-            .map_err(|e| NoteError::from_repository(owner_missing(owner), e))
+            .map_err(|e| OwnedError::from_repository(OwnedError::owner_missing(owner), e))
     }
 
     /// One note: `NotFound`, or `Forbidden` when its account is outside the
     /// actor's scope.
-    pub async fn show(&self, actor: Actor, id: i64) -> Result<Note, NoteError> {
-        let (note, representative) = self
-            .notes
-            .find(id)
-            .await
-            .map_err(|e| NoteError::from_repository(NoteError::NotFound(id), e))?;
+    pub async fn show(&self, actor: Actor, id: i64) -> Result<Note, OwnedError> {
+        let (note, representative) =
+            self.notes.find(id).await.map_err(|e| {
+                OwnedError::from_repository(OwnedError::NotFound(Record::Note, id), e)
+            })?;
         if !actor.scope().contains(representative) {
-            return Err(NoteError::Forbidden);
+            return Err(OwnedError::Forbidden);
         }
         Ok(note)
     }
@@ -271,7 +236,7 @@ impl NoteService {
         actor: Actor,
         owner: Owner,
         input: NoteInput,
-    ) -> Result<Note, NoteError> {
+    ) -> Result<Note, OwnedError> {
         let values = match input.validate_for_create() {
             Ok(values) => values,
             Err(errors) => {
@@ -279,44 +244,51 @@ impl NoteService {
                     .accounts
                     .representative_of(owner.kind, owner.id)
                     .await
-                    .map_err(|e| NoteError::from_repository(owner_missing(owner), e))?;
+                    .map_err(|e| {
+                        OwnedError::from_repository(OwnedError::owner_missing(owner), e)
+                    })?;
                 if !actor.scope().contains(representative) {
-                    return Err(NoteError::Forbidden);
+                    return Err(OwnedError::Forbidden);
                 }
-                return Err(NoteError::Invalid(errors));
+                return Err(OwnedError::Invalid(errors));
             }
         };
         self.notes
             .create(owner, actor.scope(), actor.user_id(), values)
             .await
-            .map_err(|e| NoteError::from_repository(owner_missing(owner), e))
+            .map_err(|e| OwnedError::from_repository(OwnedError::owner_missing(owner), e))
     }
 
     /// Changes the fields sent: 404, then 403 (outside the scope, or a sales
     /// user who is not the author), then 422, then 409.
-    pub async fn update(&self, actor: Actor, id: i64, input: NoteInput) -> Result<Note, NoteError> {
+    pub async fn update(
+        &self,
+        actor: Actor,
+        id: i64,
+        input: NoteInput,
+    ) -> Result<Note, OwnedError> {
         let changes = match input.validate_for_update() {
             Ok(changes) => changes,
             Err(errors) => {
                 let note = self.show(actor, id).await?;
                 if editor(actor).is_some_and(|author| note.author != Some(author)) {
-                    return Err(NoteError::Forbidden);
+                    return Err(OwnedError::Forbidden);
                 }
-                return Err(NoteError::Invalid(errors));
+                return Err(OwnedError::Invalid(errors));
             }
         };
         self.notes
             .update(id, actor.scope(), editor(actor), changes)
             .await
-            .map_err(|e| NoteError::from_repository(NoteError::NotFound(id), e))
+            .map_err(|e| OwnedError::from_repository(OwnedError::NotFound(Record::Note, id), e))
     }
 
     /// Deletes a note: 404, 403 (as for an update), 409.
-    pub async fn delete(&self, actor: Actor, id: i64) -> Result<(), NoteError> {
+    pub async fn delete(&self, actor: Actor, id: i64) -> Result<(), OwnedError> {
         self.notes
             .delete(id, actor.scope(), editor(actor))
             .await
-            .map_err(|e| NoteError::from_repository(NoteError::NotFound(id), e))
+            .map_err(|e| OwnedError::from_repository(OwnedError::NotFound(Record::Note, id), e))
     }
 }
 
@@ -326,15 +298,11 @@ fn editor(actor: Actor) -> Editor {
     actor.role().is_sales().then(|| actor.user_id())
 }
 
-fn owner_missing(owner: Owner) -> NoteError {
-    NoteError::OwnerNotFound(owner.kind, owner.id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Role;
     use crate::ports::MockAccountRepository;
+    use crate::{AccountId, AccountKind, Role};
 
     fn sales_user(id: i64) -> Actor {
         Actor::new(UserId(id), Role::new(5))
@@ -407,7 +375,7 @@ mod tests {
             ..NoteInput::default()
         };
         let result = service(notes).update(sales_user(7), 9, input).await;
-        assert!(matches!(result, Err(NoteError::Forbidden)));
+        assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
 
     #[tokio::test]
@@ -422,7 +390,7 @@ mod tests {
             ..NoteInput::default()
         };
         let result = service(notes).update(sales_user(7), 9, input).await;
-        assert!(matches!(result, Err(NoteError::Forbidden)));
+        assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
 
     #[tokio::test]
@@ -438,7 +406,7 @@ mod tests {
         let result = service(notes).create(sales_user(7), owner(), input).await;
         assert!(matches!(
             result,
-            Err(NoteError::OwnerNotFound(
+            Err(OwnedError::OwnerNotFound(
                 AccountKind::Prospect,
                 AccountId(3)
             ))

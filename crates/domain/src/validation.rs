@@ -20,6 +20,8 @@ pub enum Rule {
     MaxItems(usize),
     /// A string with a NUL character, which PostgreSQL cannot store.
     NoNul,
+    /// Text that is no phone number.
+    Phone,
 }
 
 impl Rule {
@@ -46,6 +48,7 @@ impl Rule {
                 format!("The :attribute field must not have more than {max} items.")
             }
             Rule::NoNul => "The :attribute field must not contain NUL characters.".to_owned(),
+            Rule::Phone => "The :attribute field must be a valid phone number.".to_owned(),
         }
     }
 

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use crate::dialect::{self, SentAs};
 use crate::errors::ApiError;
 use crate::form;
 use crate::state::ApiSettings;
@@ -93,6 +94,20 @@ pub async fn request<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let raw = read(req, payload, settings).await?;
     typed(object(req, &raw)?)
+}
+
+/// [`request`], also accepting the vendor client's names for fields
+/// ([`dialect::accept`]); says which names the client used, to report
+/// errors under them.
+pub async fn request_with_sdk_names<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    settings: &ApiSettings,
+) -> Result<(T, SentAs), ApiError> {
+    let raw = read(req, payload, settings).await?;
+    let mut fields = object(req, &raw)?;
+    let sent_as = dialect::accept(&mut fields);
+    Ok((typed(fields)?, sent_as))
 }
 
 /// A request type read from the body's object. Request types read any

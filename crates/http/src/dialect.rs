@@ -1,6 +1,6 @@
 //! The vendor SDK's dialect. The vendor's official PHP client
-//! (`bluerocktel/php-sdk`, `src/Entities/Account.php`) sends and reads 19
-//! prospect fields under camelCase names. Every endpoint accepts those names
+//! (`bluerocktel/php-sdk`, `src/Entities/*.php`) sends and reads 19
+//! prospect fields and 9 contact fields under camelCase names. Every endpoint accepts those names
 //! on input ([`accept`]); the same API mounted under [`SDK_PREFIX`] also
 //! answers in them ([`speak`]), so an SDK user points the client's base URL
 //! there (`http://host/sdk/api`) and changes nothing else.
@@ -17,7 +17,7 @@ use crate::errors::ApiError;
 pub const SDK_PREFIX: &str = "/sdk";
 
 /// Our wire name and the SDK's, for each field the SDK spells differently.
-const SDK_NAMES: [(&str, &str); 19] = [
+const SDK_NAMES: [(&str, &str); 26] = [
     ("customer_account", "customerAccount"),
     ("accounts_reference", "accountsReference"),
     ("registration_number", "registrationNumber"),
@@ -37,6 +37,15 @@ const SDK_NAMES: [(&str, &str); 19] = [
     ("accept_calls", "acceptCalls"),
     ("charge_vat", "chargeVAT"),
     ("merge_invoices", "mergeInvoices"),
+    // Contacts (`src/Entities/Contact.php`; `emailAddress` and
+    // `mobilePhone` above serve them too).
+    ("first_name", "firstName"),
+    ("last_name", "lastName"),
+    ("landline_phone", "landlinePhone"),
+    ("legal_representative", "legalRepresentative"),
+    ("invoices_recipient", "invoicesRecipient"),
+    ("newsletters_recipient", "newslettersRecipient"),
+    ("technical_contact", "technicalContact"),
 ];
 
 /// Integer fields the SDK cannot hold as null (its entity declares them

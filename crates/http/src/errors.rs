@@ -6,7 +6,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::validation::summary;
 use prospects_domain::{
-    AccountError, AccountKind, AuthError, NoteError, PaymentPlanError, ReferenceDataError,
+    AccountError, AccountKind, AuthError, OwnedError, PaymentPlanError, ReferenceDataError,
     UserError, ValidationErrors,
 };
 
@@ -36,6 +36,9 @@ pub enum ApiError {
     /// as Laravel does.
     #[error("No query results for model [{0}] {1}")]
     ModelNotFound(&'static str, String),
+    /// Nothing matched a search for one record.
+    #[error("{0}")]
+    NotFound(String),
     /// The request contradicts the row's state (it is still in use, say).
     #[error("{0}")]
     Conflict(String),
@@ -99,18 +102,20 @@ impl From<AccountError> for ApiError {
     }
 }
 
-impl From<NoteError> for ApiError {
-    fn from(error: NoteError) -> Self {
+impl From<OwnedError> for ApiError {
+    fn from(error: OwnedError) -> Self {
         match error {
-            NoteError::NotFound(id) => ApiError::ModelNotFound("Note", id.to_string()),
-            NoteError::OwnerNotFound(kind, id) => {
+            OwnedError::NotFound(record, id) => {
+                ApiError::ModelNotFound(record.model(), id.to_string())
+            }
+            OwnedError::OwnerNotFound(kind, id) => {
                 ApiError::ModelNotFound(account_model(kind), id.0.to_string())
             }
-            NoteError::Forbidden => ApiError::Forbidden,
-            NoteError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
-            NoteError::Invalid(errors) => errors.into(),
-            NoteError::Unavailable(cause) => ApiError::Unavailable(cause),
-            NoteError::Unknown(cause) => ApiError::Internal(cause),
+            OwnedError::Forbidden => ApiError::Forbidden,
+            OwnedError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
+            OwnedError::Invalid(errors) => errors.into(),
+            OwnedError::Unavailable(cause) => ApiError::Unavailable(cause),
+            OwnedError::Unknown(cause) => ApiError::Internal(cause),
         }
     }
 }
@@ -206,7 +211,9 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::ModelNotFound(..) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::ModelNotFound(..) | ApiError::RouteNotFound(_) | ApiError::NotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

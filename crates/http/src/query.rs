@@ -557,36 +557,61 @@ pub struct NoteableParams {
     pub noteable_id: Option<String>,
 }
 
-/// Reads `noteable_type` and `noteable_id` (the last of each); a missing or
-/// malformed one is a 422 naming it.
+/// The account a contact hangs on, as the vendor's client names it in the
+/// query string of `GET` and `POST /api/v1/contacts`.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactableParams {
+    /// `prospect` or `customer`.
+    #[param(required = true, pattern = "^(prospect|customer)$")]
+    pub contactable_type: Option<String>,
+    /// The prospect's or customer's id.
+    #[param(required = true, value_type = i64, minimum = 1)]
+    pub contactable_id: Option<String>,
+}
+
+/// Reads `noteable_type` and `noteable_id`.
 pub fn parse_noteable(raw: &str) -> Result<Owner, ApiError> {
+    parse_owner(raw, "noteable")
+}
+
+/// Reads `contactable_type` and `contactable_id`.
+pub fn parse_contactable(raw: &str) -> Result<Owner, ApiError> {
+    parse_owner(raw, "contactable")
+}
+
+/// Reads `{role}_type` and `{role}_id` (the last of each); a missing or
+/// malformed one is a 422 naming it.
+fn parse_owner(raw: &str, role: &str) -> Result<Owner, ApiError> {
+    let type_key = format!("{role}_type");
+    let id_key = format!("{role}_id");
     let pairs = form::pairs(raw.as_bytes()).map_err(|_| query_not_utf8())?;
-    let mut params = NoteableParams::default();
+    let (mut sent_type, mut sent_id) = (None, None);
     for (key, value) in pairs {
-        match key.as_str() {
-            "noteable_type" => params.noteable_type = Some(value),
-            "noteable_id" => params.noteable_id = Some(value),
-            _ => {}
+        if key == type_key {
+            sent_type = Some(value);
+        } else if key == id_key {
+            sent_id = Some(value);
         }
     }
     let mut errors = ValidationErrors::new();
     // Taken as sent (untrimmed), as documented: a name or a run of digits.
-    let kind = match params.noteable_type.as_deref() {
+    let kind = match sent_type.as_deref() {
         None | Some("") => {
-            errors.add("noteable_type", Rule::Required);
+            errors.add(&type_key, Rule::Required);
             None
         }
         Some(sent) => {
             let kind = AccountKind::from_stored(sent);
             if kind.is_none() {
-                errors.add("noteable_type", Rule::Exists);
+                errors.add(&type_key, Rule::Exists);
             }
             kind
         }
     };
-    let id = match params.noteable_id.as_deref() {
+    let id = match sent_id.as_deref() {
         None | Some("") => {
-            errors.add("noteable_id", Rule::Required);
+            errors.add(&id_key, Rule::Required);
             None
         }
         Some(sent) => {
@@ -595,7 +620,7 @@ pub fn parse_noteable(raw: &str) -> Result<Owner, ApiError> {
                 .and_then(|digits| digits.parse::<i64>().ok())
                 .filter(|id| *id > 0);
             if id.is_none() {
-                errors.add("noteable_id", Rule::Integer);
+                errors.add(&id_key, Rule::Integer);
             }
             id
         }
@@ -608,3 +633,33 @@ pub fn parse_noteable(raw: &str) -> Result<Owner, ApiError> {
         _ => Err(errors.into()),
     }
 }
+
+/// The number `GET /api/v1/contacts/numbers` looks for, as the vendor's
+/// client names it.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct PhoneNumberParams {
+    /// A phone number however it is written (`06 11 13 17 19`,
+    /// `+33 6 11 13 17 19`); one without a country code is French.
+    #[param(required = true, value_type = String, example = "+33 6 11 13 17 19")]
+    pub phone_number: Option<String>,
+}
+
+/// The query string's `phoneNumber` (the last one); missing is a 422.
+pub fn parse_phone_number(raw: &str) -> Result<String, ApiError> {
+    let pairs = form::pairs(raw.as_bytes()).map_err(|_| query_not_utf8())?;
+    let number = pairs
+        .into_iter()
+        .filter(|(key, _)| key == PHONE_NUMBER)
+        .map(|(_, value)| value)
+        .next_back()
+        .filter(|value| !value.trim().is_empty());
+    number.ok_or_else(|| {
+        let mut errors = ValidationErrors::new();
+        errors.add(PHONE_NUMBER, Rule::Required);
+        errors.into()
+    })
+}
+
+/// The query parameter `/contacts/numbers` reads, as the SDK names it.
+pub const PHONE_NUMBER: &str = "phoneNumber";

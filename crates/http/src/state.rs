@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use prospects_domain::{
-    AccountService, AuthService, HealthCheck, NoteService, PaymentPlanService,
+    AccountService, AuthService, ContactService, HealthCheck, NoteService, PaymentPlanService,
     ReferenceDataService, UserService,
 };
 
@@ -42,6 +42,7 @@ impl Default for ApiSettings {
 pub struct ApiState {
     pub prospects: Arc<AccountService>,
     pub customers: Arc<AccountService>,
+    pub contacts: Arc<ContactService>,
     pub notes: Arc<NoteService>,
     pub payment_plans: Arc<PaymentPlanService>,
     pub reference_data: Arc<ReferenceDataService>,

@@ -12,7 +12,7 @@ pub mod tokens;
 pub use keys::{RootKey, parse_public_keys, split_key_id};
 pub use passwords::Argon2Hasher;
 pub use store::{
-    Accounts, Backend, Notes, PaymentPlans, PoolSettings, References, Revocations,
+    Accounts, Backend, Contacts, Notes, PaymentPlans, PoolSettings, References, Revocations,
     StatementCounter, Store, Users,
 };
 pub use tokens::{BiscuitAuthority, attenuate};

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use prospects_domain::search;
 use prospects_domain::{
-    Account, AccountId, AccountKind, AccountNumber, Contact, Document, Note, NoteValues, Owner,
-    PaymentPlan, ProspectFields, Role, User, UserId,
+    Account, AccountId, AccountKind, AccountNumber, Contact, ContactFields, Document, Note,
+    NoteValues, Owner, PaymentPlan, ProspectFields, Role, User, UserId,
 };
 
 use crate::schema::{accounts, contacts, documents, notes, payment_plans, users};
@@ -15,6 +15,11 @@ use crate::schema::{accounts, contacts, documents, notes, payment_plans, users};
 /// wire shows. Columns hold UTC without a zone, so both backends agree.
 pub fn now() -> NaiveDateTime {
     Utc::now().trunc_subsecs(6).naive_utc()
+}
+
+/// The kind of a stored account (a CHECK constraint allows no other value).
+pub fn account_kind(stored: &str) -> AccountKind {
+    AccountKind::from_stored(stored).unwrap_or(AccountKind::Prospect)
 }
 
 fn utc(at: NaiveDateTime) -> DateTime<Utc> {
@@ -67,8 +72,7 @@ impl From<AccountRow> for Account {
     fn from(row: AccountRow) -> Self {
         Account {
             id: AccountId(row.id),
-            // A CHECK constraint allows no other value.
-            kind: AccountKind::from_stored(&row.kind).unwrap_or(AccountKind::Prospect),
+            kind: account_kind(&row.kind),
             customer_account: AccountNumber::from_stored(row.customer_account),
             fields: row.fields.into(),
             prospect_id: row.prospect_id.map(AccountId),
@@ -197,36 +201,79 @@ pub struct UserChangesRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// The columns of a contact's writable fields, built from the domain's list
+/// of them (`contact_fields!`): one column per field, same name, same type.
+macro_rules! contact_columns {
+    ($($field:ident : $presence:ident<$inner:ty> $(= $default:expr)? => [$($rule:tt)*]),* $(,)?) => {
+        #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = contacts, treat_none_as_null = true)]
+        pub struct ContactColumns {
+            $(pub $field: prospects_domain::stored_type!($presence, $inner),)*
+        }
+
+        impl From<ContactColumns> for ContactFields {
+            fn from(columns: ContactColumns) -> Self {
+                ContactFields { $($field: columns.$field,)* }
+            }
+        }
+
+        impl From<&ContactFields> for ContactColumns {
+            fn from(fields: &ContactFields) -> Self {
+                ContactColumns { $($field: fields.$field.clone(),)* }
+            }
+        }
+    };
+}
+
+prospects_domain::contact_fields!(contact_columns);
+
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = contacts)]
 pub struct ContactRow {
     pub id: i64,
     pub account_id: i64,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub job_title: Option<String>,
-    pub email_address: Option<String>,
-    pub phone: Option<String>,
-    pub mobile_phone: Option<String>,
-    pub is_main: bool,
+    #[diesel(embed)]
+    pub fields: ContactColumns,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl From<ContactRow> for Contact {
-    fn from(row: ContactRow) -> Self {
+impl ContactRow {
+    /// The contact, on an account of `kind`.
+    pub fn into_contact(self, kind: AccountKind) -> Contact {
         Contact {
-            id: row.id,
-            account_id: AccountId(row.account_id),
-            first_name: row.first_name,
-            last_name: row.last_name,
-            job_title: row.job_title,
-            email_address: row.email_address,
-            phone: row.phone,
-            mobile_phone: row.mobile_phone,
-            is_main: row.is_main,
-            created_at: utc(row.created_at),
-            updated_at: utc(row.updated_at),
+            id: self.id,
+            owner: Owner {
+                kind,
+                id: AccountId(self.account_id),
+            },
+            fields: self.fields.into(),
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        }
+    }
+}
+
+/// The columns a contact's write sets: its fields, and its numbers in
+/// E.164 form, derived from them.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = contacts, treat_none_as_null = true)]
+pub struct ContactWrite {
+    #[diesel(embed)]
+    pub fields: ContactColumns,
+    pub mobile_phone_e164: Option<String>,
+    pub landline_phone_e164: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ContactWrite {
+    pub fn new(fields: &ContactFields, at: NaiveDateTime) -> Self {
+        let (mobile_phone_e164, landline_phone_e164) = fields.dialable();
+        Self {
+            fields: fields.into(),
+            mobile_phone_e164,
+            landline_phone_e164,
+            updated_at: at,
         }
     }
 }

@@ -150,7 +150,10 @@ async fn find_returns_the_prospect_with_what_it_owns() {
     let f = fixture().await;
     let p = f.named("Acme").await;
     let id = p.id.0;
-    f.sql(&format!("INSERT INTO contacts (account_id, first_name, is_main) VALUES ({id}, 'Ann', true), ({id}, 'Bob', false)")).await;
+    f.sql(&format!(
+        "INSERT INTO contacts (account_id, first_name) VALUES ({id}, 'Ann'), ({id}, 'Bob')"
+    ))
+    .await;
     f.sql(&format!("INSERT INTO documents (account_id, name, mime_type, size_bytes) VALUES ({id}, 'quote.pdf', 'application/pdf', 1234)")).await;
     f.sql(&format!("INSERT INTO payment_plans (account_id, payment_method, payment_terms_days) VALUES ({id}, 'transfer', 30)")).await;
     let details = f.store.find(PROSPECT, p.id).await.expect("found");
@@ -158,7 +161,7 @@ async fn find_returns_the_prospect_with_what_it_owns() {
     let contacts: Vec<_> = details
         .contacts
         .iter()
-        .map(|c| c.first_name.as_deref())
+        .map(|c| c.fields.first_name.as_deref())
         .collect();
     assert_eq!(contacts, [Some("Ann"), Some("Bob")]);
     assert_eq!(details.documents[0].size_bytes, 1234);
@@ -968,6 +971,100 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
         .expect("deleted");
     assert!(matches!(
         notes.find(note.id).await,
+        Err(RepositoryError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
+    use prospects_domain::{ContactInput, ContactRepository, Owner};
+    let f = fixture().await;
+    let contacts = f.health.contacts();
+    let ann = f.user("ann@example.test", 5).await;
+    let bob = f.user("bob@example.test", 5).await;
+    let prospect = f
+        .prospect(ProspectInput {
+            representative_id: Patch::Set(ann.0),
+            ..named("Acme")
+        })
+        .await;
+    let owner = Owner {
+        kind: PROSPECT,
+        id: prospect.id,
+    };
+    let fields = ContactInput {
+        last_name: Patch::text("Martin"),
+        mobile_phone: Patch::text("06 11 13 17 19"),
+        ..ContactInput::default()
+    }
+    .validate_for_create()
+    .expect("valid");
+    let contact = contacts
+        .create(owner, Scope::RepresentedBy(ann), fields.clone())
+        .await
+        .expect("created");
+    assert_eq!(
+        f.db.count(&format!(
+            "SELECT count(*) AS n FROM contacts WHERE id = {} \
+             AND mobile_phone_e164 = '+33611131719' AND landline_phone_e164 IS NULL",
+            contact.id
+        ))
+        .await,
+        1
+    );
+    let number = || "+33611131719".to_owned();
+    let found = contacts
+        .find_by_number(number(), Scope::RepresentedBy(ann))
+        .await
+        .expect("searched");
+    assert_eq!(found.map(|c| c.id), Some(contact.id));
+    assert!(
+        contacts
+            .find_by_number(number(), Scope::RepresentedBy(bob))
+            .await
+            .expect("searched")
+            .is_none()
+    );
+    assert!(matches!(
+        contacts
+            .create(owner, Scope::RepresentedBy(bob), fields)
+            .await,
+        Err(RepositoryError::OutOfScope)
+    ));
+    // A change of number moves its E.164 form with it.
+    let changes = ContactInput {
+        mobile_phone: Patch::Null,
+        landline_phone: Patch::text("+33 1 42 68 53 00"),
+        ..ContactInput::default()
+    }
+    .validate_for_update()
+    .expect("valid");
+    contacts
+        .update(contact.id, Scope::All, changes)
+        .await
+        .expect("updated");
+    assert!(
+        contacts
+            .find_by_number(number(), Scope::All)
+            .await
+            .expect("searched")
+            .is_none()
+    );
+    let desk = contacts
+        .find_by_number("+33142685300".to_owned(), Scope::All)
+        .await
+        .expect("searched");
+    assert_eq!(desk.map(|c| c.id), Some(contact.id));
+    f.store
+        .convert(prospect.id, Scope::All, false)
+        .await
+        .expect("converted");
+    assert!(matches!(
+        contacts.delete(contact.id, Scope::All).await,
+        Ok(())
+    ));
+    assert!(matches!(
+        contacts.find(contact.id).await,
         Err(RepositoryError::NotFound)
     ));
 }

@@ -123,10 +123,14 @@ async fn converting_moves_everything_to_the_new_customer_once() {
             json!({"name": "Acme", "brand_id": 1, "prospection_code_id": 3, "comment": "hot"}),
         )
         .await;
-    app.sql(&format!(
-        "INSERT INTO contacts (account_id, first_name, is_main) VALUES ({id}, 'Ann', true)"
-    ))
-    .await;
+    let contact = app
+        .post(
+            &ann,
+            &format!("/api/v1/contacts?contactable_type=prospect&contactable_id={id}"),
+            json!({"first_name": "Ann"}),
+        )
+        .await;
+    assert_eq!(contact.status, 201);
     app.sql(&format!(
         "INSERT INTO payment_plans (account_id, payment_method, payment_terms_days) \
          VALUES ({id}, 'transfer', 30)"
@@ -186,7 +190,7 @@ async fn converting_moves_everything_to_the_new_customer_once() {
         .await
         .body;
     assert_eq!(shown["contacts"][0]["first_name"], "Ann");
-    assert_eq!(shown["contacts"][0]["account_id"], customer);
+    assert_eq!(shown["contacts"][0]["contactable_id"], customer);
     assert_eq!(shown["payment_plan"]["payment_terms_days"], 30);
 
     // The prospect stays readable, marked, emptied, and takes no more writes.

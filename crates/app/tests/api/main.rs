@@ -5,6 +5,7 @@ mod adversarial;
 mod auth;
 mod binary;
 mod cli;
+mod contacts;
 mod costs;
 mod customers;
 mod docs;

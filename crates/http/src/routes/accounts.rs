@@ -11,7 +11,7 @@ use crate::errors::{ApiError, account_model};
 use crate::pagination::PageContext;
 use crate::state::ApiState;
 use crate::wire::{AccountDetailsJson, AccountJson, ErrorBody, NewProspect, ProspectChanges};
-use crate::{body, dialect, query};
+use crate::{body, query};
 
 pub(crate) async fn list(
     accounts: &AccountService,
@@ -40,10 +40,8 @@ pub(crate) async fn create(
     payload: web::Payload,
     state: &ApiState,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = body::read(req, payload, &state.settings).await?;
-    let mut fields = body::object(req, &raw)?;
-    let sent_as = dialect::accept(&mut fields);
-    let NewProspect(sent) = body::typed(fields)?;
+    let (NewProspect(sent), sent_as) =
+        body::request_with_sdk_names(req, payload, &state.settings).await?;
     let created = accounts
         .create(caller.actor(), ProspectInput::from(sent))
         .await
@@ -77,10 +75,9 @@ pub(crate) async fn update(
     state: &ApiState,
 ) -> Result<HttpResponse, ApiError> {
     let id = account_id(accounts, req)?;
-    let raw = body::read(req, payload, &state.settings).await?;
-    let mut fields = body::object(req, &raw)?;
-    let sent_as = dialect::accept(&mut fields);
-    let input = ProspectInput::from(body::typed::<ProspectChanges>(fields)?);
+    let (sent, sent_as) =
+        body::request_with_sdk_names::<ProspectChanges>(req, payload, &state.settings).await?;
+    let input = ProspectInput::from(sent);
     let updated = accounts
         .update(caller.actor(), id, input)
         .await

@@ -1,6 +1,7 @@
 //! The routes, and the answers for unknown routes and unsupported methods.
 
 pub(crate) mod accounts;
+pub(crate) mod contacts;
 pub(crate) mod customers;
 pub(crate) mod login;
 pub(crate) mod notes;
@@ -90,6 +91,25 @@ fn api(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(customers::update))
             .route(web::patch().to(customers::patch))
             .route(web::delete().to(customers::delete)),
+        )
+        .service(
+            resource("/api/v1/contacts", &["GET", "HEAD", "POST"])
+                .route(web::get().to(contacts::list))
+                .route(web::head().to(contacts::list))
+                .route(web::post().to(contacts::create)),
+        )
+        // Before `{id}`, which it would otherwise match.
+        .service(
+            resource("/api/v1/contacts/numbers", &["GET", "HEAD"])
+                .route(web::get().to(contacts::find_by_number))
+                .route(web::head().to(contacts::find_by_number)),
+        )
+        .service(
+            resource("/api/v1/contacts/{id}", &["GET", "HEAD", "PUT", "DELETE"])
+                .route(web::get().to(contacts::show))
+                .route(web::head().to(contacts::show))
+                .route(web::put().to(contacts::update))
+                .route(web::delete().to(contacts::delete)),
         )
         .service(
             resource("/api/v1/notes", &["GET", "HEAD", "POST"])

@@ -1,6 +1,7 @@
 //! The JSON shapes of the API: one request type and one response type per
 //! wire shape, each used both by its handler and by the OpenAPI document.
 
+pub mod contacts;
 pub mod errors;
 pub mod lenient;
 pub mod notes;
@@ -14,10 +15,11 @@ pub mod users;
 use chrono::{DateTime, Utc};
 use serde::Serializer;
 
+pub use contacts::ContactBody;
 pub use errors::{ErrorBody, ValidationErrorBody};
 pub use prospect::{
-    AccountDetailsJson, AccountJson, ContactBody, CustomerBody, CustomerDetailsBody, DocumentBody,
-    NewProspect, OwnedBody, PaymentPlanBody, ProspectBody, ProspectChanges, ProspectDetailsBody,
+    AccountDetailsJson, AccountJson, CustomerBody, CustomerDetailsBody, DocumentBody, NewProspect,
+    OwnedBody, PaymentPlanBody, ProspectBody, ProspectChanges, ProspectDetailsBody,
 };
 
 /// Laravel's timestamp format: UTC, microseconds, `Z`.

@@ -8,13 +8,13 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use prospects_domain::{
-    Account, AccountDetails, AccountKind, Contact, Document, PaymentPlan, ProspectField,
-    ProspectInput,
+    Account, AccountDetails, AccountKind, Document, PaymentPlan, ProspectField, ProspectInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
+use super::contacts::ContactBody;
 use super::lenient::{Country, EmailText, Flag, Id, Text, UrlText, lenient_request};
 use super::{optional_timestamp, timestamp};
 
@@ -380,45 +380,6 @@ impl<'a> From<&'a AccountDetails> for AccountDetailsJson<'a> {
                 customer: (&d.account).into(),
                 owned,
             }),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Contact)]
-pub struct ContactBody<'a> {
-    pub id: i64,
-    /// The prospect or customer that owns it.
-    pub account_id: i64,
-    pub first_name: Option<&'a str>,
-    pub last_name: Option<&'a str>,
-    pub job_title: Option<&'a str>,
-    pub email_address: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub mobile_phone: Option<&'a str>,
-    pub is_main: bool,
-    #[serde(serialize_with = "timestamp")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "timestamp")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
-}
-
-impl<'a> From<&'a Contact> for ContactBody<'a> {
-    fn from(c: &'a Contact) -> Self {
-        Self {
-            id: c.id,
-            account_id: c.account_id.0,
-            first_name: c.first_name.as_deref(),
-            last_name: c.last_name.as_deref(),
-            job_title: c.job_title.as_deref(),
-            email_address: c.email_address.as_deref(),
-            phone: c.phone.as_deref(),
-            mobile_phone: c.mobile_phone.as_deref(),
-            is_main: c.is_main,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
         }
     }
 }

@@ -70,6 +70,50 @@ macro_rules! readable_in_scope {
 }
 pub(super) use readable_in_scope;
 
+/// Where record `$id` of `$table` (notes, contacts) hangs: its account's id
+/// and kind, read before the write's transaction begins. On SQLite a
+/// transaction must write first, or a concurrent writer could make its
+/// later write fail at once rather than wait.
+macro_rules! owner_of {
+    ($c:expr, $table:ident, $id:expr) => {{
+        use $crate::schema::{accounts, $table};
+        let (account_id, stored_kind): (i64, String) = $table::table
+            .inner_join(accounts::table)
+            .filter($table::id.eq($id))
+            .select(($table::account_id, accounts::kind))
+            .first($c)
+            .await
+            .optional()?
+            .ok_or($crate::errors::StoreError::Domain(
+                prospects_domain::RepositoryError::NotFound,
+            ))?;
+        (account_id, $crate::rows::account_kind(&stored_kind))
+    }};
+}
+pub(super) use owner_of;
+
+/// Locks the account of record `$id` of `$table` (`locked_in_scope!`),
+/// then reads the record as it stands, as a `$row`: a conversion that moved
+/// it first left its prospect converted (409), and a record gone meanwhile
+/// is `NotFound`.
+macro_rules! locked_record {
+    ($c:expr, $table:ident, $row:ty, $id:expr, $account_id:expr, $kind:expr, $scope:expr) => {{
+        locked_in_scope!($c, $kind, $account_id, $scope);
+        let row: $row = $crate::schema::$table::table
+            .find($id)
+            .filter($crate::schema::$table::account_id.eq($account_id))
+            .select(<$row>::as_select())
+            .first($c)
+            .await
+            .optional()?
+            .ok_or($crate::errors::StoreError::Domain(
+                prospects_domain::RepositoryError::NotFound,
+            ))?;
+        row
+    }};
+}
+pub(super) use locked_record;
+
 impl Accounts {
     /// SQLite does not name the foreign key that failed; find the dangling
     /// reference among those written, so both backends answer alike.
@@ -179,7 +223,10 @@ impl AccountRepository for Accounts {
                 Ok(AccountDetails {
                     account: row.into(),
                     payment_plan: payment_plan.map(Into::into),
-                    contacts: contacts.into_iter().map(Into::into).collect(),
+                    contacts: contacts
+                        .into_iter()
+                        .map(|contact| contact.into_contact(kind))
+                        .collect(),
                     documents: documents.into_iter().map(Into::into).collect(),
                 })
             })

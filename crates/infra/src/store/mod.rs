@@ -6,6 +6,7 @@
 //! both backends. Only connection setup and migrations differ per backend.
 
 mod accounts;
+mod contacts;
 mod notes;
 mod payment_plans;
 mod postgres;
@@ -268,6 +269,11 @@ impl Store {
         Accounts(self.clone())
     }
 
+    /// The people at accounts.
+    pub fn contacts(&self) -> Contacts {
+        Contacts(self.clone())
+    }
+
     /// Notes on accounts.
     pub fn notes(&self) -> Notes {
         Notes(self.clone())
@@ -296,6 +302,10 @@ impl Store {
 /// `AccountRepository` on either backend.
 #[derive(Clone)]
 pub struct Accounts(Store);
+
+/// `ContactRepository` on either backend.
+#[derive(Clone)]
+pub struct Contacts(Store);
 
 /// `NoteRepository` on either backend.
 #[derive(Clone)]

@@ -1,25 +1,19 @@
 //! `NoteRepository`, one code base for both backends. Every write locks the
-//! note's account first (`locked_in_scope!`), as a conversion does before
+//! note's account first (`locked_record!`), as a conversion does before
 //! moving notes, so the two queue rather than deadlock.
 
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    AccountKind, Editor, Note, NoteChanges, NoteRepository, NoteValues, Owner, RepositoryError,
-    Scope, UserId,
+    Editor, Note, NoteChanges, NoteRepository, NoteValues, Owner, RepositoryError, Scope, UserId,
 };
 
-use super::accounts::{locked_in_scope, readable_in_scope};
+use super::accounts::{locked_in_scope, locked_record, owner_of, readable_in_scope};
 use super::{Notes, with_conn};
 use crate::errors::{StoreError, from_diesel};
-use crate::rows::{NoteRow, NoteWrite, now};
+use crate::rows::{NoteRow, NoteWrite, account_kind, now};
 use crate::schema::{accounts, notes};
-
-/// The kind of a stored account (a CHECK constraint allows no other value).
-fn kind(stored: &str) -> AccountKind {
-    AccountKind::from_stored(stored).unwrap_or(AccountKind::Prospect)
-}
 
 /// Why a note may not be changed by `editor` (when one is named).
 fn ensure_editor(editor: Editor, row: &NoteRow) -> Result<(), StoreError> {
@@ -27,41 +21,6 @@ fn ensure_editor(editor: Editor, row: &NoteRow) -> Result<(), StoreError> {
         Some(author) if row.user_id != Some(author.0) => Err(RepositoryError::OutOfScope.into()),
         _ => Ok(()),
     }
-}
-
-/// Where note `$id` hangs, read before its transaction begins: on SQLite a
-/// transaction must write first, or a concurrent writer could make its
-/// later write fail at once rather than wait.
-macro_rules! owner_of_note {
-    ($c:expr, $id:expr) => {{
-        let (account_id, stored_kind): (i64, String) = notes::table
-            .inner_join(accounts::table)
-            .filter(notes::id.eq($id))
-            .select((notes::account_id, accounts::kind))
-            .first($c)
-            .await
-            .optional()?
-            .ok_or(StoreError::Domain(RepositoryError::NotFound))?;
-        (account_id, kind(&stored_kind))
-    }};
-}
-
-/// Locks the note's account, then reads the note as it stands: a
-/// conversion that moved it first leaves its prospect converted (409).
-macro_rules! locked_note {
-    ($c:expr, $id:expr, $account_id:expr, $kind:expr, $scope:expr, $editor:expr) => {{
-        locked_in_scope!($c, $kind, $account_id, $scope);
-        let row: NoteRow = notes::table
-            .find($id)
-            .filter(notes::account_id.eq($account_id))
-            .select(NoteRow::as_select())
-            .first($c)
-            .await
-            .optional()?
-            .ok_or(StoreError::Domain(RepositoryError::NotFound))?;
-        ensure_editor($editor, &row)?;
-        row
-    }};
 }
 
 #[async_trait]
@@ -111,7 +70,7 @@ impl NoteRepository for Notes {
                     })
                     .map_err(from_diesel)?;
                 Ok((
-                    row.into_note(kind(&stored_kind)),
+                    row.into_note(account_kind(&stored_kind)),
                     representative.map(UserId),
                 ))
             })
@@ -163,9 +122,11 @@ impl NoteRepository for Notes {
                 let mut conn = self.0.conn().await?;
                 let updated: Result<Note, StoreError> = with_conn!(&mut conn, |c| {
                     async {
-                        let (account_id, kind) = owner_of_note!(c, id);
+                        let (account_id, kind) = owner_of!(c, notes, id);
                         c.transaction(async |c| {
-                            let row = locked_note!(c, id, account_id, kind, scope, editor);
+                            let row =
+                                locked_record!(c, notes, NoteRow, id, account_id, kind, scope);
+                            ensure_editor(editor, &row)?;
                             let mut note = row.into_note(kind);
                             let before = note.values.clone();
                             changes.apply_to(&mut note.values);
@@ -194,9 +155,11 @@ impl NoteRepository for Notes {
                 let mut conn = self.0.conn().await?;
                 let deleted: Result<(), StoreError> = with_conn!(&mut conn, |c| {
                     async {
-                        let (account_id, kind) = owner_of_note!(c, id);
+                        let (account_id, kind) = owner_of!(c, notes, id);
                         c.transaction(async |c| {
-                            locked_note!(c, id, account_id, kind, scope, editor);
+                            let row =
+                                locked_record!(c, notes, NoteRow, id, account_id, kind, scope);
+                            ensure_editor(editor, &row)?;
                             diesel::delete(notes::table.find(id)).execute(c).await?;
                             Ok::<_, StoreError>(())
                         })

@@ -1,0 +1,61 @@
+//! What failing on a record an account owns (a note, a contact) means, in
+//! domain terms: one error type for every such record, so the web layer
+//! maps them once.
+
+use crate::validation::ValidationErrors;
+use crate::{AccountId, AccountKind, Owner, RepositoryError};
+
+/// A kind of record that hangs on an account and has its own id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    Note,
+    Contact,
+}
+
+impl Record {
+    /// The model's name, as the contract's 404 bodies name it.
+    pub fn model(self) -> &'static str {
+        match self {
+            Record::Note => "Note",
+            Record::Contact => "Contact",
+        }
+    }
+}
+
+/// Why an operation on an owned record failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OwnedError {
+    #[error("no {0:?} {1}")]
+    NotFound(Record, i64),
+    #[error("no {0:?} {1:?}")]
+    OwnerNotFound(AccountKind, AccountId),
+    #[error("forbidden")]
+    Forbidden,
+    /// The record's prospect has been converted.
+    #[error("the prospect has already been converted")]
+    Converted,
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("storage unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Unknown(anyhow::Error),
+}
+
+impl OwnedError {
+    /// `missing` is what a `NotFound` means for the operation at hand.
+    pub(crate) fn from_repository(missing: OwnedError, error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::NotFound => missing,
+            RepositoryError::OutOfScope => OwnedError::Forbidden,
+            RepositoryError::Converted => OwnedError::Converted,
+            RepositoryError::Unavailable(cause) => OwnedError::Unavailable(cause),
+            other => OwnedError::Unknown(other.into()),
+        }
+    }
+
+    /// A `NotFound` that names the account.
+    pub(crate) fn owner_missing(owner: Owner) -> Self {
+        OwnedError::OwnerNotFound(owner.kind, owner.id)
+    }
+}
