@@ -194,7 +194,7 @@ async fn show_returns_the_prospect_with_what_it_owns() {
     let admin = app.admin().await;
     let id = app.prospect(&admin, json!({"name": "Acme"})).await;
     app.sql(&format!(
-        "INSERT INTO contacts (account_id, first_name, is_main) VALUES ({id}, 'Ann', true)"
+        "INSERT INTO contacts (account_id, first_name, technical_contact) VALUES ({id}, 'Ann', true)"
     ))
     .await;
     app.sql(&format!("INSERT INTO payment_plans (account_id, payment_method, payment_terms_days) VALUES ({id}, 'transfer', 30)")).await;
@@ -213,7 +213,7 @@ async fn show_returns_the_prospect_with_what_it_owns() {
     );
     assert_eq!(body["payment_plan"]["payment_terms_days"], 30);
     assert_eq!(body["contacts"][0]["first_name"], "Ann");
-    assert_eq!(body["contacts"][0]["is_main"], true);
+    assert_eq!(body["contacts"][0]["technical_contact"], true);
     assert_eq!(body["documents"], json!([]));
 }
 
