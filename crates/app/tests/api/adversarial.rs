@@ -937,15 +937,25 @@ async fn the_doors_of_what_hangs_on_an_account_refuse_hostile_input() {
         "/api/v1/notes?noteable_type=prospect&noteable_id={}",
         scene.anns
     );
+    let new_contact = format!(
+        "/api/v1/contacts?contactable_type=prospect&contactable_id={}",
+        scene.anns
+    );
+    let contact = app
+        .post(&scene.admin, &new_contact, json!({"last_name": "Martin"}))
+        .await;
+    assert_eq!(contact.status, 201);
+    let contact = format!("/api/v1/contacts/{}", contact.body["id"]);
     let plan = format!("/api/v1/prospects/{}/payment-plan", scene.anns);
     let state = || async {
         let notes = app.get(&scene.admin, &new_note).await.body;
+        let contacts = app.get(&scene.admin, &new_contact).await.body;
         let customers = app.get(&scene.admin, "/api/v1/customers").await.body;
         let prospect = app
             .get(&scene.admin, &format!("/api/v1/prospects/{}", scene.anns))
             .await
             .body;
-        json!([notes, customers["data"], prospect])
+        json!([notes, contacts, customers["data"], prospect])
     };
     let before = state().await;
     let deep = format!("{{\"body\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
@@ -962,7 +972,7 @@ async fn the_doors_of_what_hangs_on_an_account_refuse_hostile_input() {
             message("The request body is too large."),
         ),
         (
-            br#"{"name": "\u0000", "body": "\u0000", "payment_method": "\u0000", "payment_terms_days": "1e309"}"#,
+            br#"{"name": "\u0000", "body": "\u0000", "payment_method": "\u0000", "payment_terms_days": "1e309", "civility": "1e309", "first_name": "\u0000"}"#,
             422,
             Value::Null,
         ),
@@ -972,6 +982,8 @@ async fn the_doors_of_what_hangs_on_an_account_refuse_hostile_input() {
         ("PUT", customer.as_str()),
         ("POST", new_note.as_str()),
         ("PUT", note.as_str()),
+        ("POST", new_contact.as_str()),
+        ("PUT", contact.as_str()),
         ("PUT", plan.as_str()),
     ] {
         for (body, status, answer) in &malformed {
@@ -990,6 +1002,8 @@ async fn the_doors_of_what_hangs_on_an_account_refuse_hostile_input() {
     for path in [
         "/api/v1/notes/9223372036854775808",
         "/api/v1/notes/-1",
+        "/api/v1/contacts/-1",
+        "/api/v1/contacts/9223372036854775808",
         "/api/v1/customers/1%00",
         "/api/v1/prospects/99999999999999999999/payment-plan",
         "/api/v1/notes?noteable_type=prospect&noteable_id=9223372036854775807",
@@ -998,15 +1012,25 @@ async fn the_doors_of_what_hangs_on_an_account_refuse_hostile_input() {
         assert_eq!(response.status, 404, "{path}: {:?}", response.body);
     }
     for query in [
-        format!("noteable_type={}&noteable_id=1", "p".repeat(60_000)),
-        "noteable_type=prospect%00&noteable_id=1".to_owned(),
-        "noteable_type=prospect&noteable_id=1e3".to_owned(),
+        format!("notes?noteable_type={}&noteable_id=1", "p".repeat(60_000)),
+        "notes?noteable_type=prospect%00&noteable_id=1".to_owned(),
+        "notes?noteable_type=prospect&noteable_id=1e3".to_owned(),
+        format!(
+            "contacts?contactable_type=prospect&contactable_id={}",
+            "9".repeat(60_000)
+        ),
+        "contacts?contactable_type=customer%00&contactable_id=1".to_owned(),
+        format!("contacts/numbers?phoneNumber={}", "0".repeat(60_000)),
+        format!("contacts/numbers?{}", "phoneNumber=06+11&".repeat(3_000)),
+        "contacts/numbers?phoneNumber=06%0011131719".to_owned(),
     ] {
-        let response = app
-            .get(&scene.admin, &format!("/api/v1/notes?{query}"))
-            .await;
+        let response = app.get(&scene.admin, &format!("/api/v1/{query}")).await;
         assert_eq!(response.status, 422, "{:?}", response.body);
     }
+    let not_utf8 = app
+        .get(&scene.admin, "/api/v1/contacts/numbers?phoneNumber=%FF")
+        .await;
+    assert_eq!(not_utf8.status, 400, "{:?}", not_utf8.body);
     let convert = format!("/api/v1/prospects/{}/convert", scene.anns);
     for query in ["dry_run=%FF", &format!("dry_run={}", "1".repeat(60_000))] {
         let response = app
