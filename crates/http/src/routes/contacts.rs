@@ -56,7 +56,7 @@ pub async fn list(
     tag = "Contacts",
     operation_id = "createContact",
     params(ContactableParams),
-    request_body = ContactRequest,
+    request_body = Option<ContactRequest>,
     responses(
         (status = 201, description = "Created; `Location` names the new contact", body = ContactBody,
             headers(("Location" = String, description = "URL of the created contact"))),
