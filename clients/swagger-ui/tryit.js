@@ -1,7 +1,8 @@
 // Drives the Swagger UI served at /docs in a headless Chromium the way a
 // person would: "Authorize" with a token, then "Try it out" and "Execute" on
 // every operation with the inputs Swagger UI pre-fills (only ids, the
-// account a note hangs on and the login credentials are typed in). Fails
+// account a contact or note hangs on, a phone number, a file to upload and
+// the login credentials are typed in). Fails
 // unless every operation answers its success status.
 //
 // usage: node tryit.js BASE_URL TOKEN EMAIL PASSWORD
@@ -10,8 +11,9 @@ const { chromium } = require('playwright-core');
 const [base, token, email, password] = process.argv.slice(2);
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
-// In this order: each operation works on the prospect, note or customer
-// created before it, deletes come last among them, and logout (which
+// In this order: each operation works on the prospect, contact, document,
+// note or customer created before it (the contact, moved by the conversion,
+// is deleted from the customer), deletes come last among them, and logout (which
 // revokes the token) last of all.
 const plan = [
   ['POST /api/login', 200],
@@ -23,6 +25,16 @@ const plan = [
   ['PUT /api/v1/prospects/{id}/payment-plan', 201],
   ['GET /api/v1/prospects/{id}/payment-plan', 200],
   ['DELETE /api/v1/prospects/{id}/payment-plan', 200],
+  ['POST /api/v1/contacts', 201],
+  ['GET /api/v1/contacts', 200],
+  ['GET /api/v1/contacts/numbers', 200],
+  ['GET /api/v1/contacts/{id}', 200],
+  ['PUT /api/v1/contacts/{id}', 200],
+  ['POST /api/v1/prospects/{id}/documents', 201],
+  ['GET /api/v1/prospects/{id}/documents', 200],
+  ['GET /api/v1/documents/{id}', 200],
+  ['GET /api/v1/documents/{id}/content', 200],
+  ['DELETE /api/v1/documents/{id}', 200],
   ['POST /api/v1/notes', 201],
   ['GET /api/v1/notes', 200],
   ['GET /api/v1/notes/{id}', 200],
@@ -35,6 +47,8 @@ const plan = [
   ['PUT /api/v1/customers/{id}/payment-plan', 201],
   ['GET /api/v1/customers/{id}/payment-plan', 200],
   ['DELETE /api/v1/customers/{id}/payment-plan', 200],
+  ['GET /api/v1/customers/{id}/documents', 200],
+  ['DELETE /api/v1/contacts/{id}', 200],
   ['DELETE /api/v1/customers/{id}', 200],
   ['DELETE /api/v1/prospects/{id}', 200],
   ['GET /api/version', 200],
@@ -55,6 +69,8 @@ async function operation(page, label) {
 // What each operation's `{id}` names.
 function idFor(label, ids) {
   if (label.includes('/notes/')) return ids.note;
+  if (label.includes('/contacts/')) return ids.contact;
+  if (label.includes('/documents/')) return ids.document;
   if (label.includes('/customers/')) return ids.customer;
   return ids.prospect;
 }
@@ -71,6 +87,14 @@ async function tryItOut(page, label, ids) {
   await fill(block, 'id', idFor(label, ids));
   await fill(block, 'noteable_type', 'prospect');
   await fill(block, 'noteable_id', ids.prospect);
+  await fill(block, 'contactable_type', 'prospect');
+  await fill(block, 'contactable_id', ids.prospect);
+  // The number of the example contact Swagger UI pre-fills.
+  await fill(block, 'phoneNumber', '+33 6 11 13 17 19');
+  const file = await block.$('input[type=file]');
+  if (file) {
+    await file.setInputFiles({ name: 'offer.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+  }
   if (label === 'POST /api/login') {
     const credentials = await block.waitForSelector('textarea.body-param__text');
     await credentials.fill(JSON.stringify({ email, password }));
@@ -96,6 +120,8 @@ async function tryItOut(page, label, ids) {
   const creates = {
     'POST /api/v1/prospects': 'prospect',
     'POST /api/v1/notes': 'note',
+    'POST /api/v1/contacts': 'contact',
+    'POST /api/v1/prospects/{id}/documents': 'document',
     'POST /api/v1/prospects/{id}/convert': 'customer',
   };
   let failed = false;

@@ -48,6 +48,19 @@ pub struct Config {
     #[arg(long, env = "PROSPECTS_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
+    /// Where documents' files are stored. Unset: `<data dir>/documents`.
+    /// Instances behind one load balancer must share it.
+    #[arg(long, env = "PROSPECTS_DOCUMENTS_DIR")]
+    pub documents_dir: Option<PathBuf>,
+
+    /// The largest document, in bytes (413 above it).
+    #[arg(long, env = "PROSPECTS_DOCUMENT_LIMIT", default_value_t = 10 * 1024 * 1024)]
+    pub document_limit: u64,
+
+    /// The longest a whole upload may take to arrive (408 past it).
+    #[arg(long, env = "PROSPECTS_UPLOAD_TIMEOUT", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub upload_timeout: Duration,
+
     /// The Ed25519 root private key that signs tokens, `ID:HEX` (or `HEX`
     /// for id 0), as `prospects keys generate` prints it; overrides the key file.
     #[arg(long, env = "PROSPECTS_ROOT_KEY", hide_env_values = true)]
@@ -136,6 +149,13 @@ impl Config {
     /// Where the first administrator's token is written.
     pub fn admin_token_path(&self) -> PathBuf {
         self.data_dir.join("admin.token")
+    }
+
+    /// Where documents' files are stored.
+    pub fn documents_path(&self) -> PathBuf {
+        self.documents_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("documents"))
     }
 
     /// The key file used when `PROSPECTS_ROOT_KEY` is unset.

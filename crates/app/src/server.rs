@@ -12,6 +12,7 @@ use actix_web::http::header;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, web};
 use anyhow::Context;
+use prospects_domain::documents::ORPHAN_AGE;
 use prospects_http::inbound::Inbound;
 use prospects_http::openapi::served_document;
 use prospects_http::{ApiState, configure, observe};
@@ -25,6 +26,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let services = wiring::build(&config).await?;
     bootstrap::first_start(&config, &services).await?;
     let state = services.state.clone();
+    sweep_documents(state.clone().into_inner());
     let client_timeout = config.client_timeout;
     // actix-web's HttpServer, assembled by hand so that each connection
     // passes through `Inbound` before actix parses it (JSON answers for
@@ -59,6 +61,24 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         handle.stop(true).await;
     });
     server.await.context("the server failed")
+}
+
+/// Removes, at start and then hourly, the files a killed process left
+/// without a row (see `DocumentService::sweep`).
+fn sweep_documents(state: std::sync::Arc<ApiState>) {
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(ORPHAN_AGE);
+        loop {
+            hourly.tick().await;
+            match state.documents.sweep(ORPHAN_AGE).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed files no document holds"),
+                Err(error) => {
+                    tracing::warn!(error = ?error, "could not sweep the documents' files")
+                }
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

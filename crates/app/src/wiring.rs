@@ -7,13 +7,14 @@ use std::sync::atomic::AtomicBool;
 use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
-    AccountKind, AccountService, AuthService, ContactService, NoteService, PasswordHasher,
-    PaymentPlanService, ReferenceDataService, TokenAuthority, UserRepository, UserService,
+    AccountKind, AccountService, AuthService, ContactService, DocumentService, FileStore,
+    NoteService, PasswordHasher, PaymentPlanService, ReferenceDataService, TokenAuthority,
+    UserRepository, UserService,
 };
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
 use prospects_infra::{
-    Argon2Hasher, Backend, BiscuitAuthority, PoolSettings, RootKey, StatementCounter, Store,
-    parse_public_keys, split_key_id,
+    Argon2Hasher, Backend, BiscuitAuthority, LocalFiles, PoolSettings, RootKey, StatementCounter,
+    Store, parse_public_keys, split_key_id,
 };
 
 use crate::config::Config;
@@ -60,11 +61,13 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         config.token_ttl,
     ));
     let user_service = Arc::new(UserService::new(users.clone(), hasher.clone()));
+    let files: Arc<dyn FileStore> = Arc::new(LocalFiles::open(&config.documents_path())?);
     let accounts = |kind| {
         Arc::new(AccountService::new(
             kind,
             Arc::new(store.accounts()),
             Arc::new(store.references()),
+            files.clone(),
         ))
     };
     let state = ApiState {
@@ -73,6 +76,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         contacts: Arc::new(ContactService::new(
             Arc::new(store.contacts()),
             Arc::new(store.accounts()),
+        )),
+        documents: Arc::new(DocumentService::new(
+            Arc::new(store.documents()),
+            files.clone(),
         )),
         notes: Arc::new(NoteService::new(
             Arc::new(store.notes()),
@@ -88,6 +95,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             body_limit: config.body_limit,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             client_timeout: config.client_timeout,
+            document_limit: config.document_limit,
+            upload_timeout: config.upload_timeout,
             origins: Origins {
                 public_url: config.public_url.clone(),
                 trusted_proxies: config.trusted_proxies.clone(),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{AccountNumber, Contact, ProspectFields};
+use crate::{AccountNumber, Contact, Document, ProspectFields};
 
 /// An account's primary key; prospects and customers share one sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,18 +73,6 @@ pub struct AccountDetails {
     pub payment_plan: Option<PaymentPlan>,
     pub contacts: Vec<Contact>,
     pub documents: Vec<Document>,
-}
-
-/// A file kept for the prospect (metadata; the content is stored by the service).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document {
-    pub id: i64,
-    pub account_id: AccountId,
-    pub name: String,
-    pub mime_type: Option<String>,
-    pub size_bytes: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 /// How the prospect will pay once a customer; at most one per prospect.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
-    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Actor, ListQuery, Page,
-    Patch, ProspectInput, Reference, ReferenceLookup, RepositoryError, Scope,
+    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Actor, FileStore,
+    ListQuery, Page, Patch, ProspectInput, Reference, ReferenceLookup, RepositoryError, Scope,
 };
 
 /// Why an account operation failed, in domain terms; the web layer picks the status.
@@ -58,6 +58,8 @@ pub struct AccountService {
     kind: AccountKind,
     accounts: Arc<dyn AccountRepository>,
     references: Arc<dyn ReferenceLookup>,
+    /// Where the documents' bytes go when their account does.
+    files: Arc<dyn FileStore>,
 }
 
 impl AccountService {
@@ -65,11 +67,13 @@ impl AccountService {
         kind: AccountKind,
         accounts: Arc<dyn AccountRepository>,
         references: Arc<dyn ReferenceLookup>,
+        files: Arc<dyn FileStore>,
     ) -> Self {
         Self {
             kind,
             accounts,
             references,
+            files,
         }
     }
 
@@ -167,12 +171,18 @@ impl AccountService {
         }
     }
 
-    /// Deletes an account and what it owns.
+    /// Deletes an account and what it owns, then its documents' files (one
+    /// that cannot be removed now is left to the sweep).
     pub async fn delete(&self, actor: Actor, id: AccountId) -> Result<(), AccountError> {
-        self.accounts
+        let keys = self
+            .accounts
             .delete(self.kind, id, actor.scope())
             .await
-            .map_err(|e| self.error(Some(id), e))
+            .map_err(|e| self.error(Some(id), e))?;
+        for key in &keys {
+            let _ = self.files.remove(key).await;
+        }
+        Ok(())
     }
 
     /// Converts prospect `id` into a customer, which it returns; with
@@ -274,6 +284,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
+    use crate::documents::MockFileStore;
     use crate::ports::{MockAccountRepository, MockReferenceLookup};
     use crate::{AccountNumber, ProspectFields, Reference, Role, UserId};
 
@@ -322,7 +333,12 @@ mod tests {
     }
 
     fn service(repo: MockAccountRepository, lookup: MockReferenceLookup) -> AccountService {
-        AccountService::new(AccountKind::Prospect, Arc::new(repo), Arc::new(lookup))
+        AccountService::new(
+            AccountKind::Prospect,
+            Arc::new(repo),
+            Arc::new(lookup),
+            Arc::new(MockFileStore::new()),
+        )
     }
 
     #[tokio::test]
@@ -527,6 +543,7 @@ mod tests {
             AccountKind::Customer,
             Arc::new(repo),
             Arc::new(MockReferenceLookup::new()),
+            Arc::new(MockFileStore::new()),
         );
         let result = customers.convert(manager(), AccountId(3), false).await;
         assert!(matches!(

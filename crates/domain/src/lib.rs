@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod actor;
 pub mod auth;
 pub mod contacts;
+pub mod documents;
 pub mod fields;
 pub mod input;
 pub mod listing;
@@ -23,13 +24,17 @@ pub mod search;
 pub mod users;
 pub mod validation;
 
-pub use account::{Account, AccountDetails, AccountId, AccountKind, Document, Owner, PaymentPlan};
+pub use account::{Account, AccountDetails, AccountId, AccountKind, Owner, PaymentPlan};
 pub use account_number::AccountNumber;
 pub use accounts::{AccountError, AccountService};
 pub use actor::{Actor, Role, Scope, UserId};
 pub use auth::{AuthError, AuthService, LoginOutcome, Session};
 pub use contacts::{
     Contact, ContactChanges, ContactFields, ContactInput, ContactRepository, ContactService,
+};
+pub use documents::{
+    Content, Document, DocumentInput, DocumentRepository, DocumentService, FileKey, FileStore,
+    NewDocument, StorageError, StoredFile, Upload,
 };
 pub use fields::{ProspectField, ProspectFields, ProspectInput};
 pub use input::Patch;

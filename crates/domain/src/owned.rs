@@ -10,6 +10,7 @@ use crate::{AccountId, AccountKind, Owner, RepositoryError};
 pub enum Record {
     Note,
     Contact,
+    Document,
 }
 
 impl Record {
@@ -18,6 +19,7 @@ impl Record {
         match self {
             Record::Note => "Note",
             Record::Contact => "Contact",
+            Record::Document => "Document",
         }
     }
 }
@@ -49,6 +51,14 @@ impl OwnedError {
             RepositoryError::NotFound => missing,
             RepositoryError::OutOfScope => OwnedError::Forbidden,
             RepositoryError::Converted => OwnedError::Converted,
+            RepositoryError::Unavailable(cause) => OwnedError::Unavailable(cause),
+            other => OwnedError::Unknown(other.into()),
+        }
+    }
+
+    /// A failure of the storage itself, outside any one record.
+    pub(crate) fn failure(error: RepositoryError) -> Self {
+        match error {
             RepositoryError::Unavailable(cause) => OwnedError::Unavailable(cause),
             other => OwnedError::Unknown(other.into()),
         }

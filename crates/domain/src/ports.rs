@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::input::{ValidCreate, ValidUpdate};
 use crate::{
-    Account, AccountDetails, AccountId, AccountKind, ListQuery, Page, Role, Scope, UserId,
+    Account, AccountDetails, AccountId, AccountKind, FileKey, ListQuery, Page, Role, Scope, UserId,
 };
 
 /// Why storage could not do what was asked.
@@ -112,14 +112,15 @@ pub trait AccountRepository: Send + Sync {
         changes: ValidUpdate,
     ) -> Result<Account, RepositoryError>;
 
-    /// Deletes the account with its contacts, documents and payment plan in
-    /// one statement. `NotFound`, `OutOfScope` (nothing deleted).
+    /// Deletes the account with its contacts, notes, documents and payment
+    /// plan in one transaction; answers the keys of the documents' files.
+    /// `NotFound`, `OutOfScope` (nothing deleted).
     async fn delete(
         &self,
         kind: AccountKind,
         id: AccountId,
         scope: Scope,
-    ) -> Result<(), RepositoryError>;
+    ) -> Result<Vec<FileKey>, RepositoryError>;
 
     /// Converts prospect `id` in one transaction: a customer with its fields,
     /// what it owns moved to the customer, the prospect marked converted.

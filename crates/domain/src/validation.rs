@@ -22,6 +22,10 @@ pub enum Rule {
     NoNul,
     /// Text that is no phone number.
     Phone,
+    /// A one-line name with a control character (a line break, a tab).
+    NoControl,
+    /// A file field that holds no file.
+    File,
 }
 
 impl Rule {
@@ -49,6 +53,10 @@ impl Rule {
             }
             Rule::NoNul => "The :attribute field must not contain NUL characters.".to_owned(),
             Rule::Phone => "The :attribute field must be a valid phone number.".to_owned(),
+            Rule::NoControl => {
+                "The :attribute field must not contain control characters.".to_owned()
+            }
+            Rule::File => "The :attribute field must be a file.".to_owned(),
         }
     }
 

@@ -53,6 +53,9 @@ pub enum ApiError {
     },
     #[error("The request body is too large.")]
     PayloadTooLarge,
+    /// A body of a type the route does not read.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// The request did not arrive within the client timeout.
     #[error("The request was not received in time.")]
     RequestTimeout,
@@ -217,6 +220,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,

@@ -16,6 +16,7 @@ pub mod query;
 pub mod routes;
 pub mod state;
 pub mod throttle;
+pub mod upload;
 pub mod wire;
 
 pub use errors::ApiError;

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use prospects_domain::{
-    AccountService, AuthService, ContactService, HealthCheck, NoteService, PaymentPlanService,
-    ReferenceDataService, UserService,
+    AccountService, AuthService, ContactService, DocumentService, HealthCheck, NoteService,
+    PaymentPlanService, ReferenceDataService, UserService,
 };
 
 use crate::origin::Origins;
@@ -23,8 +23,13 @@ pub struct ApiSettings {
     pub version: String,
     /// How absolute URLs and client addresses are derived.
     pub origins: Origins,
-    /// The longest a request's head, then its body, may take to arrive (408).
+    /// The longest a request's head, then its body, may take to arrive
+    /// (408); for an upload, the longest gap between two chunks.
     pub client_timeout: Duration,
+    /// The largest document, in bytes (413 above it).
+    pub document_limit: u64,
+    /// The longest a whole upload may take to arrive (408).
+    pub upload_timeout: Duration,
 }
 
 impl Default for ApiSettings {
@@ -35,6 +40,8 @@ impl Default for ApiSettings {
             version: "0.0.0".to_owned(),
             origins: Origins::default(),
             client_timeout: Duration::from_secs(10),
+            document_limit: 10 * 1024 * 1024,
+            upload_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -43,6 +50,7 @@ pub struct ApiState {
     pub prospects: Arc<AccountService>,
     pub customers: Arc<AccountService>,
     pub contacts: Arc<ContactService>,
+    pub documents: Arc<DocumentService>,
     pub notes: Arc<NoteService>,
     pub payment_plans: Arc<PaymentPlanService>,
     pub reference_data: Arc<ReferenceDataService>,

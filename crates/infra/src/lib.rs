@@ -2,6 +2,7 @@
 //! Argon2id password hashing, and Biscuit bearer tokens.
 
 mod errors;
+pub mod files;
 pub mod keys;
 pub mod passwords;
 mod rows;
@@ -9,10 +10,11 @@ mod schema;
 pub mod store;
 pub mod tokens;
 
+pub use files::LocalFiles;
 pub use keys::{RootKey, parse_public_keys, split_key_id};
 pub use passwords::Argon2Hasher;
 pub use store::{
-    Accounts, Backend, Contacts, Notes, PaymentPlans, PoolSettings, References, Revocations,
-    StatementCounter, Store, Users,
+    Accounts, Backend, Contacts, Documents, Notes, PaymentPlans, PoolSettings, References,
+    Revocations, StatementCounter, Store, Users,
 };
 pub use tokens::{BiscuitAuthority, attenuate};

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use prospects_domain::search;
 use prospects_domain::{
-    Account, AccountId, AccountKind, AccountNumber, Contact, ContactFields, Document, Note,
-    NoteValues, Owner, PaymentPlan, ProspectFields, Role, User, UserId,
+    Account, AccountId, AccountKind, AccountNumber, Contact, ContactFields, Document, FileKey,
+    NewDocument, Note, NoteValues, Owner, PaymentPlan, ProspectFields, Role, User, UserId,
 };
 
 use crate::schema::{accounts, contacts, documents, notes, payment_plans, users};
@@ -284,22 +284,58 @@ pub struct DocumentRow {
     pub id: i64,
     pub account_id: i64,
     pub name: String,
-    pub mime_type: Option<String>,
+    pub mime_type: String,
     pub size_bytes: i64,
+    pub sha256: String,
+    pub storage_key: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl From<DocumentRow> for Document {
-    fn from(row: DocumentRow) -> Self {
+impl DocumentRow {
+    pub fn into_document(self, kind: AccountKind) -> Document {
         Document {
-            id: row.id,
-            account_id: AccountId(row.account_id),
-            name: row.name,
-            mime_type: row.mime_type,
-            size_bytes: row.size_bytes,
-            created_at: utc(row.created_at),
-            updated_at: utc(row.updated_at),
+            id: self.id,
+            owner: Owner {
+                kind,
+                id: AccountId(self.account_id),
+            },
+            name: self.name,
+            mime_type: self.mime_type,
+            size_bytes: self.size_bytes,
+            sha256: self.sha256,
+            key: FileKey(self.storage_key),
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        }
+    }
+}
+
+/// A new document's columns.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = documents)]
+pub struct DocumentWrite<'a> {
+    pub account_id: i64,
+    pub name: &'a str,
+    pub mime_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub storage_key: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl<'a> DocumentWrite<'a> {
+    pub fn new(account_id: i64, document: &'a NewDocument, at: NaiveDateTime) -> Self {
+        Self {
+            account_id,
+            name: &document.name,
+            mime_type: &document.mime_type,
+            size_bytes: document.file.size_bytes,
+            sha256: &document.file.sha256,
+            storage_key: &document.file.key.0,
+            created_at: at,
+            updated_at: at,
         }
     }
 }

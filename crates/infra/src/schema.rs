@@ -138,8 +138,10 @@ diesel::table! {
         id -> BigInt,
         account_id -> BigInt,
         name -> Text,
-        mime_type -> Nullable<Text>,
+        mime_type -> Text,
         size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

@@ -154,7 +154,7 @@ async fn find_returns_the_prospect_with_what_it_owns() {
         "INSERT INTO contacts (account_id, first_name) VALUES ({id}, 'Ann'), ({id}, 'Bob')"
     ))
     .await;
-    f.sql(&format!("INSERT INTO documents (account_id, name, mime_type, size_bytes) VALUES ({id}, 'quote.pdf', 'application/pdf', 1234)")).await;
+    f.sql(&format!("INSERT INTO documents (account_id, name, mime_type, size_bytes, sha256, storage_key) VALUES ({id}, 'quote.pdf', 'application/pdf', 1234, '{}', 'k1')", "0".repeat(64))).await;
     f.sql(&format!("INSERT INTO payment_plans (account_id, payment_method, payment_terms_days) VALUES ({id}, 'transfer', 30)")).await;
     let details = f.store.find(PROSPECT, p.id).await.expect("found");
     assert_eq!(details.account, p);
@@ -1067,4 +1067,98 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
         contacts.find(contact.id).await,
         Err(RepositoryError::NotFound)
     ));
+}
+
+#[tokio::test]
+async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_back() {
+    use prospects_domain::{DocumentRepository, FileKey, NewDocument, Owner, StoredFile};
+    let f = fixture().await;
+    let documents = f.health.documents();
+    let ann = f.user("ann@example.test", 5).await;
+    let bob = f.user("bob@example.test", 5).await;
+    let prospect = f
+        .prospect(ProspectInput {
+            representative_id: Patch::Set(ann.0),
+            ..named("Acme")
+        })
+        .await;
+    let owner = Owner {
+        kind: PROSPECT,
+        id: prospect.id,
+    };
+    let new = |key: &str| NewDocument {
+        name: "offer.pdf".to_owned(),
+        mime_type: "application/pdf".to_owned(),
+        file: StoredFile {
+            key: FileKey(key.to_owned()),
+            size_bytes: 3,
+            sha256: "ab".repeat(32),
+        },
+    };
+    let first = documents
+        .create(owner, Scope::RepresentedBy(ann), new("k1"))
+        .await
+        .expect("created");
+    assert_eq!(
+        (first.owner, first.key.clone()),
+        (owner, FileKey("k1".to_owned()))
+    );
+    assert!(matches!(
+        documents
+            .create(owner, Scope::RepresentedBy(bob), new("k2"))
+            .await,
+        Err(RepositoryError::OutOfScope)
+    ));
+    assert!(matches!(
+        documents
+            .check_writable(owner, Scope::RepresentedBy(bob))
+            .await,
+        Err(RepositoryError::OutOfScope)
+    ));
+    documents
+        .check_writable(owner, Scope::RepresentedBy(ann))
+        .await
+        .expect("writable");
+    documents
+        .create(owner, Scope::All, new("k2"))
+        .await
+        .expect("created");
+    let listed = documents
+        .list(owner, Scope::RepresentedBy(ann))
+        .await
+        .expect("listed");
+    assert_eq!(listed.len(), 2);
+    let (found, representative) = documents.find(first.id).await.expect("found");
+    assert_eq!((found, representative), (first.clone(), Some(ann)));
+    let held = documents
+        .held(&[FileKey("k1".to_owned()), FileKey("nope".to_owned())])
+        .await
+        .expect("held");
+    assert_eq!(held, [FileKey("k1".to_owned())].into_iter().collect());
+
+    // The database refuses what the service never writes.
+    for (column, value) in [("sha256", "'nothex'"), ("name", "''"), ("size_bytes", "-1")] {
+        let statement = format!(
+            "UPDATE documents SET {column} = {value} WHERE id = {}",
+            first.id
+        );
+        assert!(f.db.try_execute(&statement).await.is_err(), "{statement}");
+    }
+
+    assert!(matches!(
+        documents.delete(first.id, Scope::RepresentedBy(bob)).await,
+        Err(RepositoryError::OutOfScope)
+    ));
+    let deleted = documents
+        .delete(first.id, Scope::RepresentedBy(ann))
+        .await
+        .expect("deleted");
+    assert_eq!(deleted.key, FileKey("k1".to_owned()));
+    // Deleting the account answers the keys of the files it took with it.
+    let keys = f
+        .store
+        .delete(PROSPECT, prospect.id, Scope::All)
+        .await
+        .expect("deleted");
+    assert_eq!(keys, [FileKey("k2".to_owned())]);
 }

@@ -125,14 +125,20 @@ impl TestDb {
 
     /// Runs SQL statements directly, as a test's setup or inspection.
     pub async fn execute(&self, sql: &str) {
+        self.try_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// [`TestDb::execute`], answering the database's refusal (a CHECK, say)
+    /// rather than failing the test.
+    pub async fn try_execute(&self, sql: &str) -> Result<(), diesel::result::Error> {
         match &self.place {
             Place::Postgres { .. } => {
                 let mut conn = AsyncPgConnection::establish(&self.url)
                     .await
                     .expect("connect");
-                conn.batch_execute(sql)
-                    .await
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                conn.batch_execute(sql).await
             }
             Place::Sqlite { dir } => {
                 let path = dir.join("test.db");
@@ -141,7 +147,6 @@ impl TestDb {
                 conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
                     .expect("pragmas");
                 conn.batch_execute(sql)
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
             }
         }
     }

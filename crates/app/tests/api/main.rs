@@ -9,6 +9,7 @@ mod contacts;
 mod costs;
 mod customers;
 mod docs;
+mod documents;
 mod errors;
 mod limits;
 mod listing;

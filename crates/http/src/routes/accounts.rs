@@ -4,7 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::{AccountId, AccountService, ProspectInput};
+use prospects_domain::{AccountId, AccountKind, AccountService, Owner, ProspectInput};
 
 use crate::auth::{Caller, parse_id};
 use crate::errors::{ApiError, account_model};
@@ -98,6 +98,22 @@ pub(crate) async fn delete(
 }
 
 /// The `{id}` segment; one that is not a positive integer names no account.
+/// The account of kind `kind` the `{id}` segment names, for what hangs on it.
+pub(crate) fn owner_in_path(
+    kind: AccountKind,
+    req: &HttpRequest,
+    state: &ApiState,
+) -> Result<Owner, ApiError> {
+    let accounts = match kind {
+        AccountKind::Prospect => &state.prospects,
+        AccountKind::Customer => &state.customers,
+    };
+    Ok(Owner {
+        kind,
+        id: account_id(accounts, req)?,
+    })
+}
+
 pub(crate) fn account_id(
     accounts: &AccountService,
     req: &HttpRequest,

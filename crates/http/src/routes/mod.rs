@@ -3,6 +3,7 @@
 pub(crate) mod accounts;
 pub(crate) mod contacts;
 pub(crate) mod customers;
+pub(crate) mod documents;
 pub(crate) mod login;
 pub(crate) mod notes;
 pub(crate) mod payment_plans;
@@ -112,6 +113,17 @@ fn api(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(contacts::delete)),
         )
         .service(
+            resource("/api/v1/documents/{id}", &["GET", "HEAD", "DELETE"])
+                .route(web::get().to(documents::show))
+                .route(web::head().to(documents::show))
+                .route(web::delete().to(documents::delete)),
+        )
+        .service(
+            resource("/api/v1/documents/{id}/content", &["GET", "HEAD"])
+                .route(web::get().to(documents::content))
+                .route(web::head().to(documents::content)),
+        )
+        .service(
             resource("/api/v1/notes", &["GET", "HEAD", "POST"])
                 .route(web::get().to(notes::list))
                 .route(web::head().to(notes::list))
@@ -144,6 +156,8 @@ fn api(cfg: &mut web::ServiceConfig) {
         )
         .configure(payment_plans::of_prospects::configure)
         .configure(payment_plans::of_customers::configure)
+        .configure(documents::of_prospects::configure)
+        .configure(documents::of_customers::configure)
         .configure(reference_data::brands::configure)
         .configure(reference_data::sectors::configure)
         .configure(reference_data::clusters::configure)

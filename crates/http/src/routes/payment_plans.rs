@@ -3,26 +3,15 @@
 //! creates (201) or replaces (200), `DELETE` removes it if there is one.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::{AccountKind, Owner, Put};
+use prospects_domain::{AccountKind, Put};
 
-use super::accounts::account_id;
+use super::accounts::owner_in_path as owner;
 use crate::auth::Caller;
 use crate::body;
 use crate::errors::ApiError;
 use crate::state::ApiState;
 use crate::wire::payment_plans::PaymentPlanRequest;
 use crate::wire::{ErrorBody, PaymentPlanBody};
-
-fn owner(kind: AccountKind, req: &HttpRequest, state: &ApiState) -> Result<Owner, ApiError> {
-    let accounts = match kind {
-        AccountKind::Prospect => &state.prospects,
-        AccountKind::Customer => &state.customers,
-    };
-    Ok(Owner {
-        kind,
-        id: account_id(accounts, req)?,
-    })
-}
 
 async fn show(
     kind: AccountKind,

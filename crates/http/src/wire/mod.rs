@@ -2,6 +2,7 @@
 //! wire shape, each used both by its handler and by the OpenAPI document.
 
 pub mod contacts;
+pub mod documents;
 pub mod errors;
 pub mod lenient;
 pub mod notes;
@@ -16,10 +17,11 @@ use chrono::{DateTime, Utc};
 use serde::Serializer;
 
 pub use contacts::ContactBody;
+pub use documents::DocumentBody;
 pub use errors::{ErrorBody, ValidationErrorBody};
 pub use prospect::{
-    AccountDetailsJson, AccountJson, CustomerBody, CustomerDetailsBody, DocumentBody, NewProspect,
-    OwnedBody, PaymentPlanBody, ProspectBody, ProspectChanges, ProspectDetailsBody,
+    AccountDetailsJson, AccountJson, CustomerBody, CustomerDetailsBody, NewProspect, OwnedBody,
+    PaymentPlanBody, ProspectBody, ProspectChanges, ProspectDetailsBody,
 };
 
 /// Laravel's timestamp format: UTC, microseconds, `Z`.

@@ -8,13 +8,14 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use prospects_domain::{
-    Account, AccountDetails, AccountKind, Document, PaymentPlan, ProspectField, ProspectInput,
+    Account, AccountDetails, AccountKind, PaymentPlan, ProspectField, ProspectInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::contacts::ContactBody;
+use super::documents::DocumentBody;
 use super::lenient::{Country, EmailText, Flag, Id, Text, UrlText, lenient_request};
 use super::{optional_timestamp, timestamp};
 
@@ -380,37 +381,6 @@ impl<'a> From<&'a AccountDetails> for AccountDetailsJson<'a> {
                 customer: (&d.account).into(),
                 owned,
             }),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Document)]
-pub struct DocumentBody<'a> {
-    pub id: i64,
-    /// The prospect or customer that owns it.
-    pub account_id: i64,
-    pub name: &'a str,
-    pub mime_type: Option<&'a str>,
-    pub size_bytes: i64,
-    #[serde(serialize_with = "timestamp")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "timestamp")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
-}
-
-impl<'a> From<&'a Document> for DocumentBody<'a> {
-    fn from(d: &'a Document) -> Self {
-        Self {
-            id: d.id,
-            account_id: d.account_id.0,
-            name: &d.name,
-            mime_type: d.mime_type.as_deref(),
-            size_bytes: d.size_bytes,
-            created_at: d.created_at,
-            updated_at: d.updated_at,
         }
     }
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::{
-    Account, AccountDetails, AccountId, AccountKind, AccountRepository, ListQuery, Page,
+    Account, AccountDetails, AccountId, AccountKind, AccountRepository, FileKey, ListQuery, Page,
     ProspectFields, Reference, ReferenceLookup, RepositoryError, Scope, UserId,
 };
 
@@ -227,7 +227,10 @@ impl AccountRepository for Accounts {
                         .into_iter()
                         .map(|contact| contact.into_contact(kind))
                         .collect(),
-                    documents: documents.into_iter().map(Into::into).collect(),
+                    documents: documents
+                        .into_iter()
+                        .map(|document| document.into_document(kind))
+                        .collect(),
                 })
             })
             .await
@@ -308,27 +311,42 @@ impl AccountRepository for Accounts {
         kind: AccountKind,
         id: AccountId,
         scope: Scope,
-    ) -> Result<(), RepositoryError> {
+    ) -> Result<Vec<FileKey>, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
-                // One statement; the schema deletes contacts, documents and
-                // the payment plan with it (ON DELETE CASCADE).
+                // The files' keys, then one statement: the schema deletes
+                // contacts, notes, documents and the payment plan with the
+                // account (ON DELETE CASCADE). A document added in between
+                // leaves a file no row holds, which the sweep removes.
                 let of_kind = accounts::table
                     .find(id.0)
                     .filter(accounts::kind.eq(kind.as_str()));
-                let deleted = with_conn!(&mut conn, |c| match scope {
-                    Scope::All => diesel::delete(of_kind).execute(c).await,
-                    Scope::RepresentedBy(user) => {
-                        diesel::delete(of_kind.filter(accounts::representative_id.eq(user.0)))
-                            .execute(c)
-                            .await
+                let (keys, deleted) = with_conn!(&mut conn, |c| {
+                    async {
+                        let keys: Vec<String> = documents::table
+                            .filter(documents::account_id.eq(id.0))
+                            .select(documents::storage_key)
+                            .load(c)
+                            .await?;
+                        let deleted = match scope {
+                            Scope::All => diesel::delete(of_kind).execute(c).await?,
+                            Scope::RepresentedBy(user) => {
+                                diesel::delete(
+                                    of_kind.filter(accounts::representative_id.eq(user.0)),
+                                )
+                                .execute(c)
+                                .await?
+                            }
+                        };
+                        Ok::<_, diesel::result::Error>((keys, deleted))
                     }
+                    .await
                 })
                 .map_err(from_diesel)?;
                 drop(conn);
                 if deleted == 1 {
-                    return Ok(());
+                    return Ok(keys.into_iter().map(FileKey).collect());
                 }
                 // Nothing deleted: absent, or someone else's.
                 match self.representative_of(kind, id).await {

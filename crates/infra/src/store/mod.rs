@@ -7,6 +7,7 @@
 
 mod accounts;
 mod contacts;
+mod documents;
 mod notes;
 mod payment_plans;
 mod postgres;
@@ -274,6 +275,11 @@ impl Store {
         Contacts(self.clone())
     }
 
+    /// Documents' metadata (their bytes are in a `FileStore`).
+    pub fn documents(&self) -> Documents {
+        Documents(self.clone())
+    }
+
     /// Notes on accounts.
     pub fn notes(&self) -> Notes {
         Notes(self.clone())
@@ -306,6 +312,10 @@ pub struct Accounts(Store);
 /// `ContactRepository` on either backend.
 #[derive(Clone)]
 pub struct Contacts(Store);
+
+/// `DocumentRepository` on either backend.
+#[derive(Clone)]
+pub struct Documents(Store);
 
 /// `NoteRepository` on either backend.
 #[derive(Clone)]
