@@ -251,3 +251,100 @@ async fn sigterm_stops_the_server_cleanly() {
         "nothing listens any more"
     );
 }
+
+/// Files under the documents directory, stored or arriving.
+fn stored_files(app: &TestApp) -> usize {
+    fn walk(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            walk(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    walk(&app.config.documents_path())
+}
+
+/// Sends an upload's head and the start of its form, declaring `length`.
+fn begin_upload(port: u16, path: &str, token: &str, length: usize) -> TcpStream {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary=XX\r\n\
+         Content-Length: {length}\r\n\r\n--XX\r\nContent-Disposition: form-data; name=\"file\"; \
+         filename=\"big.bin\"\r\n\r\n"
+    )
+    .expect("head");
+    stream
+}
+
+fn status_of(stream: &mut TcpStream) -> u16 {
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+#[actix_web::test]
+async fn uploads_over_a_socket_are_bounded_and_a_dropped_one_leaves_no_file() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let port = free_port();
+    let mut server = start_with(
+        &app,
+        port,
+        &[
+            ("PROSPECTS_DOCUMENT_LIMIT", "1000000"),
+            ("PROSPECTS_CLIENT_TIMEOUT", "1s"),
+        ],
+    );
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/v1/prospects",
+        &admin.token,
+        r#"{"name":"Acme"}"#,
+    )
+    .expect("create");
+    assert_eq!(status, 201, "{body}");
+    let id: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let path = format!("/api/v1/prospects/{}/documents", id["id"]);
+
+    // A body declared far over the limit is refused before it is read.
+    let mut oversized = begin_upload(port, &path, &admin.token, 50_000_000);
+    assert_eq!(status_of(&mut oversized), 413);
+
+    // A client that goes away mid-file leaves nothing behind.
+    let mut dropped = begin_upload(port, &path, &admin.token, 900_000);
+    dropped
+        .write_all(&[b'x'; 300_000])
+        .expect("part of the file");
+    drop(dropped);
+    // A client that falls silent mid-file is cut off (408), and leaves nothing.
+    let mut silent = begin_upload(port, &path, &admin.token, 900_000);
+    silent.write_all(&[b'x'; 1000]).expect("a little");
+    assert_eq!(status_of(&mut silent), 408);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stored_files(&app) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(stored_files(&app), 0);
+    let (status, body) = http(port, "GET", &path, &admin.token, "").expect("list");
+    assert_eq!((status, body.as_str()), (200, "[]"));
+    server.kill().expect("SIGKILL");
+    server.wait().expect("reaped");
+}
