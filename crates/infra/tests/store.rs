@@ -1162,3 +1162,21 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
         .expect("deleted");
     assert_eq!(keys, [FileKey("k2".to_owned())]);
 }
+
+#[tokio::test]
+async fn the_database_refuses_payment_plans_outside_the_rules() {
+    let f = fixture().await;
+    let id = f.named("Acme").await.id.0;
+    for (method, days) in [("'barter'", "30"), ("'card'", "366"), ("'card'", "-1")] {
+        let statement = format!(
+            "INSERT INTO payment_plans (account_id, payment_method, payment_terms_days) \
+             VALUES ({id}, {method}, {days})"
+        );
+        assert!(f.db.try_execute(&statement).await.is_err(), "{statement}");
+    }
+    f.sql(&format!(
+        "INSERT INTO payment_plans (account_id, payment_method, payment_terms_days) \
+         VALUES ({id}, 'direct_debit', 365)"
+    ))
+    .await;
+}
