@@ -25,9 +25,6 @@ const FORM_OVERHEAD: u64 = 64 * 1024;
 /// The longest `name` part read, in bytes (255 characters of up to 4 bytes).
 const NAME_BYTES: usize = 1024;
 
-/// The most parts a form may have; a file and a name need two.
-const MAX_PARTS: usize = 16;
-
 /// An upload's parts, the file stored (synced, not yet claimed by a row).
 pub struct Received {
     pub input: DocumentInput,
@@ -71,7 +68,7 @@ fn body_limit(settings: &ApiSettings) -> u64 {
 }
 
 /// Reads the form: `file` (required, once) into a new upload, `name`
-/// (optional, once); other parts are read and ignored.
+/// (optional, once); any other part is a 400, as the document declares.
 pub async fn receive(
     req: &HttpRequest,
     payload: web::Payload,
@@ -89,15 +86,8 @@ pub async fn receive(
     let read = async {
         let mut upload: Option<Arriving> = None;
         let mut name: Option<String> = None;
-        let mut parts = 0;
         while let Some(part) = form.next().await {
             let mut part = part.map_err(|e| malformed(e, &overflowed))?;
-            parts += 1;
-            if parts > MAX_PARTS {
-                return Err(ApiError::BadRequest(format!(
-                    "The form has more than {MAX_PARTS} parts."
-                )));
-            }
             match part.name() {
                 Some("file") if upload.is_none() => {
                     let file_name = part
@@ -125,7 +115,11 @@ pub async fn receive(
                         "The form has more than one {field} part."
                     )));
                 }
-                _ => drain(&mut part, &overflowed).await?,
+                _ => {
+                    return Err(ApiError::BadRequest(
+                        "The form may have only a file part and a name part.".to_owned(),
+                    ));
+                }
             }
         }
         let Some(Arriving {
@@ -227,13 +221,6 @@ async fn text(part: &mut Field, overflowed: &Cell<bool>) -> Result<String, ApiEr
         bytes.extend_from_slice(&chunk);
     }
     String::from_utf8(bytes).map_err(|_| invalid(Rule::String))
-}
-
-async fn drain(part: &mut Field, overflowed: &Cell<bool>) -> Result<(), ApiError> {
-    while let Some(chunk) = part.next().await {
-        chunk.map_err(|e| malformed(e, overflowed))?;
-    }
-    Ok(())
 }
 
 /// A form that cannot be read: over the limit (413), cut short by the

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use prospects_domain::Document;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::timestamp;
@@ -52,8 +52,9 @@ impl<'a> From<&'a Document> for DocumentBody<'a> {
 }
 
 /// An upload, as `multipart/form-data` (only documented: the handler
-/// reads the parts as they stream in).
-#[derive(Debug, ToSchema)]
+/// reads the parts as they stream in). No other part is accepted.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(as = DocumentUpload)]
 #[allow(dead_code)]
 pub struct DocumentUpload {
