@@ -30,16 +30,24 @@ fn unavailable(response: &TestResponse) {
     assert_eq!(response.header("retry-after"), Some("5"));
 }
 
+/// Every prospect and customer, as the API shows them.
 async fn rows(app: &TestApp, admin: &TestUser) -> Value {
-    let list = app.get(admin, "/api/v1/prospects?per_page=100").await;
-    assert_eq!(list.status, 200, "the next request is served");
-    list.body["data"].clone()
+    let mut all = Vec::new();
+    for kind in ["prospects", "customers"] {
+        let list = app
+            .get(admin, &format!("/api/v1/{kind}?per_page=100"))
+            .await;
+        assert_eq!(list.status, 200, "the next request is served");
+        all.push(list.body["data"].clone());
+    }
+    Value::Array(all)
 }
 
-/// PUT, POST and DELETE of one prospect, each as `request` sends it.
-fn writes(id: i64) -> [(&'static str, String, Value); 3] {
+/// PUT, POST, convert and DELETE of one prospect, each as `request` sends it.
+fn writes(id: i64) -> [(&'static str, String, Value); 4] {
     let path = format!("/api/v1/prospects/{id}");
     [
+        ("POST", format!("{path}/convert"), json!({})),
         ("PUT", path.clone(), json!({"name": "Changed"})),
         (
             "POST",
