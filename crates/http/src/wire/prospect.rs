@@ -42,8 +42,8 @@ pub fn field_position(name: &str) -> Option<usize> {
 // URL rules likewise, rather than `format`s, which would forbid the `""`
 // the server reads as null.
 lenient_request! {
-    /// The fields to change; any subset of a prospect's writable fields. Fields
-    /// not sent are kept. Unknown keys and the server-owned `id`,
+    /// The fields to change; any subset of a prospect's or a customer's
+    /// writable fields. Fields not sent are kept. Unknown keys and the server-owned `id`,
     /// `customer_account`, `created_at`, `updated_at` are ignored. Strings are
     /// trimmed and `""` counts as `null`; booleans also accept `1`, `0`, `"1"`,
     /// `"0"`; integers also accept numeric strings. Every field is also
@@ -104,7 +104,7 @@ impl PartialSchema for NewProspect {
         if let RefOr::T(Schema::Object(object)) = &mut schema {
             object.required = vec!["name".to_owned()];
             object.description = Some(format!(
-                "A prospect to create.{}",
+                "A prospect or customer to create.{}",
                 object
                     .description
                     .as_deref()
