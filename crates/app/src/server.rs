@@ -26,7 +26,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let services = wiring::build(&config).await?;
     bootstrap::first_start(&config, &services).await?;
     let state = services.state.clone();
-    sweep_documents(state.clone().into_inner());
+    // Never younger than twice the longest upload, whatever it is set to.
+    sweep_documents(
+        state.clone().into_inner(),
+        ORPHAN_AGE.max(config.upload_timeout * 2),
+    );
     let client_timeout = config.client_timeout;
     // actix-web's HttpServer, assembled by hand so that each connection
     // passes through `Inbound` before actix parses it (JSON answers for
@@ -64,13 +68,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// Removes, at start and then hourly, the files a killed process left
-/// without a row (see `DocumentService::sweep`).
-fn sweep_documents(state: std::sync::Arc<ApiState>) {
+/// without a row, once older than `age` (see `DocumentService::sweep`).
+fn sweep_documents(state: std::sync::Arc<ApiState>, age: Duration) {
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(ORPHAN_AGE);
         loop {
             hourly.tick().await;
-            match state.documents.sweep(ORPHAN_AGE).await {
+            match state.documents.sweep(age).await {
                 Ok(0) => {}
                 Ok(removed) => tracing::info!(removed, "removed files no document holds"),
                 Err(error) => {

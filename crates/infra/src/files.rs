@@ -57,11 +57,11 @@ fn io(error: std::io::Error, what: &str, path: &Path) -> StorageError {
 
 /// Syncs a directory, so a rename or removal in it survives a crash.
 async fn sync_dir(dir: &Path) -> Result<(), StorageError> {
-    let dir = dir.to_owned();
-    tokio::task::spawn_blocking(move || std::fs::File::open(&dir)?.sync_all())
+    let target = dir.to_owned();
+    tokio::task::spawn_blocking(move || std::fs::File::open(&target)?.sync_all())
         .await
         .map_err(|e| StorageError::Io(e.into()))?
-        .map_err(|e| io(e, "cannot sync", Path::new("directory")))
+        .map_err(|e| io(e, "cannot sync", dir))
 }
 
 #[async_trait]
