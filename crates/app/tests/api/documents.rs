@@ -460,6 +460,47 @@ async fn bad_uploads_are_refused_clearly_and_leave_no_file() {
             "{name:?}"
         );
     }
+    // A 60 KB name and one that is not UTF-8: clear 422s, nothing stored.
+    let huge = "n".repeat(60 * 1024);
+    let bad_bytes = Part {
+        name: "name",
+        file_name: None,
+        mime_type: None,
+        bytes: b"caf\xe9",
+    };
+    for (name_part, error) in [
+        (
+            field("name", &huge),
+            "The name field must not be greater than 255 characters.",
+        ),
+        (bad_bytes, "The name field must be a string."),
+    ] {
+        let refused = upload(
+            &app,
+            &ann,
+            &path,
+            &[file("a.pdf", "application/pdf", PDF), name_part],
+        )
+        .await;
+        assert_eq!(
+            (refused.status, refused.body["errors"].clone()),
+            (422, json!({"name": [error]}))
+        );
+    }
+    // Ten thousand repeats of the name part: over the limit as declared,
+    // refused before a byte is read; a few repeats, at the second.
+    let repeated: Vec<Part> = (0..10_000).map(|_| field("name", "x")).collect();
+    let refused = upload(&app, &ann, &path, &repeated).await;
+    assert_eq!(
+        (refused.status, refused.body),
+        (413, message("The request body is too large."))
+    );
+    let repeated: Vec<Part> = (0..3).map(|_| field("name", "x")).collect();
+    let refused = upload(&app, &ann, &path, &repeated).await;
+    assert_eq!(
+        (refused.status, refused.body),
+        (400, message("The form has more than one name part."))
+    );
     let twice = upload(
         &app,
         &ann,
