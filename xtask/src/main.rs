@@ -9,6 +9,9 @@
 //! - `cargo xtask openapi`: rewrites `docs/openapi.json` from the code.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: each cargo-fuzz target in
 //!   `fuzz/` (all by default) for SECONDS (default 60), with nightly.
+//! - `cargo xtask bench [--debug] [prospects-bench options]`: builds the
+//!   server and `prospects-bench` (release, unless `--debug`), then runs the
+//!   benchmark against the same PostgreSQL `test` finds, and SQLite.
 
 mod fuzz;
 mod postgres;
@@ -38,6 +41,7 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         "test" => test(&rest),
         "fuzz" => fuzz::run(&rest),
         "openapi" => openapi(),
+        "bench" => bench(&rest),
         "ci" => {
             cargo(&["fmt", "--all", "--", "--check"])?;
             cargo(&[
@@ -52,7 +56,7 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|ci> [extra cargo test arguments]\n       cargo xtask openapi\n       cargo xtask fuzz [SECONDS] [TARGET...]"
+                "usage: cargo xtask <test|ci> [extra cargo test arguments]\n       cargo xtask openapi\n       cargo xtask fuzz [SECONDS] [TARGET...]\n       cargo xtask bench [--debug] [--rows N] [--duration 10s] [--reuse] [--check] (see prospects-bench --help)"
             );
             if task == "help" {
                 Ok(())
@@ -98,6 +102,42 @@ fn with_postgres(run: impl FnOnce(&str) -> anyhow::Result<()>) -> anyhow::Result
             run(cluster.url())
         }
     }
+}
+
+/// Builds the server and the benchmark, then runs the benchmark; every
+/// argument but `--debug` goes to `prospects-bench`.
+fn bench(args: &[String]) -> anyhow::Result<()> {
+    let debug = args.iter().any(|arg| arg == "--debug");
+    let rest: Vec<String> = args
+        .iter()
+        .filter(|arg| *arg != "--debug")
+        .cloned()
+        .collect();
+    let mut build = vec!["build", "-p", "prospects-app", "-p", "prospects-bench"];
+    if !debug {
+        build.push("--release");
+    }
+    cargo(&build)?;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask lives in the repository")?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), std::path::PathBuf::from)
+        .join(if debug { "debug" } else { "release" });
+    with_postgres(|url| {
+        let status = Command::new(target.join("prospects-bench"))
+            .current_dir(root)
+            .arg("--server")
+            .arg(target.join("prospects"))
+            .args(&rest)
+            .env("DATABASE_URL", url)
+            .status()
+            .context("cannot run prospects-bench")?;
+        if !status.success() {
+            bail!("the benchmark failed");
+        }
+        Ok(())
+    })
 }
 
 /// Rewrites `docs/openapi.json` from the code (`prospects openapi`).

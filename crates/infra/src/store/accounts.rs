@@ -11,7 +11,7 @@ use prospects_domain::{
 };
 
 use super::query::{filtered, sorted};
-use super::{Accounts, with_conn};
+use super::{Accounts, Conn, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{AccountRow, AccountWrite, ContactRow, DocumentRow, PaymentPlanRow, now};
 use crate::schema::{accounts, contacts, documents, notes, payment_plans};
@@ -420,5 +420,58 @@ impl AccountRepository for Accounts {
                 }
             })
             .await
+    }
+}
+
+impl Accounts {
+    /// Writes many accounts at once, in one transaction, with exactly the
+    /// columns [`AccountRepository::create`] would write (the folded name,
+    /// the search document); `created_at` is the caller's, so that a
+    /// benchmark's data can span years. No validation and no reference
+    /// checks beyond the schema's: the caller vouches for the fields. For
+    /// seeding benchmarks and imports, never for requests.
+    pub async fn import(
+        &self,
+        kind: AccountKind,
+        accounts: &[(ProspectFields, chrono::NaiveDateTime)],
+    ) -> Result<(), RepositoryError> {
+        // Below both backends' limits on bound values per statement.
+        const ROWS_PER_STATEMENT: usize = 400;
+        let rows: Vec<AccountWrite> = accounts
+            .iter()
+            .map(|(fields, at)| AccountWrite::insert(kind, None, fields, *at))
+            .collect();
+        let mut conn = self.0.conn().await?;
+        match &mut conn {
+            // Many rows per statement.
+            Conn::Postgres(c) => {
+                c.transaction(async |c| {
+                    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                        diesel::insert_into(accounts::table)
+                            .values(chunk)
+                            .execute(c)
+                            .await?;
+                    }
+                    Ok::<_, diesel::result::Error>(())
+                })
+                .await
+            }
+            // SQLite has no DEFAULT in a multi-row VALUES list (the row's
+            // `prospect_id` is one); one prepared statement per row costs
+            // little there, all in one transaction.
+            Conn::Sqlite(c) => {
+                c.transaction(async |c| {
+                    for row in &rows {
+                        diesel::insert_into(accounts::table)
+                            .values(row)
+                            .execute(c)
+                            .await?;
+                    }
+                    Ok::<_, diesel::result::Error>(())
+                })
+                .await
+            }
+        }
+        .map_err(from_diesel)
     }
 }
