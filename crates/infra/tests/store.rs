@@ -1180,3 +1180,48 @@ async fn the_database_refuses_payment_plans_outside_the_rules() {
     ))
     .await;
 }
+
+#[tokio::test]
+async fn imported_accounts_are_found_and_searched_like_created_ones() {
+    let f = fixture().await;
+    let rows: Vec<_> = (0..1000)
+        .map(|n| {
+            let mut fields = prospects_domain::ProspectFields::named(format!("Société {n}"));
+            fields.main_address_city = Some(if n % 10 == 0 { "Pâris" } else { "Lyon" }.into());
+            let at = chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+                .and_then(|day| day.and_hms_opt(0, 0, 0))
+                .expect("a date")
+                + chrono::Duration::minutes(n);
+            (fields, at)
+        })
+        .collect();
+    f.store.import(PROSPECT, &rows).await.expect("imported");
+    let query = |term: &str, name: &str| ListQuery {
+        term: SearchTerm::parse(term),
+        name_any_of: if name.is_empty() {
+            vec![]
+        } else {
+            vec![name.to_owned()]
+        },
+        sort: vec![SortKey {
+            field: SortField::CreatedAt,
+            direction: SortDirection::Descending,
+        }],
+        ..Default::default()
+    };
+    let page = f
+        .store
+        .list(PROSPECT, &query("paris", ""), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(page.total, 100);
+    assert_eq!(names(&page)[0], "Société 990");
+    let page = f
+        .store
+        .list(PROSPECT, &query("", "societe 99"), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(page.total, 11);
+    let created = f.named("Société Nouvelle").await;
+    assert_eq!(created.customer_account.as_str(), "PR001001");
+}
