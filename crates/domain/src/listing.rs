@@ -57,6 +57,12 @@ pub struct ListQuery {
 impl ListQuery {
     pub const DEFAULT_PER_PAGE: u32 = 15;
 
+    /// Whether the list is the whole table (or a representative's share):
+    /// its total is then a maintained count, not a count of rows.
+    pub fn filters_nothing(&self) -> bool {
+        self.name_any_of.is_empty() && self.ids.is_none() && self.term.is_none()
+    }
+
     /// Rows to skip, saturating rather than overflowing on absurd page numbers.
     pub fn offset(&self) -> i64 {
         let skipped = self

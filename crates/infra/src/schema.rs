@@ -174,6 +174,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Accounts per kind and representative (0: none), in shards whose sum
+    /// is the count; kept by triggers (migration 000011).
+    account_counts (kind, representative_id, shard) {
+        kind -> Text,
+        representative_id -> BigInt,
+        shard -> SmallInt,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(notes -> accounts (account_id));
 diesel::joinable!(documents -> accounts (account_id));
@@ -187,6 +198,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     batches,
     prospection_codes,
     accounts,
+    account_counts,
     contacts,
     notes,
     documents,

@@ -1225,3 +1225,87 @@ async fn imported_accounts_are_found_and_searched_like_created_ones() {
     let created = f.named("Société Nouvelle").await;
     assert_eq!(created.customer_account.as_str(), "PR001001");
 }
+
+/// The unfiltered totals (from the maintained counts) and the same totals
+/// counted row by row (a name filter every name matches), for everyone and
+/// for each of `users`.
+async fn totals_both_ways(store: &Accounts, users: &[UserId]) -> Vec<(u64, u64)> {
+    let everything = ListQuery {
+        name_any_of: vec![String::new()],
+        ..Default::default()
+    };
+    let mut scopes = vec![Scope::All];
+    scopes.extend(users.iter().map(|user| Scope::RepresentedBy(*user)));
+    let mut totals = Vec::new();
+    for scope in scopes {
+        let counted = store.list(PROSPECT, &ListQuery::default(), scope).await;
+        let scanned = store.list(PROSPECT, &everything, scope).await;
+        totals.push((counted.expect("list").total, scanned.expect("list").total));
+    }
+    totals
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn totals_stay_exact_under_fifty_concurrent_writers_on_two_pools() {
+    let f = fixture().await;
+    let users = [
+        f.user("one@example.com", 5).await,
+        f.user("two@example.com", 5).await,
+    ];
+    // A second store: its own pool, so its sessions (and their count
+    // shards) are another process's, as far as the database can tell.
+    let other = Store::connect(f.db.url(), &PoolSettings::default())
+        .await
+        .expect("store")
+        .accounts();
+    let writers = (0..50).map(|writer| {
+        let store = if writer % 2 == 0 {
+            f.store.clone()
+        } else {
+            other.clone()
+        };
+        tokio::spawn(async move {
+            for round in 0..4 {
+                let owner = [None, Some(users[0]), Some(users[1])][(writer + round) % 3];
+                let input = ProspectInput {
+                    representative_id: owner.map_or(Patch::Null, |user| Patch::Set(user.0)),
+                    ..named(&format!("Writer {writer} round {round}"))
+                };
+                let created = store.create(PROSPECT, valid(input)).await.expect("created");
+                match round {
+                    1 => {
+                        let moved = ProspectInput {
+                            representative_id: Patch::Set(users[writer % 2].0),
+                            ..Default::default()
+                        };
+                        store
+                            .update(PROSPECT, created.id, Scope::All, update(moved))
+                            .await
+                            .expect("moved");
+                    }
+                    2 => {
+                        store
+                            .delete(PROSPECT, created.id, Scope::All)
+                            .await
+                            .expect("deleted");
+                    }
+                    _ => {}
+                }
+            }
+        })
+    });
+    for writer in futures_util::future::join_all(writers).await {
+        writer.expect("the writer finished");
+    }
+    let totals = totals_both_ways(&f.store, &users).await;
+    assert_eq!(totals[0], (150, 150));
+    for (counted, scanned) in totals {
+        assert_eq!(counted, scanned);
+    }
+    // A deleted user's prospects lose their representative (ON DELETE SET
+    // NULL), and the counts follow.
+    f.users.delete(users[0]).await.expect("deleted");
+    for (counted, scanned) in totals_both_ways(&f.store, &users).await {
+        assert_eq!(counted, scanned);
+    }
+}

@@ -21,10 +21,20 @@ pub trait ListQueries: diesel::backend::Backend + Sized {
     ) -> accounts::BoxedQuery<'static, Self>;
 
     /// Orders by the requested keys (or relevance when searching), always
-    /// ending with `id` so that pages never overlap.
+    /// ending with `id` (in the last key's direction) so that pages never
+    /// overlap.
     fn sorted(
         rows: accounts::BoxedQuery<'static, Self>,
         query: &ListQuery,
+    ) -> accounts::BoxedQuery<'static, Self>;
+
+    /// The rows of the requested page: their ids first, from the filtered
+    /// and sorted list (an index-only walk when the order is an index's,
+    /// however deep the page), then those rows alone, in the same order.
+    fn page(
+        kind: AccountKind,
+        query: &ListQuery,
+        scope: Scope,
     ) -> accounts::BoxedQuery<'static, Self>;
 }
 
@@ -42,17 +52,18 @@ where
     C::Backend::filtered(kind, query, scope)
 }
 
-/// [`ListQueries::sorted`] for the backend of connection `_conn`.
-pub fn sorted<C>(
+/// [`ListQueries::page`] for the backend of connection `_conn`.
+pub fn page<C>(
     _conn: &C,
-    rows: accounts::BoxedQuery<'static, C::Backend>,
+    kind: AccountKind,
     query: &ListQuery,
+    scope: Scope,
 ) -> accounts::BoxedQuery<'static, C::Backend>
 where
     C: diesel_async::AsyncConnectionCore,
     C::Backend: ListQueries,
 {
-    C::Backend::sorted(rows, query)
+    C::Backend::page(kind, query, scope)
 }
 
 /// The SQL text of a list's count and page on PostgreSQL, then on SQLite,
@@ -63,9 +74,7 @@ pub fn list_sql(kind: AccountKind, query: &ListQuery, scope: Scope) -> [String; 
     macro_rules! render {
         ($backend:ty) => {{
             let count = <$backend>::filtered(kind, query, scope).count();
-            let page = <$backend>::sorted(<$backend>::filtered(kind, query, scope), query)
-                .limit(i64::from(query.per_page))
-                .offset(query.offset());
+            let page = <$backend>::page(kind, query, scope);
             (
                 diesel::debug_query::<$backend, _>(&count).to_string(),
                 diesel::debug_query::<$backend, _>(&page).to_string(),
@@ -117,6 +126,23 @@ macro_rules! list_queries {
                 rows
             }
 
+            fn page(
+                kind: AccountKind,
+                query: &ListQuery,
+                scope: Scope,
+            ) -> accounts::BoxedQuery<'static, Self> {
+                let ids = Self::sorted(Self::filtered(kind, query, scope), query)
+                    .select(accounts::id)
+                    .limit(i64::from(query.per_page))
+                    .offset(query.offset());
+                Self::sorted(
+                    accounts::table
+                        .filter(accounts::id.eq_any(ids))
+                        .into_boxed(),
+                    query,
+                )
+            }
+
             fn sorted(
                 mut rows: accounts::BoxedQuery<'static, Self>,
                 query: &ListQuery,
@@ -155,8 +181,13 @@ macro_rules! list_queries {
                         }
                     };
                 }
+                // Ties go by id, in the direction of the last key, so that
+                // the order is one index's order read forwards or backwards.
                 if !query.sort.iter().any(|key| key.field == SortField::Id) {
-                    rows = rows.then_order_by(accounts::id.asc());
+                    rows = match query.sort.last().map(|key| key.direction) {
+                        Some(SortDirection::Descending) => rows.then_order_by(accounts::id.desc()),
+                        _ => rows.then_order_by(accounts::id.asc()),
+                    };
                 }
                 rows
             }
