@@ -2,10 +2,12 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use crate::recent::Recent;
 
 use crate::{
-    Access, Actor, PasswordHasher, RepositoryError, RevocationList, TokenAuthority, User,
+    Access, Actor, PasswordHasher, RepositoryError, RevocationList, TokenAuthority, User, UserId,
     UserRepository,
 };
 
@@ -63,7 +65,18 @@ pub struct AuthService {
     tokens: Arc<dyn TokenAuthority>,
     revocations: Arc<dyn RevocationList>,
     token_lifetime: Duration,
+    /// Whether a token's revocation ids were revoked, and each user's row,
+    /// as recently read: SPEC §5 lets a process act on them for up to a
+    /// second, and every request needs both.
+    recently_revoked: Recent<Vec<String>, bool>,
+    recent_users: Recent<UserId, Option<User>>,
 }
+
+/// How long a revocation check or a user's row is believed: under SPEC §5's
+/// one second, with room for the read itself.
+pub const REMEMBERED_FOR: Duration = Duration::from_millis(900);
+/// Entries per memo; past it the stale ones go (a memo never grows unbounded).
+const REMEMBERED_ENTRIES: usize = 10_000;
 
 impl AuthService {
     pub fn new(
@@ -79,7 +92,44 @@ impl AuthService {
             tokens,
             revocations,
             token_lifetime,
+            recently_revoked: Recent::new(REMEMBERED_FOR, REMEMBERED_ENTRIES),
+            recent_users: Recent::new(REMEMBERED_FOR, REMEMBERED_ENTRIES),
         }
+    }
+
+    /// Remembers revocations and users for `ttl` instead (zero: never).
+    pub fn remembering_for(mut self, ttl: Duration) -> Self {
+        self.recently_revoked = Recent::new(ttl, REMEMBERED_ENTRIES);
+        self.recent_users = Recent::new(ttl, REMEMBERED_ENTRIES);
+        self
+    }
+
+    /// Forgets the users' rows read so far: this process just changed one,
+    /// and its change applies from its next request on (other processes
+    /// see it within [`REMEMBERED_FOR`]).
+    pub fn forget_users(&self) {
+        self.recent_users.clear();
+    }
+
+    async fn any_revoked(&self, ids: &[String]) -> Result<bool, AuthError> {
+        let key = ids.to_vec();
+        if let Some(revoked) = self.recently_revoked.get(&key) {
+            return Ok(revoked);
+        }
+        let read_at = Instant::now();
+        let revoked = self.revocations.any_revoked(ids).await?;
+        self.recently_revoked.put(key, revoked, read_at);
+        Ok(revoked)
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>, AuthError> {
+        if let Some(user) = self.recent_users.get(&id) {
+            return Ok(user);
+        }
+        let read_at = Instant::now();
+        let user = self.users.find(id).await?;
+        self.recent_users.put(id, user.clone(), read_at);
+        Ok(user)
     }
 
     /// Exchanges credentials for a token. An unknown email costs the same
@@ -127,11 +177,7 @@ impl AuthService {
             .tokens
             .verify(token, access)
             .map_err(|_| AuthError::Unauthenticated)?;
-        if self
-            .revocations
-            .any_revoked(&verified.revocation_ids)
-            .await?
-        {
+        if self.any_revoked(&verified.revocation_ids).await? {
             return Err(AuthError::Unauthenticated);
         }
         let (Some(token_id), Some(family_id)) = (
@@ -141,7 +187,7 @@ impl AuthService {
             return Err(AuthError::Unauthenticated);
         };
         let (token_id, family_id) = (token_id.to_owned(), family_id.to_owned());
-        match self.users.find(verified.user).await? {
+        match self.user(verified.user).await? {
             Some(user) if user.active && verified.permits => Ok(Session {
                 actor: Actor::new(user.id, user.role),
                 token_id,
@@ -154,10 +200,12 @@ impl AuthService {
 
     /// Revokes the session's token and every token derived from it.
     pub async fn logout(&self, session: &Session) -> Result<(), AuthError> {
-        Ok(self
-            .revocations
+        self.revocations
             .revoke(std::slice::from_ref(&session.token_id))
-            .await?)
+            .await?;
+        // This process honours its own revocations at once.
+        self.recently_revoked.clear();
+        Ok(())
     }
 
     /// Revokes any genuine token (an operator's command); `Unauthenticated`
@@ -168,7 +216,9 @@ impl AuthService {
             .revocation_ids(token)
             .map_err(|_| AuthError::Unauthenticated)?;
         let own = ids.last().cloned().ok_or(AuthError::Unauthenticated)?;
-        Ok(self.revocations.revoke(&[own]).await?)
+        self.revocations.revoke(&[own]).await?;
+        self.recently_revoked.clear();
+        Ok(())
     }
 }
 
@@ -364,6 +414,46 @@ mod tests {
             session.family_id, "a",
             "and belongs to the family of its issued token"
         );
+    }
+
+    #[tokio::test]
+    async fn revocations_and_users_are_read_once_a_second_and_logout_forgets() {
+        let mut users = MockUserRepository::new();
+        users
+            .expect_find()
+            .times(2)
+            .returning(|_| Ok(Some(user(true))));
+        let mut tokens = MockTokenAuthority::new();
+        tokens
+            .expect_verify()
+            .returning(|_, _| Ok(verified(&["a"])));
+        let mut revocations = MockRevocationList::new();
+        // Read once, then again after the logout and after the memo lapses.
+        revocations
+            .expect_any_revoked()
+            .times(3)
+            .returning(|_| Ok(false));
+        revocations.expect_revoke().returning(|_| Ok(()));
+        let service = AuthService::new(
+            Arc::new(users),
+            Arc::new(MockPasswordHasher::new()),
+            Arc::new(tokens),
+            Arc::new(revocations),
+            Duration::from_secs(60),
+        )
+        .remembering_for(Duration::from_millis(200));
+        let session = service.authenticate("t", read()).await.expect("first");
+        service.authenticate("t", read()).await.expect("remembered");
+        service.logout(&session).await.expect("logged out");
+        service
+            .authenticate("t", read())
+            .await
+            .expect("revocations read again");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        service
+            .authenticate("t", read())
+            .await
+            .expect("both read again");
     }
 
     #[tokio::test]

@@ -19,6 +19,7 @@ pub mod owned;
 pub mod payment_plans;
 pub mod phone;
 pub mod ports;
+pub mod recent;
 pub mod reference_data;
 pub mod search;
 pub mod users;

@@ -158,6 +158,7 @@ async fn a_deactivated_or_demoted_user_is_judged_by_their_row_not_their_token() 
     );
     app.sql(&format!("UPDATE users SET role = 5 WHERE id = {}", ann.id))
         .await;
+    app.after_other_processes_change_users().await;
     assert_eq!(
         app.get(&ann, &format!("/api/v1/prospects/{bobs}"))
             .await
@@ -169,6 +170,7 @@ async fn a_deactivated_or_demoted_user_is_judged_by_their_row_not_their_token() 
         ann.id
     ))
     .await;
+    app.after_other_processes_change_users().await;
     unauthenticated(&app.get(&ann, "/api/v1/prospects").await);
     let response = app
         .call(

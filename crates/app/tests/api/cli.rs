@@ -150,6 +150,7 @@ async fn tokens_attenuate_narrows_a_token_and_tokens_revoke_ends_it() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    app.after_other_processes_change_users().await;
     assert_eq!(app.get(&ann, "/api/v1/prospects").await.status, 401);
     assert_eq!(
         app.get(&reader, "/api/v1/prospects").await.status,
@@ -365,6 +366,7 @@ async fn operators_manage_users_from_the_command_line() {
         "{}",
         String::from_utf8_lossy(&promoted.stderr)
     );
+    app.after_other_processes_change_users().await;
     assert_eq!(app.get(&ann, "/api/user").await.body["role"], 10);
     let bad_role = run(&[
         "users",
@@ -419,12 +421,14 @@ async fn operators_manage_users_from_the_command_line() {
             .status
             .success()
     );
+    app.after_other_processes_change_users().await;
     assert_eq!(app.get(&ann, "/api/user").await.status, 401);
     assert!(
         run(&["users", "activate", "--email", "ann@example.test"])
             .status
             .success()
     );
+    app.after_other_processes_change_users().await;
     assert_eq!(app.get(&ann, "/api/user").await.status, 200);
     let shown = run(&["users", "show", "--email", "ann@example.test"]);
     assert!(String::from_utf8_lossy(&shown.stdout).contains("\tactive\t"));
@@ -440,6 +444,7 @@ async fn operators_manage_users_from_the_command_line() {
             .status
             .success()
     );
+    app.after_other_processes_change_users().await;
     assert_eq!(app.get(&ann, "/api/user").await.status, 401);
 }
 

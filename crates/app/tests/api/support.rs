@@ -147,6 +147,12 @@ impl TestApp {
         self.db.execute(statement).await;
     }
 
+    /// Waits out what this process may still believe of a user or a token
+    /// changed elsewhere (SPEC §5: up to a second).
+    pub async fn after_other_processes_change_users(&self) {
+        tokio::time::sleep(prospects_domain::auth::REMEMBERED_FOR).await;
+    }
+
     pub async fn call(&self, request: actix_test::TestRequest) -> TestResponse {
         let app = actix_test::init_service(
             App::new()

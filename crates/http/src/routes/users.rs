@@ -132,6 +132,7 @@ pub async fn update(
     let id = user_id(&req)?;
     let input = read_input(&req, payload, &state).await?;
     let user = state.users.update(caller.actor(), id, input).await?;
+    state.auth.forget_users();
     Ok(HttpResponse::Ok().json(UserBody::from(&user)))
 }
 
@@ -153,6 +154,7 @@ pub async fn delete(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     state.users.delete(caller.actor(), user_id(&req)?).await?;
+    state.auth.forget_users();
     Ok(HttpResponse::Ok().json(ErrorBody {
         message: "User deleted.".to_owned(),
     }))
