@@ -149,7 +149,7 @@ pub fn all(context: &Context) -> Vec<Scenario> {
                 per_page: 25,
                 offset: 0,
                 floor: vec![format!(
-                    "{ROW} WHERE {PROSPECTS} ORDER BY created_at DESC, id LIMIT 25"
+                    "{ROW} WHERE {PROSPECTS} ORDER BY created_at DESC, id DESC LIMIT 25"
                 )],
             },
             floor_note: "the page alone (no total)",
@@ -177,7 +177,7 @@ pub fn all(context: &Context) -> Vec<Scenario> {
                 per_page: 15,
                 offset: 0,
                 floor: vec![format!(
-                    "{ROW} WHERE {PROSPECTS} AND representative_id = $1 ORDER BY created_at DESC, id LIMIT 15"
+                    "{ROW} WHERE {PROSPECTS} AND representative_id = $1 ORDER BY created_at DESC, id DESC LIMIT 15"
                 )],
             },
             floor_note: "the page alone (no total)",
