@@ -175,6 +175,8 @@ async fn run_backend(args: &Args, backend: BackendArg) -> anyhow::Result<Section
         "seeded (or reused) and analyzed in {:.0?}",
         seeding.elapsed()
     );
+    // The server closes a connection left idle that long: open another.
+    let mut conn = Connection::open(server.address).await?;
     let context = Arc::new(Context {
         rows: args.rows,
         admin_token,
