@@ -217,11 +217,12 @@ pub fn all(context: &Context) -> Vec<Scenario> {
                 per_page: 25,
                 offset: (deep_page - 1) * 25,
                 floor: vec![format!(
-                    "{ROW} WHERE {PROSPECTS} ORDER BY id LIMIT 25 OFFSET {}",
+                    "{ROW} WHERE id IN (SELECT id FROM accounts WHERE {PROSPECTS} \
+                     ORDER BY id LIMIT 25 OFFSET {}) ORDER BY id",
                     (deep_page - 1) * 25
                 )],
             },
-            floor_note: "the page alone, by OFFSET (no total)",
+            floor_note: "the page's ids by OFFSET (index-only), then their rows (no total)",
         },
         Scenario {
             name: "POST create",
