@@ -207,6 +207,14 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    /// One row: the version of the folding rules the stored search columns
+    /// were written with (see `store::refold`).
+    search_folding (version) {
+        version -> Integer,
+    }
+}
+
+diesel::table! {
     revoked_tokens (revocation_id) {
         revocation_id -> Text,
         revoked_at -> Timestamp,

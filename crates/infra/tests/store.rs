@@ -277,6 +277,102 @@ async fn the_term_search_matches_every_word_and_ranks_name_matches_first() {
     assert_eq!(names(&page), ["Société Générale"]);
 }
 
+/// The account names a term finds, among accounts of `kind`.
+async fn found(f: &Fixture, kind: AccountKind, term: &str) -> Vec<String> {
+    let query = ListQuery {
+        term: SearchTerm::parse(term),
+        ..Default::default()
+    };
+    let page = f.store.list(kind, &query, Scope::All).await.expect("list");
+    assert_eq!(
+        page.total,
+        page.items.len() as u64,
+        "one page holds them all"
+    );
+    names(&page).into_iter().map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn the_term_search_follows_every_write_at_once() {
+    let f = fixture().await;
+    let globex = f.named("Globex").await;
+    f.named("Initech").await;
+    assert_eq!(found(&f, PROSPECT, "glob").await, ["Globex"]);
+    f.store
+        .update(PROSPECT, globex.id, Scope::All, update(named("Umbrella")))
+        .await
+        .expect("updated");
+    assert!(found(&f, PROSPECT, "glob").await.is_empty());
+    assert_eq!(found(&f, PROSPECT, "umbr").await, ["Umbrella"]);
+    // Converted, its customer is found by its own account number.
+    let customer = f
+        .store
+        .convert(globex.id, Scope::All, false)
+        .await
+        .expect("converted");
+    let number = customer.customer_account.as_str().to_lowercase();
+    assert_eq!(
+        found(&f, AccountKind::Customer, &number).await,
+        ["Umbrella"]
+    );
+    f.store
+        .delete(AccountKind::Customer, customer.id, Scope::All)
+        .await
+        .expect("deleted");
+    assert!(
+        found(&f, AccountKind::Customer, "umbrella")
+            .await
+            .is_empty()
+    );
+    assert_eq!(found(&f, PROSPECT, "initech").await, ["Initech"]);
+}
+
+#[tokio::test]
+async fn ligatures_are_searched_as_their_letters() {
+    let f = fixture().await;
+    f.named("Au Bœuf Couronné").await;
+    f.named("Œnologie Dupont").await;
+    f.named("Straße AG").await;
+    assert_eq!(found(&f, PROSPECT, "boeuf").await, ["Au Bœuf Couronné"]);
+    assert_eq!(found(&f, PROSPECT, "oeno").await, ["Œnologie Dupont"]);
+    assert_eq!(found(&f, PROSPECT, "ŒNO").await, ["Œnologie Dupont"]);
+    assert_eq!(found(&f, PROSPECT, "strasse").await, ["Straße AG"]);
+    let by_name = ListQuery {
+        name_any_of: vec!["u boe".to_owned()],
+        ..Default::default()
+    };
+    let page = f
+        .store
+        .list(PROSPECT, &by_name, Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Au Bœuf Couronné"]);
+}
+
+#[tokio::test]
+async fn rows_folded_under_older_rules_are_refolded_when_the_store_opens() {
+    let f = fixture().await;
+    let ox = f.named("Bœuf").await;
+    // As the first folding rules left it: the ligature kept as it was.
+    f.sql(&format!(
+        "UPDATE accounts SET name_key = 'bœuf', search_document = ' bœuf ' WHERE id = {}",
+        ox.id.0
+    ))
+    .await;
+    f.sql("UPDATE search_folding SET version = 1").await;
+    assert!(found(&f, PROSPECT, "boeuf").await.is_empty());
+    let reopened = Store::connect(f.db.url(), &PoolSettings::default())
+        .await
+        .expect("store");
+    let f = Fixture {
+        store: reopened.accounts(),
+        ..f
+    };
+    assert_eq!(found(&f, PROSPECT, "boeuf").await, ["Bœuf"]);
+    let shown = f.store.find(PROSPECT, ox.id).await.expect("found");
+    assert_eq!(shown.account.updated_at, ox.updated_at, "nobody changed it");
+}
+
 #[tokio::test]
 async fn ids_sort_and_pages_work_together() {
     let f = fixture().await;

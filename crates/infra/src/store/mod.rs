@@ -14,6 +14,7 @@ mod postgres;
 mod query;
 mod reference_data;
 mod references;
+mod refold;
 mod revocations;
 mod sqlite;
 mod users;
@@ -172,11 +173,15 @@ impl Store {
                 sqlite::connect(&sqlite::path_of(url), settings, statements.clone()).await?,
             ),
         };
-        Ok(Self {
+        let store = Self {
             pools,
             timeout: settings.timeout,
             statements,
-        })
+        };
+        refold::refold(&store)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot re-fold the search columns: {e}"))?;
+        Ok(store)
     }
 
     /// The statements sent so far.

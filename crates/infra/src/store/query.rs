@@ -4,6 +4,7 @@ use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Text};
+use prospects_domain::search::SearchTerm;
 use prospects_domain::{AccountKind, ListQuery, Scope, SortDirection, SortField};
 
 use crate::schema::accounts;
@@ -11,7 +12,7 @@ use crate::schema::accounts;
 /// The list query for one backend. Written once in [`list_queries!`] and
 /// instantiated per backend: diesel's boxed queries are backend-specific, and
 /// spelling the generic bounds out would bury the query.
-pub trait ListQueries: diesel::backend::Backend + Sized {
+pub trait ListQueries: TermSearch {
     /// The rows the query and scope select, before sorting and paging; used
     /// for both the count and the page so the two can never disagree.
     fn filtered(
@@ -36,6 +37,53 @@ pub trait ListQueries: diesel::backend::Backend + Sized {
         query: &ListQuery,
         scope: Scope,
     ) -> accounts::BoxedQuery<'static, Self>;
+}
+
+/// The rows a `filter[term_match]` term matches: the one part of the list
+/// query each backend answers its own way (STYLE §8).
+pub trait TermSearch: diesel::backend::Backend + Sized {
+    fn matching(term: &SearchTerm) -> AccountCondition<Self>;
+}
+
+type AccountCondition<B> = Box<dyn BoxableExpression<accounts::table, B, SqlType = Bool>>;
+
+/// PostgreSQL matches the searched text with LIKE, which its trigram index
+/// answers (migration 000004).
+impl TermSearch for diesel::pg::Pg {
+    fn matching(term: &SearchTerm) -> AccountCondition<Self> {
+        // Words hold only letters and digits, so they need no LIKE escaping.
+        let mut all: AccountCondition<Self> =
+            Box::new(searched_text().like(format!("% {}%", term.prefix())));
+        for word in term.whole_words() {
+            all = Box::new(all.and(searched_text().like(format!("% {word} %"))));
+        }
+        all
+    }
+}
+
+/// SQLite looks the words up in its FTS5 index (migration 000013).
+impl TermSearch for diesel::sqlite::Sqlite {
+    fn matching(term: &SearchTerm) -> AccountCondition<Self> {
+        Box::new(
+            sql::<Bool>(
+                "accounts.id IN (SELECT rowid FROM accounts_search WHERE accounts_search MATCH ",
+            )
+            .bind::<Text, _>(fts5_query(term))
+            .sql(")"),
+        )
+    }
+}
+
+/// `"every" AND "whole" AND "word" AND "prefix" *`: each word a quoted
+/// one-token string (a word holds only letters and digits, so no quote to
+/// escape), the last one matching the start of a token.
+fn fts5_query(term: &SearchTerm) -> String {
+    let mut query = String::new();
+    for word in term.whole_words() {
+        query.push_str(&format!("\"{word}\" AND "));
+    }
+    query.push_str(&format!("\"{}\" *", term.prefix()));
+    query
 }
 
 /// [`ListQueries::filtered`] for the backend of connection `_conn`.
@@ -117,11 +165,7 @@ macro_rules! list_queries {
                     rows = rows.filter(accounts::id.eq_any(ids.clone()));
                 }
                 if let Some(term) = &query.term {
-                    // Words hold only letters and digits, so they need no LIKE escaping.
-                    for word in term.whole_words() {
-                        rows = rows.filter(searched_text().like(format!("% {word} %")));
-                    }
-                    rows = rows.filter(searched_text().like(format!("% {}%", term.prefix())));
+                    rows = rows.filter(Self::matching(term));
                 }
                 rows
             }
