@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's own automation.
 //!
-//! - `cargo xtask test`: the whole test suite, then the storage contract and
-//!   end-to-end suites again on SQLite. PostgreSQL comes from `DATABASE_URL`
+//! - `cargo xtask test`: the whole test suite on PostgreSQL, then again on
+//!   SQLite. PostgreSQL comes from `DATABASE_URL`
 //!   (a server where tests may create databases) or, when it is unset, from a
 //!   throwaway cluster started with the machine's `initdb` and `pg_ctl` and
 //!   removed afterwards.
@@ -67,18 +67,16 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
     }
 }
 
-/// Runs `cargo test --workspace` with a PostgreSQL server at hand, then the
-/// suites that touch a database once more on SQLite.
+/// Runs `cargo test --workspace` with a PostgreSQL server at hand, then once
+/// more on SQLite. The second pass selects the whole workspace too, though
+/// only the storage and end-to-end suites care: selecting packages would
+/// unify dependencies' features differently and rebuild half the workspace.
 fn test(extra: &[String]) -> anyhow::Result<()> {
     let mut everything = vec!["test".to_owned(), "--workspace".to_owned()];
     everything.extend_from_slice(extra);
     with_postgres(|url| cargo_with_env(&everything, &[("DATABASE_URL", url)]))?;
-    let mut on_sqlite: Vec<String> = ["test", "-p", "prospects-infra", "-p", "prospects-app"]
-        .map(str::to_owned)
-        .to_vec();
-    on_sqlite.extend_from_slice(extra);
-    eprintln!("xtask: the storage contract and end-to-end suites on SQLite");
-    cargo_with_env(&on_sqlite, &[("PROSPECTS_TEST_BACKEND", "sqlite")])
+    eprintln!("xtask: the whole suite again on SQLite");
+    cargo_with_env(&everything, &[("PROSPECTS_TEST_BACKEND", "sqlite")])
 }
 
 /// Calls `run` with the URL of a PostgreSQL server where tests may create databases.
@@ -113,7 +111,9 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         .filter(|arg| *arg != "--debug")
         .cloned()
         .collect();
-    let mut build = vec!["build", "-p", "prospects-app", "-p", "prospects-bench"];
+    // The whole workspace's binaries, so that a debug build reuses what
+    // `cargo xtask test` compiled (same feature unification).
+    let mut build = vec!["build", "--workspace", "--bins"];
     if !debug {
         build.push("--release");
     }
