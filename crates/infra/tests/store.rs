@@ -328,6 +328,43 @@ async fn the_term_search_follows_every_write_at_once() {
 }
 
 #[tokio::test]
+async fn pages_of_a_term_search_run_through_the_relevance_tiers_in_id_order() {
+    let f = fixture().await;
+    // Created so that id order differs from relevance order.
+    for (name, city) in [
+        ("Zed", "Acmeville"),
+        ("Big Acme", "Lyon"),
+        ("Acme North", "Lyon"),
+        ("Yak", "Acme"),
+        ("Old Acme", "Lyon"),
+        ("Acme South", "Lyon"),
+        ("Nothing", "Lyon"),
+    ] {
+        f.prospect(ProspectInput {
+            main_address_city: Patch::text(city),
+            ..named(name)
+        })
+        .await;
+    }
+    let mut seen = Vec::new();
+    for page in 1..=4 {
+        let query = ListQuery {
+            term: SearchTerm::parse("acm"),
+            page,
+            per_page: 2,
+            ..Default::default()
+        };
+        let found = f.store.list(PROSPECT, &query, Scope::All).await.expect("list");
+        assert_eq!(found.total, 6);
+        seen.extend(names(&found).into_iter().map(str::to_owned));
+    }
+    assert_eq!(
+        seen,
+        ["Acme North", "Acme South", "Big Acme", "Old Acme", "Zed", "Yak"]
+    );
+}
+
+#[tokio::test]
 async fn ligatures_are_searched_as_their_letters() {
     let f = fixture().await;
     f.named("Au Bœuf Couronné").await;

@@ -12,7 +12,7 @@ use prospects_domain::{
     ProspectFields, Reference, ReferenceLookup, RepositoryError, Scope, UserId,
 };
 
-use super::query::{filtered, page};
+use super::query::{Tier, filtered, page, tier as relevance_tier};
 use super::{Accounts, Conn, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{AccountRow, AccountWrite, ContactRow, DocumentRow, PaymentPlanRow, now};
@@ -268,10 +268,45 @@ impl AccountRepository for Accounts {
                                 .get_result(c)
                                 .await?
                         };
-                        let rows: Vec<AccountRow> = page(c, kind, query, scope)
-                            .select(AccountRow::as_select())
-                            .load(c)
-                            .await?;
+                        let rows: Vec<AccountRow> = match &query.term {
+                            Some(term) if query.sort.is_empty() => {
+                                // By relevance: each tier in id order, read
+                                // only as far as this page reaches.
+                                let offset = query.offset();
+                                let wanted = offset.saturating_add(i64::from(query.per_page));
+                                let mut ids: Vec<i64> = Vec::new();
+                                for tier in Tier::ALL {
+                                    let missing = wanted.saturating_sub(
+                                        i64::try_from(ids.len()).unwrap_or(i64::MAX),
+                                    );
+                                    if missing <= 0 {
+                                        break;
+                                    }
+                                    let more: Vec<i64> =
+                                        relevance_tier(c, kind, query, scope, term, tier)
+                                            .select(accounts::id)
+                                            .limit(missing)
+                                            .load(c)
+                                            .await?;
+                                    ids.extend(more);
+                                }
+                                let skipped = usize::try_from(offset).unwrap_or(usize::MAX);
+                                let ids: Vec<i64> = ids.into_iter().skip(skipped).collect();
+                                let mut rows: Vec<AccountRow> = accounts::table
+                                    .filter(accounts::id.eq_any(&ids))
+                                    .select(AccountRow::as_select())
+                                    .load(c)
+                                    .await?;
+                                rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+                                rows
+                            }
+                            _ => {
+                                page(c, kind, query, scope)
+                                    .select(AccountRow::as_select())
+                                    .load(c)
+                                    .await?
+                            }
+                        };
                         Ok::<_, diesel::result::Error>((total, rows))
                     }
                     .await

@@ -3,7 +3,7 @@
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Text};
+use diesel::sql_types::{Bool, Text};
 use prospects_domain::search::SearchTerm;
 use prospects_domain::{AccountKind, ListQuery, Scope, SortDirection, SortField};
 
@@ -21,9 +21,18 @@ pub trait ListQueries: TermSearch {
         scope: Scope,
     ) -> accounts::BoxedQuery<'static, Self>;
 
-    /// Orders by the requested keys (or relevance when searching), always
-    /// ending with `id` (in the last key's direction) so that pages never
-    /// overlap.
+    /// One relevance tier of a term search's rows, in id order.
+    fn tier(
+        kind: AccountKind,
+        query: &ListQuery,
+        scope: Scope,
+        term: &SearchTerm,
+        tier: Tier,
+    ) -> accounts::BoxedQuery<'static, Self>;
+
+    /// Orders by the requested keys, always ending with `id` (in the last
+    /// key's direction) so that pages never overlap. (A term search without
+    /// `sort` is read tier by tier instead, see [`Tier`].)
     fn sorted(
         rows: accounts::BoxedQuery<'static, Self>,
         query: &ListQuery,
@@ -100,6 +109,38 @@ where
     C::Backend::filtered(kind, query, scope)
 }
 
+/// The relevance tiers of a term search without `sort` (SPEC §3 [ours]):
+/// accounts whose name starts with the term, then those with a word of the
+/// name starting with it, then the other matches; by id within each. A page
+/// reads each tier in id order and only as far as it reaches, so a common
+/// term's first page reads a few dozen rows, not every match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    NameStarts,
+    NameWordStarts,
+    Elsewhere,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::NameStarts, Tier::NameWordStarts, Tier::Elsewhere];
+}
+
+/// [`ListQueries::tier`] for the backend of connection `_conn`.
+pub fn tier<C>(
+    _conn: &C,
+    kind: AccountKind,
+    query: &ListQuery,
+    scope: Scope,
+    term: &SearchTerm,
+    tier: Tier,
+) -> accounts::BoxedQuery<'static, C::Backend>
+where
+    C: diesel_async::AsyncConnectionCore,
+    C::Backend: ListQueries,
+{
+    C::Backend::tier(kind, query, scope, term, tier)
+}
+
 /// [`ListQueries::page`] for the backend of connection `_conn`.
 pub fn page<C>(
     _conn: &C,
@@ -114,24 +155,30 @@ where
     C::Backend::page(kind, query, scope)
 }
 
-/// The SQL text of a list's count and page on PostgreSQL, then on SQLite,
-/// with the values bound inline. Rendering walks the same expression tree
-/// that running the query does, so the fuzz target and tests use this to
-/// check that no accepted query string builds unbounded SQL.
-pub fn list_sql(kind: AccountKind, query: &ListQuery, scope: Scope) -> [String; 4] {
+/// The SQL text of a list's count and page (or relevance tiers) on
+/// PostgreSQL, then on SQLite, with the values bound inline. Rendering walks
+/// the same expression tree that running the query does, so the fuzz target
+/// and tests use this to check that no accepted query string builds
+/// unbounded SQL.
+pub fn list_sql(kind: AccountKind, query: &ListQuery, scope: Scope) -> Vec<String> {
     macro_rules! render {
-        ($backend:ty) => {{
+        ($backend:ty, $all:ident) => {{
             let count = <$backend>::filtered(kind, query, scope).count();
+            $all.push(diesel::debug_query::<$backend, _>(&count).to_string());
             let page = <$backend>::page(kind, query, scope);
-            (
-                diesel::debug_query::<$backend, _>(&count).to_string(),
-                diesel::debug_query::<$backend, _>(&page).to_string(),
-            )
+            $all.push(diesel::debug_query::<$backend, _>(&page).to_string());
+            if let Some(term) = &query.term {
+                for tier in Tier::ALL {
+                    let ids = <$backend>::tier(kind, query, scope, term, tier).select(accounts::id);
+                    $all.push(diesel::debug_query::<$backend, _>(&ids).to_string());
+                }
+            }
         }};
     }
-    let (pg_count, pg_page) = render!(diesel::pg::Pg);
-    let (sqlite_count, sqlite_page) = render!(diesel::sqlite::Sqlite);
-    [pg_count, pg_page, sqlite_count, sqlite_page]
+    let mut all = Vec::new();
+    render!(diesel::pg::Pg, all);
+    render!(diesel::sqlite::Sqlite, all);
+    all
 }
 
 macro_rules! list_queries {
@@ -187,22 +234,34 @@ macro_rules! list_queries {
                 )
             }
 
+            fn tier(
+                kind: AccountKind,
+                query: &ListQuery,
+                scope: Scope,
+                term: &SearchTerm,
+                tier: Tier,
+            ) -> accounts::BoxedQuery<'static, Self> {
+                // The phrase holds only letters, digits and single spaces:
+                // nothing to escape.
+                let starts = format!("{}%", term.phrase());
+                let word_starts = format!("% {}%", term.phrase());
+                let rows = Self::filtered(kind, query, scope);
+                let rows = match tier {
+                    Tier::NameStarts => rows.filter(accounts::name_key.like(starts)),
+                    Tier::NameWordStarts => rows
+                        .filter(accounts::name_key.like(word_starts))
+                        .filter(accounts::name_key.not_like(starts)),
+                    Tier::Elsewhere => rows
+                        .filter(accounts::name_key.not_like(starts))
+                        .filter(accounts::name_key.not_like(word_starts)),
+                };
+                rows.order_by(accounts::id.asc())
+            }
+
             fn sorted(
                 mut rows: accounts::BoxedQuery<'static, Self>,
                 query: &ListQuery,
             ) -> accounts::BoxedQuery<'static, Self> {
-                if let (true, Some(term)) = (query.sort.is_empty(), &query.term) {
-                    // Relevance: 0 when the name starts with the term, 1 when
-                    // a word of the name does, 2 otherwise.
-                    let phrase = term.phrase();
-                    rows = rows.then_order_by(
-                        sql::<Integer>("CASE WHEN name_key LIKE ")
-                            .bind::<Text, _>(format!("{phrase}%"))
-                            .sql(" THEN 0 WHEN name_key LIKE ")
-                            .bind::<Text, _>(format!("% {phrase}%"))
-                            .sql(" THEN 1 ELSE 2 END"),
-                    );
-                }
                 for key in &query.sort {
                     rows = match (key.field, key.direction) {
                         (SortField::Id, SortDirection::Ascending) => {
