@@ -205,6 +205,7 @@ impl AuthService {
             .await?;
         // This process honours its own revocations at once.
         self.recently_revoked.clear();
+        self.tokens.forget_verified();
         Ok(())
     }
 
@@ -218,6 +219,7 @@ impl AuthService {
         let own = ids.last().cloned().ok_or(AuthError::Unauthenticated)?;
         self.revocations.revoke(&[own]).await?;
         self.recently_revoked.clear();
+        self.tokens.forget_verified();
         Ok(())
     }
 }
@@ -427,6 +429,7 @@ mod tests {
         tokens
             .expect_verify()
             .returning(|_, _| Ok(verified(&["a"])));
+        tokens.expect_forget_verified().times(1).return_const(());
         let mut revocations = MockRevocationList::new();
         // Read once, then again after the logout and after the memo lapses.
         revocations
@@ -468,6 +471,8 @@ mod tests {
         tokens
             .expect_revocation_ids()
             .returning(|_| Ok(vec!["parent".to_owned(), "own".to_owned()]));
+        // Neither leaves the revoked token verified in this process.
+        tokens.expect_forget_verified().times(2).return_const(());
         let service = AuthService::new(
             Arc::new(MockUserRepository::new()),
             Arc::new(MockPasswordHasher::new()),

@@ -296,6 +296,9 @@ pub trait TokenAuthority: Send + Sync {
     fn verify(&self, token: &str, access: Access) -> Result<VerifiedToken, TokenRejected>;
     /// The revocation ids of a genuine token, whatever it allows (to revoke it).
     fn revocation_ids(&self, token: &str) -> Result<Vec<String>, TokenRejected>;
+    /// Forgets what verifying tokens taught this process (after a logout or
+    /// a revocation here, so that no revoked token stays in a cache).
+    fn forget_verified(&self);
 }
 
 /// Revoked token ids, checked on every request.

@@ -50,6 +50,14 @@ impl<K: Eq + Hash, V: Clone> Recent<K, V> {
         entries.insert(key, (read_at, value));
     }
 
+    /// Forgets one entry.
+    pub fn forget(&self, key: &K) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+
     /// Forgets everything (this process just changed the source).
     pub fn clear(&self) {
         self.entries

@@ -3,11 +3,14 @@
 //! holders can attenuate tokens offline.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use biscuit_auth::builder::{AuthorizerBuilder, BlockBuilder, Term};
 use biscuit_auth::{AuthorizerLimits, Biscuit, PublicKey, UnverifiedBiscuit};
+use prospects_domain::recent::Recent;
 use prospects_domain::{Access, Operation, TokenAuthority, TokenRejected, UserId, VerifiedToken};
+use sha2::{Digest, Sha256};
 
 use crate::RootKey;
 
@@ -20,6 +23,31 @@ pub struct BiscuitAuthority {
     key_id: u32,
     retired: HashMap<u32, PublicKey>,
     limits: AuthorizerLimits,
+    verified: VerifiedTokens,
+}
+
+/// How long a token whose signatures were checked is kept parsed. Only the
+/// decoding and the signatures are remembered: every request still runs
+/// the authorizer (time, operation, resource), so a token past its expiry
+/// is refused at once whatever this cache holds, and dropped from it.
+const VERIFIED_FOR: Duration = Duration::from_secs(60);
+const VERIFIED_ENTRIES: usize = 10_000;
+
+/// Tokens whose signatures were verified, by the SHA-256 of their text (the
+/// cache never holds a usable token).
+#[derive(Clone)]
+struct VerifiedTokens(Arc<Recent<[u8; 32], Arc<Biscuit>>>);
+
+impl VerifiedTokens {
+    fn key(text: &str) -> [u8; 32] {
+        Sha256::digest(text.as_bytes()).into()
+    }
+}
+
+impl std::fmt::Debug for VerifiedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerifiedTokens")
+    }
 }
 
 impl BiscuitAuthority {
@@ -41,6 +69,7 @@ impl BiscuitAuthority {
                 max_iterations: 100,
                 max_time: Duration::from_millis(100),
             },
+            verified: VerifiedTokens(Arc::new(Recent::new(VERIFIED_FOR, VERIFIED_ENTRIES))),
         }
     }
 }
@@ -62,12 +91,19 @@ impl BiscuitAuthority {
     /// Exactly one well-formed token: the decoder would also take two
     /// tokens run together (`<A><B>`, read as a protobuf merge that acts as
     /// B), so the text must be what the parsed token serializes back to.
-    fn parse(&self, token: &str) -> Result<Biscuit, TokenRejected> {
+    fn parse(&self, token: &str) -> Result<Arc<Biscuit>, TokenRejected> {
         let text = token.trim();
+        let key = VerifiedTokens::key(text);
+        if let Some(parsed) = self.verified.0.get(&key) {
+            return Ok(parsed);
+        }
+        let read_at = Instant::now();
         let parsed = Biscuit::from_base64(text, |id| self.public_key(id)).map_err(rejected)?;
         if parsed.to_base64().map_err(rejected)? != text {
             return Err(rejected("not in canonical form"));
         }
+        let parsed = Arc::new(parsed);
+        self.verified.0.put(key, Arc::clone(&parsed), read_at);
         Ok(parsed)
     }
 }
@@ -98,12 +134,16 @@ impl TokenAuthority for BiscuitAuthority {
         Ok(token.to_base64()?)
     }
 
-    fn revocation_ids(&self, token: &str) -> Result<Vec<String>, TokenRejected> {
-        Ok(hex_ids(&self.parse(token)?))
+    fn forget_verified(&self) {
+        self.verified.0.clear();
     }
 
-    fn verify(&self, token: &str, access: Access) -> Result<VerifiedToken, TokenRejected> {
-        let token = self.parse(token)?;
+    fn revocation_ids(&self, token: &str) -> Result<Vec<String>, TokenRejected> {
+        Ok(hex_ids(&*self.parse(token)?))
+    }
+
+    fn verify(&self, text: &str, access: Access) -> Result<VerifiedToken, TokenRejected> {
+        let token = self.parse(text)?;
         let operation = match access.operation {
             Operation::Read => "read",
             Operation::Write => "write",
@@ -126,7 +166,11 @@ impl TokenAuthority for BiscuitAuthority {
         let permits = match authorizer.authorize() {
             Ok(_) => true,
             Err(error) if only_narrowing_checks_failed(&error) => false,
-            Err(error) => return Err(rejected(error)),
+            Err(error) => {
+                // Expired, most likely: it will never pass again.
+                self.verified.0.forget(&VerifiedTokens::key(text.trim()));
+                return Err(rejected(error));
+            }
         };
         // Only the authority block is trusted here: a `user(..)` fact appended
         // by a holder is invisible to this query.
@@ -289,6 +333,35 @@ mod tests {
         let token = authority.issue(UserId(1), Duration::ZERO).expect("token");
         std::thread::sleep(Duration::from_millis(1100));
         assert!(authority.verify(&token, READ).is_err());
+    }
+
+    #[test]
+    fn a_token_verified_before_is_refused_once_it_expires() {
+        let authority = authority();
+        let token = authority
+            .issue(UserId(1), Duration::from_secs(1))
+            .expect("token");
+        assert!(authority.verify(&token, READ).is_ok());
+        assert!(
+            authority
+                .verified
+                .0
+                .get(&VerifiedTokens::key(&token))
+                .is_some()
+        );
+        std::thread::sleep(Duration::from_millis(2100));
+        assert!(
+            authority.verify(&token, READ).is_err(),
+            "the cache decides nothing"
+        );
+        assert!(
+            authority
+                .verified
+                .0
+                .get(&VerifiedTokens::key(&token))
+                .is_none(),
+            "and no longer holds it"
+        );
     }
 
     #[test]

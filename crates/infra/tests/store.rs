@@ -354,13 +354,24 @@ async fn pages_of_a_term_search_run_through_the_relevance_tiers_in_id_order() {
             per_page: 2,
             ..Default::default()
         };
-        let found = f.store.list(PROSPECT, &query, Scope::All).await.expect("list");
+        let found = f
+            .store
+            .list(PROSPECT, &query, Scope::All)
+            .await
+            .expect("list");
         assert_eq!(found.total, 6);
         seen.extend(names(&found).into_iter().map(str::to_owned));
     }
     assert_eq!(
         seen,
-        ["Acme North", "Acme South", "Big Acme", "Old Acme", "Zed", "Yak"]
+        [
+            "Acme North",
+            "Acme South",
+            "Big Acme",
+            "Old Acme",
+            "Zed",
+            "Yak"
+        ]
     );
 }
 
