@@ -761,6 +761,36 @@ async fn timestamps_sort_in_time_order_and_keep_microseconds() {
 }
 
 #[tokio::test]
+async fn ties_in_a_sorted_list_go_by_id_in_the_last_keys_direction() {
+    let f = fixture().await;
+    for name in ["Aa", "Bb", "Cc"] {
+        f.named(name).await;
+    }
+    // The same instant for all three: only the tiebreak orders them.
+    f.sql("UPDATE accounts SET created_at = '2026-01-01 00:00:00'")
+        .await;
+    let sorted = |direction| ListQuery {
+        sort: vec![SortKey {
+            field: SortField::CreatedAt,
+            direction,
+        }],
+        ..Default::default()
+    };
+    let page = f
+        .store
+        .list(PROSPECT, &sorted(SortDirection::Descending), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Cc", "Bb", "Aa"]);
+    let page = f
+        .store
+        .list(PROSPECT, &sorted(SortDirection::Ascending), Scope::All)
+        .await
+        .expect("list");
+    assert_eq!(names(&page), ["Aa", "Bb", "Cc"]);
+}
+
+#[tokio::test]
 async fn foreign_keys_are_enforced_by_the_database() {
     let f = fixture().await;
     f.named("Acme").await;
