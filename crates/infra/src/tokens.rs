@@ -33,8 +33,9 @@ pub struct BiscuitAuthority {
 const VERIFIED_FOR: Duration = Duration::from_secs(60);
 const VERIFIED_ENTRIES: usize = 10_000;
 
-/// Tokens whose signatures were verified, by the SHA-256 of their text (the
-/// cache never holds a usable token).
+/// Tokens whose signatures were verified, by the SHA-256 of their text (a
+/// fixed-size key; the token itself is only the parsed value, which lives
+/// in this process's memory anyway while requests use it).
 #[derive(Clone)]
 struct VerifiedTokens(Arc<Recent<[u8; 32], Arc<Biscuit>>>);
 

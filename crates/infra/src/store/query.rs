@@ -112,8 +112,9 @@ where
 /// The relevance tiers of a term search without `sort` (SPEC §3 [ours]):
 /// accounts whose name starts with the term, then those with a word of the
 /// name starting with it, then the other matches; by id within each. A page
-/// reads each tier in id order and only as far as it reaches, so a common
-/// term's first page reads a few dozen rows, not every match.
+/// reads each tier in id order and only as far as it reaches, and nothing
+/// ranks every match; but a name tier with few rows is found by testing the
+/// matches' names one by one, since no index holds them (docs/benchmarks.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
     NameStarts,
