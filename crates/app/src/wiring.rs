@@ -11,6 +11,7 @@ use prospects_domain::{
     NoteService, PasswordHasher, PaymentPlanService, ReferenceDataService, TokenAuthority,
     UserRepository, UserService,
 };
+use prospects_http::cursor::CursorKey;
 use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
 use prospects_infra::{
     Argon2Hasher, Backend, BiscuitAuthority, LocalFiles, PoolSettings, RootKey, StatementCounter,
@@ -46,6 +47,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         )
     })?;
     let (key_id, key) = root_key(config)?;
+    let cursor_key = CursorKey::new(key.derived_secret("prospects list cursors"));
     let retired = parse_public_keys(&config.retired_keys)?;
     let users: Arc<dyn UserRepository> = Arc::new(store.users());
     let hasher: Arc<dyn PasswordHasher> = Arc::new(Argon2Hasher::new()?);
@@ -97,6 +99,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             client_timeout: config.client_timeout,
             document_limit: config.document_limit,
             upload_timeout: config.upload_timeout,
+            cursor_key,
             origins: Origins {
                 public_url: config.public_url.clone(),
                 trusted_proxies: config.trusted_proxies.clone(),

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
-    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Actor, FileStore,
-    ListQuery, Page, Patch, ProspectInput, Reference, ReferenceLookup, RepositoryError, Scope,
+    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Actor, Direction,
+    FileStore, ListQuery, Page, Patch, Position, ProspectInput, Reference, ReferenceLookup,
+    RepositoryError, Scope, Seek, Slice,
 };
 
 /// Why an account operation failed, in domain terms; the web layer picks the status.
@@ -92,6 +93,52 @@ impl AccountService {
             .list(self.kind, query, actor.scope())
             .await
             .map_err(|e| self.error(None, e))
+    }
+
+    /// A cursor page of the accounts the actor may see: the first page
+    /// without `from`. As Laravel's cursor paginator: one more row than the
+    /// page is read to learn whether the way onward goes further, and the
+    /// way back from a cursor page is assumed open.
+    pub async fn walk(
+        &self,
+        actor: Actor,
+        query: &ListQuery,
+        from: Option<Seek>,
+    ) -> Result<Slice<Account>, AccountError> {
+        let per_page = usize::try_from(query.per_page).unwrap_or(usize::MAX);
+        let mut items = self
+            .accounts
+            .seek(
+                self.kind,
+                query,
+                from,
+                query.per_page.saturating_add(1),
+                actor.scope(),
+            )
+            .await
+            .map_err(|e| self.error(None, e))?;
+        let more = items.len() > per_page;
+        items.truncate(per_page);
+        let backward = from.is_some_and(|seek| seek.direction == Direction::Backward);
+        if backward {
+            items.reverse();
+        }
+        let seek = |account: Option<&Account>, direction| {
+            account.map(|account| Seek {
+                from: Position::of(account, query),
+                direction,
+            })
+        };
+        let (onward_open, back_open) = match from {
+            None => (more, false),
+            Some(_) if backward => (true, more),
+            Some(_) => (more, true),
+        };
+        Ok(Slice {
+            next: seek(items.last(), Direction::Forward).filter(|_| onward_open),
+            previous: seek(items.first(), Direction::Backward).filter(|_| back_open),
+            items,
+        })
     }
 
     /// One account: `NotFound` when absent, `Forbidden` outside the actor's scope.
@@ -339,6 +386,94 @@ mod tests {
             Arc::new(lookup),
             Arc::new(MockFileStore::new()),
         )
+    }
+
+    fn walked(ids: std::ops::RangeInclusive<i64>) -> Vec<Account> {
+        ids.map(|id| stored(id, Some(SALES)).account).collect()
+    }
+
+    fn ids(slice: &Slice<Account>) -> Vec<i64> {
+        slice.items.iter().map(|account| account.id.0).collect()
+    }
+
+    #[tokio::test]
+    async fn a_first_cursor_page_reads_one_row_more_to_know_whether_a_next_one_exists() {
+        let query = ListQuery {
+            per_page: 3,
+            ..Default::default()
+        };
+        let mut repo = MockAccountRepository::new();
+        repo.expect_seek()
+            .withf(|_, _, from, limit, scope| {
+                from.is_none() && *limit == 4 && *scope == Scope::RepresentedBy(UserId(SALES))
+            })
+            .returning(|_, _, _, _, _| Ok(walked(1..=4)));
+        let slice = service(repo, no_missing_references())
+            .walk(sales_user(), &query, None)
+            .await
+            .expect("a page");
+        assert_eq!(ids(&slice), [1, 2, 3]);
+        let next = slice.next.expect("a next page");
+        assert_eq!((next.from.id, next.direction), (3, Direction::Forward));
+        assert_eq!(slice.previous, None);
+    }
+
+    #[tokio::test]
+    async fn a_backward_page_is_put_back_in_order_and_knows_where_it_came_from() {
+        let query = ListQuery {
+            per_page: 3,
+            ..Default::default()
+        };
+        let from = Position::of(&stored(10, Some(SALES)).account, &query);
+        let mut repo = MockAccountRepository::new();
+        // Nearest first, and only three left: the start of the list.
+        repo.expect_seek()
+            .returning(|_, _, _, _, _| Ok(walked(7..=9).into_iter().rev().collect()));
+        let slice = service(repo, no_missing_references())
+            .walk(
+                manager(),
+                &query,
+                Some(Seek {
+                    from,
+                    direction: Direction::Backward,
+                }),
+            )
+            .await
+            .expect("a page");
+        assert_eq!(ids(&slice), [7, 8, 9]);
+        assert_eq!(slice.previous, None, "nothing before the list's start");
+        let next = slice.next.expect("the page it came from");
+        assert_eq!((next.from.id, next.direction), (9, Direction::Forward));
+    }
+
+    #[tokio::test]
+    async fn the_last_forward_page_has_no_next_one() {
+        let query = ListQuery {
+            per_page: 3,
+            ..Default::default()
+        };
+        let from = Position::of(&stored(6, Some(SALES)).account, &query);
+        let mut repo = MockAccountRepository::new();
+        repo.expect_seek()
+            .returning(|_, _, _, _, _| Ok(walked(7..=8)));
+        let slice = service(repo, no_missing_references())
+            .walk(
+                manager(),
+                &query,
+                Some(Seek {
+                    from,
+                    direction: Direction::Forward,
+                }),
+            )
+            .await
+            .expect("a page");
+        assert_eq!(ids(&slice), [7, 8]);
+        assert_eq!(slice.next, None);
+        let previous = slice.previous.expect("the way back");
+        assert_eq!(
+            (previous.from.id, previous.direction),
+            (7, Direction::Backward)
+        );
     }
 
     #[tokio::test]

@@ -39,7 +39,9 @@ pub use documents::{
 };
 pub use fields::{ProspectField, ProspectFields, ProspectInput};
 pub use input::Patch;
-pub use listing::{ListQuery, Page, SortDirection, SortField, SortKey};
+pub use listing::{
+    Direction, ListQuery, Page, Position, Seek, Slice, SortDirection, SortField, SortKey,
+};
 pub use notes::{Editor, Note, NoteChanges, NoteInput, NoteRepository, NoteService, NoteValues};
 pub use owned::{OwnedError, Record};
 pub use payment_plans::{

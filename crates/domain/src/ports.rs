@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::input::{ValidCreate, ValidUpdate};
 use crate::{
-    Account, AccountDetails, AccountId, AccountKind, FileKey, ListQuery, Page, Role, Scope, UserId,
+    Account, AccountDetails, AccountId, AccountKind, FileKey, ListQuery, Page, Role, Scope, Seek,
+    UserId,
 };
 
 /// Why storage could not do what was asked.
@@ -100,6 +101,19 @@ pub trait AccountRepository: Send + Sync {
         query: &ListQuery,
         scope: Scope,
     ) -> Result<Page<Account>, RepositoryError>;
+
+    /// Up to `limit` accounts inside `scope` that match `query`, in the
+    /// list's order from its start, or strictly beyond `from` in its
+    /// direction, nearest first. Constant cost at any depth: the position's
+    /// values bound an index walk; nothing is counted.
+    async fn seek(
+        &self,
+        kind: AccountKind,
+        query: &ListQuery,
+        from: Option<Seek>,
+        limit: u32,
+        scope: Scope,
+    ) -> Result<Vec<Account>, RepositoryError>;
 
     /// Writes the sent fields atomically; `updated_at` moves only when a value
     /// changed. `NotFound`, `OutOfScope` (nothing written), `Converted`,

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod cursor;
 pub mod dialect;
 pub mod errors;
 pub mod form;

@@ -1,4 +1,4 @@
-//! Laravel's length-aware paginator, key for key and in its order.
+//! Laravel's length-aware and cursor paginators, key for key and in their order.
 
 use std::borrow::Cow;
 
@@ -207,6 +207,168 @@ impl PageContext<'_> {
             prev_page_url,
             to,
             total: self.total,
+        }
+    }
+}
+
+/// One cursor page of a list, as Laravel's cursor paginator shapes it;
+/// documented per item type as `{Item}CursorPage` (`ProspectCursorPage`).
+#[derive(Debug, Serialize)]
+pub struct CursorPaginated<T> {
+    pub data: Vec<T>,
+    pub path: String,
+    pub per_page: u32,
+    pub next_cursor: Option<String>,
+    pub next_page_url: Option<String>,
+    pub prev_cursor: Option<String>,
+    pub prev_page_url: Option<String>,
+}
+
+impl<T: ToSchema> ToSchema for CursorPaginated<T> {
+    fn name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}CursorPage", T::name()))
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
+}
+
+impl<T: ToSchema> PartialSchema for CursorPaginated<T> {
+    fn schema() -> RefOr<Schema> {
+        let nullable = |format: Option<KnownFormat>, description: &str| {
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::String,
+                    Type::Null,
+                ]))
+                .format(format.map(SchemaFormat::KnownFormat))
+                .description(Some(description.to_owned()))
+        };
+        ObjectBuilder::new()
+            .description(Some(format!(
+                "One cursor page of {}s: Laravel's cursor paginator, key for key.",
+                T::name().to_lowercase()
+            )))
+            .property(
+                "data",
+                ArrayBuilder::new().items(Ref::from_schema_name(T::name())),
+            )
+            .required("data")
+            .property(
+                "path",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uri)))
+                    .description(Some("The list's URL without query string.")),
+            )
+            .required("path")
+            .property(
+                "per_page",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                    .minimum(Some(1))
+                    .maximum(Some(100)),
+            )
+            .required("per_page")
+            .property(
+                "next_cursor",
+                nullable(None, "`cursor` of the next page; `null` on the last."),
+            )
+            .required("next_cursor")
+            .property(
+                "next_page_url",
+                nullable(Some(KnownFormat::Uri), "The next page; `null` on the last."),
+            )
+            .required("next_page_url")
+            .property(
+                "prev_cursor",
+                nullable(None, "`cursor` of the previous page; `null` on the first."),
+            )
+            .required("prev_cursor")
+            .property(
+                "prev_page_url",
+                nullable(
+                    Some(KnownFormat::Uri),
+                    "The previous page; `null` on the first.",
+                ),
+            )
+            .required("prev_page_url")
+            .into()
+    }
+}
+
+/// What a list answers, documented as `{Item}List`: a numbered page, or a
+/// cursor page when the request has `cursor`. (For the document only: each
+/// handler answers one or the other.)
+pub struct Listed<T>(std::marker::PhantomData<T>);
+
+impl<T: ToSchema> ToSchema for Listed<T> {
+    fn name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}List", T::name()))
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            Paginated::<T>::name().into_owned(),
+            Paginated::<T>::schema(),
+        ));
+        Paginated::<T>::schemas(schemas);
+        schemas.push((
+            CursorPaginated::<T>::name().into_owned(),
+            CursorPaginated::<T>::schema(),
+        ));
+    }
+}
+
+impl<T: ToSchema> PartialSchema for Listed<T> {
+    fn schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::OneOfBuilder::new()
+            .item(Ref::from_schema_name(Paginated::<T>::name()))
+            .item(Ref::from_schema_name(CursorPaginated::<T>::name()))
+            .description(Some(
+                "A numbered page; a cursor page when the request has `cursor`.",
+            ))
+            .into()
+    }
+}
+
+/// Where a cursor page is and how to build its URLs.
+pub struct CursorContext<'a> {
+    /// Absolute URL of the list, without query string.
+    pub path: String,
+    /// Parameters every page URL repeats before `cursor`.
+    pub carried: &'a [(String, String)],
+    pub per_page: u32,
+}
+
+impl CursorContext<'_> {
+    fn url(&self, cursor: &str) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self.carried {
+            query.append_pair(key, value);
+        }
+        query.append_pair("cursor", cursor);
+        format!("{}?{}", self.path, query.finish())
+    }
+
+    /// The page, given its items and the cursors of its neighbours.
+    pub fn paginate<T>(
+        self,
+        data: Vec<T>,
+        next_cursor: Option<String>,
+        prev_cursor: Option<String>,
+    ) -> CursorPaginated<T> {
+        CursorPaginated {
+            next_page_url: next_cursor.as_deref().map(|cursor| self.url(cursor)),
+            prev_page_url: prev_cursor.as_deref().map(|cursor| self.url(cursor)),
+            data,
+            path: self.path.clone(),
+            per_page: self.per_page,
+            next_cursor,
+            prev_cursor,
         }
     }
 }

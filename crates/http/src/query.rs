@@ -18,7 +18,10 @@ const ALLOWED_FILTERS: [&str; 3] = ["name", "id", "term_match"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListRequest {
     pub query: ListQuery,
-    /// Every received parameter but `page`, decoded, in the order received.
+    /// `Some` when the list is read by cursor: `""` for the first page.
+    pub cursor: Option<String>,
+    /// Every received parameter but `page` and `cursor`, decoded, in the
+    /// order received.
     pub carried: Vec<(String, String)>,
 }
 
@@ -53,6 +56,13 @@ pub struct ListParams {
     /// Rows per page.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100, default = 15)]
     pub per_page: Option<String>,
+    /// Reads the list with Laravel's cursor paginator instead of pages: empty
+    /// for the first page, then a page's `next_cursor` or `prev_cursor`
+    /// (`page` is ignored, and nothing is counted). A cursor is opaque,
+    /// signed, and valid only for the filters and sort it was given with
+    /// (`per_page` may change); any other value is refused (422, `cursor`).
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
 }
 
 /// Parses a raw query string. Percent-encoded brackets (`filter%5Bname%5D`,
@@ -66,7 +76,7 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
     // Filters are applied, and their errors reported, in the order received.
     let mut filters: Vec<&'static str> = Vec::new();
     for (key, value) in pairs {
-        if key != "page" {
+        if key != "page" && key != "cursor" {
             carried.push((key.clone(), value.clone()));
         }
         let filter = key
@@ -74,6 +84,7 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
             .and_then(|rest| rest.strip_suffix(']'));
         let slot = match (key.as_str(), filter) {
             ("page", _) => &mut params.page,
+            ("cursor", _) => &mut params.cursor,
             ("per_page", _) => {
                 per_page_repeated = params.per_page.is_some();
                 &mut params.per_page
@@ -144,7 +155,11 @@ pub fn parse_list(raw: &str, max_per_page: u32) -> Result<ListRequest, ApiError>
     if let Some(per_page) = &params.per_page {
         query.per_page = parse_per_page(per_page, max_per_page)?;
     }
-    Ok(ListRequest { query, carried })
+    Ok(ListRequest {
+        query,
+        cursor: params.cursor,
+        carried,
+    })
 }
 
 /// `GET /api/v1/users` query strings: `filter[name]`, `filter[email]`

@@ -9,6 +9,7 @@ use prospects_domain::{
     PaymentPlanService, ReferenceDataService, UserService,
 };
 
+use crate::cursor::CursorKey;
 use crate::origin::Origins;
 use crate::throttle::Throttles;
 
@@ -30,6 +31,8 @@ pub struct ApiSettings {
     pub document_limit: u64,
     /// The longest a whole upload may take to arrive (408).
     pub upload_timeout: Duration,
+    /// Signs list cursors; the same in every instance behind one address.
+    pub cursor_key: CursorKey,
 }
 
 impl Default for ApiSettings {
@@ -42,6 +45,7 @@ impl Default for ApiSettings {
             client_timeout: Duration::from_secs(10),
             document_limit: 10 * 1024 * 1024,
             upload_timeout: Duration::from_secs(300),
+            cursor_key: CursorKey::random(),
         }
     }
 }

@@ -37,6 +37,18 @@ impl RootKey {
         self.0.private().to_bytes_hex()
     }
 
+    /// A 32-byte secret for `purpose`, derived from the private key: so
+    /// whatever shares the root key (every instance) shares it, and it
+    /// changes when the root key does.
+    pub fn derived_secret(&self, purpose: &str) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(purpose.len().to_be_bytes());
+        hash.update(purpose.as_bytes());
+        hash.update(self.0.private().to_bytes());
+        hash.finalize().into()
+    }
+
     /// The public half, in hex: what other services, or a rotated
     /// configuration, need to verify tokens signed with this key.
     pub fn public_hex(&self) -> String {

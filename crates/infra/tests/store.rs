@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::search::SearchTerm;
 use prospects_domain::{
-    AccountId, AccountKind, AccountRepository, HealthCheck, ListQuery, NewUser, Patch,
-    ProspectInput, Reference, ReferenceDataRepository, ReferenceKind, ReferenceLookup,
-    RepositoryError, Role, Scope, SortDirection, SortField, SortKey, UserId, UserQuery,
+    AccountId, AccountKind, AccountRepository, Direction, HealthCheck, ListQuery, NewUser, Patch,
+    Position, ProspectInput, Reference, ReferenceDataRepository, ReferenceKind, ReferenceLookup,
+    RepositoryError, Role, Scope, Seek, SortDirection, SortField, SortKey, UserId, UserQuery,
     UserRepository, UserUpdate, ValidReference,
 };
 use prospects_infra::{Accounts, PoolSettings, References, Store, Users};
@@ -373,6 +373,132 @@ async fn pages_of_a_term_search_run_through_the_relevance_tiers_in_id_order() {
             "Yak"
         ]
     );
+}
+
+/// Every id of `query`'s list, walked by cursor `per_page` rows at a time:
+/// forwards from the start, then backwards from the last row.
+async fn walked(f: &Fixture, query: &ListQuery, scope: Scope) -> (Vec<i64>, Vec<i64>) {
+    let step = |from: Option<Seek>| async move {
+        f.store
+            .seek(PROSPECT, query, from, query.per_page, scope)
+            .await
+            .expect("seek")
+    };
+    let onward = |account: &prospects_domain::Account, direction| Seek {
+        from: Position::of(account, query),
+        direction,
+    };
+    // Bounded, so that a cursor going nowhere fails rather than hangs.
+    const STEPS: usize = 50;
+    let mut forwards: Vec<prospects_domain::Account> = step(None).await;
+    for _ in 0..STEPS {
+        let last = forwards.last().expect("rows to walk");
+        let more = step(Some(onward(last, Direction::Forward))).await;
+        if more.is_empty() {
+            break;
+        }
+        forwards.extend(more);
+    }
+    let mut backwards: Vec<prospects_domain::Account> = Vec::new();
+    let mut from = forwards
+        .last()
+        .map(|last| onward(last, Direction::Backward));
+    for _ in 0..STEPS {
+        let Some(seek) = from else { break };
+        let more = step(Some(seek)).await;
+        from = more.last().map(|last| onward(last, Direction::Backward));
+        backwards.extend(more);
+    }
+    backwards.reverse();
+    let ids = |rows: Vec<prospects_domain::Account>| rows.into_iter().map(|row| row.id.0).collect();
+    (ids(forwards), ids(backwards))
+}
+
+#[tokio::test]
+async fn cursors_walk_every_order_both_ways_through_ties_and_relevance_tiers() {
+    let f = fixture().await;
+    let mut ids = Vec::new();
+    for (name, city) in [
+        ("Zed", "Acmeville"),
+        ("Big Acme", "Lyon"),
+        ("Acme North", "Lyon"),
+        ("Yak", "Acme"),
+        ("Old Acme", "Lyon"),
+        ("Acme South", "Lyon"),
+        ("Nothing", "Lyon"),
+    ] {
+        let created = f
+            .prospect(ProspectInput {
+                main_address_city: Patch::text(city),
+                ..named(name)
+            })
+            .await;
+        ids.push(created.id.0);
+    }
+    // Ties on created_at, and updated_at running against the ids; written
+    // as the application writes them (SQLite compares the text).
+    let listed = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    f.sql(&format!(
+        "UPDATE accounts SET created_at = '2026-01-02 03:04:05.500' WHERE id IN ({})",
+        listed(&ids[1..5])
+    ))
+    .await;
+    for (at, id) in ids.iter().enumerate() {
+        f.sql(&format!(
+            "UPDATE accounts SET updated_at = '2026-02-0{} 10:00:00' WHERE id = {id}",
+            7 - at
+        ))
+        .await;
+    }
+    let key = |field, direction| SortKey { field, direction };
+    use SortDirection::{Ascending, Descending};
+    let orders = [
+        vec![],
+        vec![key(SortField::CreatedAt, Descending)],
+        vec![key(SortField::CreatedAt, Ascending)],
+        vec![key(SortField::UpdatedAt, Ascending)],
+        vec![key(SortField::Id, Descending)],
+        vec![
+            key(SortField::CreatedAt, Ascending),
+            key(SortField::Id, Descending),
+        ],
+        vec![
+            key(SortField::CreatedAt, Descending),
+            key(SortField::UpdatedAt, Ascending),
+        ],
+    ];
+    let mut queries: Vec<ListQuery> = orders
+        .into_iter()
+        .map(|sort| ListQuery {
+            sort,
+            ..Default::default()
+        })
+        .collect();
+    queries.push(ListQuery {
+        term: SearchTerm::parse("acm"),
+        ..Default::default()
+    });
+    for query in queries {
+        let whole = f
+            .store
+            .list(PROSPECT, &query, Scope::All)
+            .await
+            .expect("list");
+        let expected: Vec<i64> = whole.items.iter().map(|row| row.id.0).collect();
+        for per_page in [1, 2, 3] {
+            let query = ListQuery {
+                per_page,
+                ..query.clone()
+            };
+            let (forwards, backwards) = walked(&f, &query, Scope::All).await;
+            assert_eq!(forwards, expected, "forwards, {query:?}");
+            assert_eq!(
+                backwards,
+                expected[..expected.len() - 1],
+                "backwards, {query:?}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

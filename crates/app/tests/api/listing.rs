@@ -102,6 +102,155 @@ async fn the_list_is_a_laravel_paginator_key_for_key() {
     assert_eq!(keys(first).len(), 38);
 }
 
+/// The path and query of an absolute page URL, to request it.
+fn relative(url: &serde_json::Value) -> &str {
+    url.as_str()
+        .expect("a URL")
+        .strip_prefix("http://localhost:8080")
+        .expect("under the public URL")
+}
+
+#[actix_web::test]
+async fn cursor_pages_are_laravels_cursor_paginator_and_walk_both_ways() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    for i in 1..=5 {
+        app.prospect(&admin, json!({"name": format!("Prospect {i}")}))
+            .await;
+    }
+    app.prospect(&admin, json!({"name": "Other"})).await;
+    let first = app
+        .get(
+            &admin,
+            "/api/v1/prospects?filter%5Bname%5D=prospect&per_page=2&cursor=&page=3",
+        )
+        .await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    assert_eq!(
+        keys(&first.body),
+        [
+            "data",
+            "path",
+            "per_page",
+            "next_cursor",
+            "next_page_url",
+            "prev_cursor",
+            "prev_page_url"
+        ]
+    );
+    let path = "http://localhost:8080/api/v1/prospects";
+    assert_eq!(first.body["path"], path);
+    assert_eq!(first.body["per_page"], 2);
+    assert_eq!(
+        names(&first.body),
+        ["Prospect 1", "Prospect 2"],
+        "page is ignored"
+    );
+    assert_eq!(
+        (&first.body["prev_cursor"], &first.body["prev_page_url"]),
+        (&json!(null), &json!(null))
+    );
+    let next = first.body["next_cursor"].as_str().expect("a next cursor");
+    assert_eq!(
+        first.body["next_page_url"],
+        format!("{path}?filter%5Bname%5D=prospect&per_page=2&cursor={next}")
+    );
+
+    let second = app
+        .get(&admin, relative(&first.body["next_page_url"]))
+        .await;
+    assert_eq!(names(&second.body), ["Prospect 3", "Prospect 4"]);
+    let third = app
+        .get(&admin, relative(&second.body["next_page_url"]))
+        .await;
+    assert_eq!(names(&third.body), ["Prospect 5"]);
+    assert_eq!(
+        (&third.body["next_cursor"], &third.body["next_page_url"]),
+        (&json!(null), &json!(null))
+    );
+
+    let back = app
+        .get(&admin, relative(&third.body["prev_page_url"]))
+        .await;
+    assert_eq!(names(&back.body), ["Prospect 3", "Prospect 4"]);
+    let start = app.get(&admin, relative(&back.body["prev_page_url"])).await;
+    assert_eq!(names(&start.body), ["Prospect 1", "Prospect 2"]);
+    assert_eq!(start.body["prev_cursor"], json!(null), "the list's start");
+    assert_eq!(
+        names(
+            &app.get(&admin, relative(&start.body["next_page_url"]))
+                .await
+                .body
+        ),
+        ["Prospect 3", "Prospect 4"]
+    );
+
+    // A sales user's cursor pages hold only what they represent.
+    let ann = app.sales_user("ann").await;
+    app.prospect(&ann, json!({"name": "Prospect of Ann"})).await;
+    let hers = app
+        .get(&ann, "/api/v1/prospects?filter%5Bname%5D=prospect&cursor=")
+        .await;
+    assert_eq!(names(&hers.body), ["Prospect of Ann"]);
+    assert_eq!(hers.body["next_cursor"], json!(null));
+}
+
+#[actix_web::test]
+async fn a_cursor_is_refused_when_forged_edited_or_carried_to_another_list() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    for name in ["Acme 1", "Acme 2", "Acme 3"] {
+        app.prospect(&admin, json!({"name": name})).await;
+    }
+    let first = app
+        .get(
+            &admin,
+            "/api/v1/prospects?filter%5Bname%5D=acme&per_page=1&cursor=",
+        )
+        .await;
+    let cursor = first.body["next_cursor"].as_str().expect("a cursor");
+    let mut edited = cursor.to_owned().into_bytes();
+    edited[10] = if edited[10] == b'A' { b'B' } else { b'A' };
+    let edited = String::from_utf8(edited).expect("ASCII");
+    let long = "A".repeat(5_000);
+    for query in [
+        format!("filter%5Bname%5D=acme&cursor={edited}"),
+        format!("filter%5Bname%5D=acm&cursor={cursor}"),
+        format!("filter%5Bname%5D=acme&sort=-id&cursor={cursor}"),
+        format!("cursor={cursor}"),
+        format!("filter%5Bname%5D=acme&cursor={long}"),
+        "cursor=%FF%FE".to_owned(),
+        "cursor=eyJpZCI6MTUsIl9wb2ludHNUb05leHRJdGVtcyI6dHJ1ZX0".to_owned(),
+    ] {
+        let response = app.get(&admin, &format!("/api/v1/prospects?{query}")).await;
+        if query.contains("%FF") {
+            assert_eq!(response.status, 400, "{query}");
+            continue;
+        }
+        assert_eq!(response.status, 422, "{query}: {:?}", response.body);
+        assert_eq!(
+            response.body["errors"],
+            json!({"cursor": ["The selected cursor is invalid."]}),
+            "{query}"
+        );
+    }
+    let customers = app
+        .get(
+            &admin,
+            &format!("/api/v1/customers?filter%5Bname%5D=acme&cursor={cursor}"),
+        )
+        .await;
+    assert_eq!(customers.status, 422);
+    // Another page size is the same list.
+    let resized = app
+        .get(
+            &admin,
+            &format!("/api/v1/prospects?filter%5Bname%5D=acme&per_page=5&cursor={cursor}"),
+        )
+        .await;
+    assert_eq!(names(&resized.body), ["Acme 2", "Acme 3"]);
+}
+
 #[actix_web::test]
 async fn an_empty_list_and_a_page_past_the_end_have_no_bounds() {
     let app = TestApp::new().await;

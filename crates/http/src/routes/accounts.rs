@@ -4,11 +4,13 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::{AccountId, AccountKind, AccountService, Owner, ProspectInput};
+use prospects_domain::{
+    AccountId, AccountKind, AccountService, Owner, ProspectInput, Rule, ValidationErrors,
+};
 
 use crate::auth::{Caller, parse_id};
 use crate::errors::{ApiError, account_model};
-use crate::pagination::PageContext;
+use crate::pagination::{CursorContext, PageContext};
 use crate::state::ApiState;
 use crate::wire::{AccountDetailsJson, AccountJson, ErrorBody, NewProspect, ProspectChanges};
 use crate::{body, query};
@@ -20,10 +22,32 @@ pub(crate) async fn list(
     state: &ApiState,
 ) -> Result<HttpResponse, ApiError> {
     let request = query::parse_list(req.query_string(), state.settings.max_per_page)?;
+    let path = state.settings.origins.absolute_url(req, req.path());
+    if let Some(cursor) = &request.cursor {
+        let (kind, key) = (accounts.kind(), &state.settings.cursor_key);
+        let from = match cursor.as_str() {
+            "" => None,
+            cursor => Some(key.decode(kind, &request.query, cursor).ok_or_else(|| {
+                let mut errors = ValidationErrors::new();
+                errors.add("cursor", Rule::Exists);
+                ApiError::from(errors)
+            })?),
+        };
+        let slice = accounts.walk(caller.actor(), &request.query, from).await?;
+        let data: Vec<AccountJson> = slice.items.iter().map(Into::into).collect();
+        let encode = |seek| key.encode(kind, &request.query, seek);
+        let body = CursorContext {
+            path,
+            carried: &request.carried,
+            per_page: request.query.per_page,
+        }
+        .paginate(data, slice.next.map(encode), slice.previous.map(encode));
+        return Ok(HttpResponse::Ok().json(body));
+    }
     let page = accounts.list(caller.actor(), &request.query).await?;
     let data: Vec<AccountJson> = page.items.iter().map(Into::into).collect();
     let body = PageContext {
-        path: state.settings.origins.absolute_url(req, req.path()),
+        path,
         carried: &request.carried,
         page: request.query.page,
         per_page: request.query.per_page,

@@ -6,15 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::accounts;
 use crate::auth::Caller;
 use crate::errors::ApiError;
-use crate::pagination::Paginated;
+use crate::pagination::Listed;
 use crate::query::ListParams;
 use crate::state::ApiState;
 use crate::wire::{
     CustomerBody, CustomerDetailsBody, ErrorBody, NewProspect, ProspectChanges, ValidationErrorBody,
 };
 
-/// One page of customers.
-type CustomerPage<'a> = Paginated<CustomerBody<'a>>;
+/// One page of customers, numbered or by cursor.
+type CustomerList<'a> = Listed<CustomerBody<'a>>;
 
 /// List customers
 ///
@@ -28,9 +28,9 @@ type CustomerPage<'a> = Paginated<CustomerBody<'a>>;
     operation_id = "listCustomers",
     params(ListParams),
     responses(
-        (status = 200, description = "One page of customers", body = CustomerPage),
+        (status = 200, description = "One page of customers: numbered (`CustomerPage`), or by cursor (`CustomerCursorPage`) when `cursor` is given", body = CustomerList),
         (status = 400, description = "An unknown filter or sort, or a query string that is not UTF-8", body = ErrorBody),
-        (status = 422, description = "`per_page` out of bounds, or a filter over its bounds (1,000 characters; parts or words as stated on each filter), reported on `filter.name`, `filter.id` or `filter.term_match`", body = ValidationErrorBody),
+        (status = 422, description = "`per_page` out of bounds, a `cursor` that is not one of this list's, or a filter over its bounds (1,000 characters; parts or words as stated on each filter), reported on `filter.name`, `filter.id` or `filter.term_match`", body = ValidationErrorBody),
     ),
     security(("bearerAuth" = []))
 )]

@@ -8,7 +8,7 @@ use super::accounts;
 use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::form;
-use crate::pagination::Paginated;
+use crate::pagination::Listed;
 use crate::query::ListParams;
 use crate::state::ApiState;
 use crate::wire::{
@@ -16,8 +16,8 @@ use crate::wire::{
     ProspectDetailsBody, ValidationErrorBody,
 };
 
-/// One page of prospects.
-type ProspectPage<'a> = Paginated<ProspectBody<'a>>;
+/// One page of prospects, numbered or by cursor.
+type ProspectList<'a> = Listed<ProspectBody<'a>>;
 
 /// List prospects
 ///
@@ -31,9 +31,9 @@ type ProspectPage<'a> = Paginated<ProspectBody<'a>>;
     operation_id = "listProspects",
     params(ListParams),
     responses(
-        (status = 200, description = "One page of prospects", body = ProspectPage),
+        (status = 200, description = "One page of prospects: numbered (`ProspectPage`), or by cursor (`ProspectCursorPage`) when `cursor` is given", body = ProspectList),
         (status = 400, description = "An unknown filter or sort, or a query string that is not UTF-8", body = ErrorBody),
-        (status = 422, description = "`per_page` out of bounds, or a filter over its bounds (1,000 characters; parts or words as stated on each filter), reported on `filter.name`, `filter.id` or `filter.term_match`", body = ValidationErrorBody),
+        (status = 422, description = "`per_page` out of bounds, a `cursor` that is not one of this list's, or a filter over its bounds (1,000 characters; parts or words as stated on each filter), reported on `filter.name`, `filter.id` or `filter.term_match`", body = ValidationErrorBody),
     ),
     security(("bearerAuth" = []))
 )]

@@ -9,10 +9,10 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::{
     Account, AccountDetails, AccountId, AccountKind, AccountRepository, FileKey, ListQuery, Page,
-    ProspectFields, Reference, ReferenceLookup, RepositoryError, Scope, UserId,
+    ProspectFields, Reference, ReferenceLookup, RepositoryError, Scope, Seek, UserId,
 };
 
-use super::query::{Tier, filtered, page, tier as relevance_tier};
+use super::query::{Tier, filtered, page, seek as sorted_seek, tier as relevance_tier};
 use super::{Accounts, Conn, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{AccountRow, AccountWrite, ContactRow, DocumentRow, PaymentPlanRow, now};
@@ -115,6 +115,35 @@ macro_rules! locked_record {
     }};
 }
 pub(super) use locked_record;
+
+/// The ids of up to `$wanted` rows of a relevance-ordered list, from its
+/// start or beyond a cursor's position (`$from`), tier by tier, each read
+/// only as far as the page reaches; then those rows, in that order.
+macro_rules! by_relevance {
+    ($c:expr, $kind:expr, $query:expr, $scope:expr, $term:expr, $from:expr, $wanted:expr, $skip:expr) => {{
+        let mut ids: Vec<i64> = Vec::new();
+        for read in Tier::reads($from) {
+            let missing = $wanted.saturating_sub(i64::try_from(ids.len()).unwrap_or(i64::MAX));
+            if missing <= 0 {
+                break;
+            }
+            let more: Vec<i64> = relevance_tier($c, $kind, $query, $scope, $term, read)
+                .select(accounts::id)
+                .limit(missing)
+                .load($c)
+                .await?;
+            ids.extend(more);
+        }
+        let ids: Vec<i64> = ids.into_iter().skip($skip).collect();
+        let mut rows: Vec<AccountRow> = accounts::table
+            .filter(accounts::id.eq_any(&ids))
+            .select(AccountRow::as_select())
+            .load($c)
+            .await?;
+        rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+        rows
+    }};
+}
 
 impl Accounts {
     /// SQLite does not name the foreign key that failed; find the dangling
@@ -270,35 +299,10 @@ impl AccountRepository for Accounts {
                         };
                         let rows: Vec<AccountRow> = match &query.term {
                             Some(term) if query.sort.is_empty() => {
-                                // By relevance: each tier in id order, read
-                                // only as far as this page reaches.
                                 let offset = query.offset();
                                 let wanted = offset.saturating_add(i64::from(query.per_page));
-                                let mut ids: Vec<i64> = Vec::new();
-                                for tier in Tier::ALL {
-                                    let missing = wanted.saturating_sub(
-                                        i64::try_from(ids.len()).unwrap_or(i64::MAX),
-                                    );
-                                    if missing <= 0 {
-                                        break;
-                                    }
-                                    let more: Vec<i64> =
-                                        relevance_tier(c, kind, query, scope, term, tier)
-                                            .select(accounts::id)
-                                            .limit(missing)
-                                            .load(c)
-                                            .await?;
-                                    ids.extend(more);
-                                }
                                 let skipped = usize::try_from(offset).unwrap_or(usize::MAX);
-                                let ids: Vec<i64> = ids.into_iter().skip(skipped).collect();
-                                let mut rows: Vec<AccountRow> = accounts::table
-                                    .filter(accounts::id.eq_any(&ids))
-                                    .select(AccountRow::as_select())
-                                    .load(c)
-                                    .await?;
-                                rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
-                                rows
+                                by_relevance!(c, kind, query, scope, term, None, wanted, skipped)
                             }
                             _ => {
                                 page(c, kind, query, scope)
@@ -316,6 +320,49 @@ impl AccountRepository for Accounts {
                     items: rows.into_iter().map(Into::into).collect(),
                     total: u64::try_from(total).unwrap_or_default(),
                 })
+            })
+            .await
+    }
+
+    async fn seek(
+        &self,
+        kind: AccountKind,
+        query: &ListQuery,
+        from: Option<Seek>,
+        limit: u32,
+        scope: Scope,
+    ) -> Result<Vec<Account>, RepositoryError> {
+        self.0
+            .bounded(async {
+                let mut conn = self.0.conn().await?;
+                let rows = with_conn!(&mut conn, |c| {
+                    async {
+                        let rows: Vec<AccountRow> = match query.relevance_term() {
+                            Some(term) => {
+                                by_relevance!(
+                                    c,
+                                    kind,
+                                    query,
+                                    scope,
+                                    term,
+                                    from,
+                                    i64::from(limit),
+                                    0
+                                )
+                            }
+                            None => {
+                                sorted_seek(c, kind, query, scope, from, limit)
+                                    .select(AccountRow::as_select())
+                                    .load(c)
+                                    .await?
+                            }
+                        };
+                        Ok::<_, diesel::result::Error>(rows)
+                    }
+                    .await
+                })
+                .map_err(from_diesel)?;
+                Ok(rows.into_iter().map(Into::into).collect())
             })
             .await
     }

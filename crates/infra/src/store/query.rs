@@ -5,14 +5,16 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use prospects_domain::search::SearchTerm;
-use prospects_domain::{AccountKind, ListQuery, Scope, SortDirection, SortField};
+use prospects_domain::{
+    AccountKind, Direction, ListQuery, Position, Scope, Seek, SortDirection, SortField, SortKey,
+};
 
 use crate::schema::accounts;
 
 /// The list query for one backend. Written once in [`list_queries!`] and
 /// instantiated per backend: diesel's boxed queries are backend-specific, and
 /// spelling the generic bounds out would bury the query.
-pub trait ListQueries: TermSearch {
+pub trait ListQueries: TermSearch + Compare {
     /// The rows the query and scope select, before sorting and paging; used
     /// for both the count and the page so the two can never disagree.
     fn filtered(
@@ -21,21 +23,39 @@ pub trait ListQueries: TermSearch {
         scope: Scope,
     ) -> accounts::BoxedQuery<'static, Self>;
 
-    /// One relevance tier of a term search's rows, in id order.
+    /// One relevance tier of a term search's rows, in id order read
+    /// `towards` its end (`Forward`) or its start, past `beyond_id` if given.
     fn tier(
         kind: AccountKind,
         query: &ListQuery,
         scope: Scope,
         term: &SearchTerm,
-        tier: Tier,
+        read: TierRead,
     ) -> accounts::BoxedQuery<'static, Self>;
 
-    /// Orders by the requested keys, always ending with `id` (in the last
-    /// key's direction) so that pages never overlap. (A term search without
-    /// `sort` is read tier by tier instead, see [`Tier`].)
+    /// Orders by [`ListQuery::order`], read forwards or backwards. (A term
+    /// search without `sort` is read tier by tier instead, see [`Tier`].)
     fn sorted(
         rows: accounts::BoxedQuery<'static, Self>,
         query: &ListQuery,
+        towards: Direction,
+    ) -> accounts::BoxedQuery<'static, Self>;
+
+    /// The rows of a sorted list strictly beyond a cursor's position:
+    /// `(k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...` over [`ListQuery::order`]
+    /// (`<` where a key runs the other way), led by `k1 >= v1` so that the
+    /// first key's index bounds the walk. Built of plain comparisons with
+    /// no constant in an OR, so a generic plan can use the index too.
+    fn beyond(query: &ListQuery, seek: Seek) -> AccountCondition<Self>;
+
+    /// Up to `limit` rows of a sorted list from its start, or beyond a
+    /// cursor's position in its direction, nearest first.
+    fn seek(
+        kind: AccountKind,
+        query: &ListQuery,
+        scope: Scope,
+        from: Option<Seek>,
+        limit: u32,
     ) -> accounts::BoxedQuery<'static, Self>;
 
     /// The rows of the requested page: their ids first, from the filtered
@@ -54,7 +74,7 @@ pub trait TermSearch: diesel::backend::Backend + Sized {
     fn matching(term: &SearchTerm) -> AccountCondition<Self>;
 }
 
-type AccountCondition<B> = Box<dyn BoxableExpression<accounts::table, B, SqlType = Bool>>;
+pub type AccountCondition<B> = Box<dyn BoxableExpression<accounts::table, B, SqlType = Bool>>;
 
 /// PostgreSQL matches the searched text with LIKE, which its trigram index
 /// answers (migration 000004).
@@ -109,9 +129,10 @@ where
     C::Backend::filtered(kind, query, scope)
 }
 
-/// The relevance tiers of a term search without `sort` (SPEC §3 [ours]):
-/// accounts whose name starts with the term, then those with a word of the
-/// name starting with it, then the other matches; by id within each. A page
+/// The relevance tiers of a term search without `sort` (SPEC §3 [ours]),
+/// as `prospects_domain::listing::relevance` numbers them: accounts whose
+/// name starts with the term, then those with a word of the name starting
+/// with it, then the other matches; by id within each. A page
 /// reads each tier in id order and only as far as it reaches, and nothing
 /// ranks every match; but a name tier with few rows is found by testing the
 /// matches' names one by one, since no index holds them (docs/benchmarks.md).
@@ -124,6 +145,52 @@ pub enum Tier {
 
 impl Tier {
     pub const ALL: [Tier; 3] = [Tier::NameStarts, Tier::NameWordStarts, Tier::Elsewhere];
+
+    fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// The reads a relevance list takes, in order: every tier from the
+    /// start, or from a cursor's position onwards (its own tier past its
+    /// id, then the following tiers whole) or backwards.
+    pub fn reads(from: Option<Seek>) -> Vec<TierRead> {
+        let whole = |tier, towards| TierRead {
+            tier,
+            towards,
+            beyond_id: None,
+        };
+        let Some(Seek { from, direction }) = from else {
+            return Self::ALL
+                .map(|tier| whole(tier, Direction::Forward))
+                .to_vec();
+        };
+        let own = |tier: Tier| tier.number() == from.relevance;
+        let mut reads: Vec<TierRead> = match direction {
+            Direction::Forward => Self::ALL
+                .into_iter()
+                .filter(|tier| tier.number() >= from.relevance)
+                .map(|tier| whole(tier, direction))
+                .collect(),
+            Direction::Backward => Self::ALL
+                .into_iter()
+                .rev()
+                .filter(|tier| tier.number() <= from.relevance)
+                .map(|tier| whole(tier, direction))
+                .collect(),
+        };
+        for read in reads.iter_mut().filter(|read| own(read.tier)) {
+            read.beyond_id = Some(from.id);
+        }
+        reads
+    }
+}
+
+/// One read of a relevance tier (see [`Tier::reads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierRead {
+    pub tier: Tier,
+    pub towards: Direction,
+    pub beyond_id: Option<i64>,
 }
 
 /// [`ListQueries::tier`] for the backend of connection `_conn`.
@@ -133,13 +200,29 @@ pub fn tier<C>(
     query: &ListQuery,
     scope: Scope,
     term: &SearchTerm,
-    tier: Tier,
+    read: TierRead,
 ) -> accounts::BoxedQuery<'static, C::Backend>
 where
     C: diesel_async::AsyncConnectionCore,
     C::Backend: ListQueries,
 {
-    C::Backend::tier(kind, query, scope, term, tier)
+    C::Backend::tier(kind, query, scope, term, read)
+}
+
+/// [`ListQueries::seek`] for the backend of connection `_conn`.
+pub fn seek<C>(
+    _conn: &C,
+    kind: AccountKind,
+    query: &ListQuery,
+    scope: Scope,
+    from: Option<Seek>,
+    limit: u32,
+) -> accounts::BoxedQuery<'static, C::Backend>
+where
+    C: diesel_async::AsyncConnectionCore,
+    C::Backend: ListQueries,
+{
+    C::Backend::seek(kind, query, scope, from, limit)
 }
 
 /// [`ListQueries::page`] for the backend of connection `_conn`.
@@ -169,8 +252,8 @@ pub fn list_sql(kind: AccountKind, query: &ListQuery, scope: Scope) -> Vec<Strin
             let page = <$backend>::page(kind, query, scope);
             $all.push(diesel::debug_query::<$backend, _>(&page).to_string());
             if let Some(term) = &query.term {
-                for tier in Tier::ALL {
-                    let ids = <$backend>::tier(kind, query, scope, term, tier).select(accounts::id);
+                for read in Tier::reads(None) {
+                    let ids = <$backend>::tier(kind, query, scope, term, read).select(accounts::id);
                     $all.push(diesel::debug_query::<$backend, _>(&ids).to_string());
                 }
             }
@@ -223,16 +306,76 @@ macro_rules! list_queries {
                 query: &ListQuery,
                 scope: Scope,
             ) -> accounts::BoxedQuery<'static, Self> {
-                let ids = Self::sorted(Self::filtered(kind, query, scope), query)
-                    .select(accounts::id)
-                    .limit(i64::from(query.per_page))
-                    .offset(query.offset());
+                let ids = Self::sorted(
+                    Self::filtered(kind, query, scope),
+                    query,
+                    Direction::Forward,
+                )
+                .select(accounts::id)
+                .limit(i64::from(query.per_page))
+                .offset(query.offset());
                 Self::sorted(
                     accounts::table
                         .filter(accounts::id.eq_any(ids))
                         .into_boxed(),
                     query,
+                    Direction::Forward,
                 )
+            }
+
+            fn seek(
+                kind: AccountKind,
+                query: &ListQuery,
+                scope: Scope,
+                from: Option<Seek>,
+                limit: u32,
+            ) -> accounts::BoxedQuery<'static, Self> {
+                let mut rows = Self::filtered(kind, query, scope);
+                if let Some(seek) = from {
+                    rows = rows.filter(Self::beyond(query, seek));
+                }
+                let towards = from.map_or(Direction::Forward, |seek| seek.direction);
+                Self::sorted(rows, query, towards).limit(i64::from(limit))
+            }
+
+            fn beyond(query: &ListQuery, seek: Seek) -> AccountCondition<Self> {
+                let keys = query.order();
+                let onward = |direction: SortDirection| {
+                    (direction == SortDirection::Ascending)
+                        == (seek.direction == Direction::Forward)
+                };
+                let strictly = |key: &SortKey| {
+                    let op = if onward(key.direction) {
+                        Cmp::Above
+                    } else {
+                        Cmp::Below
+                    };
+                    Self::compare(key.field, op, &seek.from)
+                };
+                let mut any: Option<AccountCondition<Self>> = None;
+                for (at, key) in keys.iter().enumerate() {
+                    let mut this = strictly(key);
+                    for earlier in &keys[..at] {
+                        this = Box::new(
+                            Self::compare(earlier.field, Cmp::Equal, &seek.from).and(this),
+                        );
+                    }
+                    any = Some(match any {
+                        None => this,
+                        Some(any) => Box::new(any.or(this)),
+                    });
+                }
+                let first = keys[0];
+                let op = if onward(first.direction) {
+                    Cmp::AtOrAbove
+                } else {
+                    Cmp::AtOrBelow
+                };
+                let lead = Self::compare(first.field, op, &seek.from);
+                match any {
+                    Some(any) => Box::new(lead.and(any)),
+                    None => lead,
+                }
             }
 
             fn tier(
@@ -240,14 +383,14 @@ macro_rules! list_queries {
                 query: &ListQuery,
                 scope: Scope,
                 term: &SearchTerm,
-                tier: Tier,
+                read: TierRead,
             ) -> accounts::BoxedQuery<'static, Self> {
                 // The phrase holds only letters, digits and single spaces:
                 // nothing to escape.
                 let starts = format!("{}%", term.phrase());
                 let word_starts = format!("% {}%", term.phrase());
                 let rows = Self::filtered(kind, query, scope);
-                let rows = match tier {
+                let rows = match read.tier {
                     Tier::NameStarts => rows.filter(accounts::name_key.like(starts)),
                     Tier::NameWordStarts => rows
                         .filter(accounts::name_key.like(word_starts))
@@ -256,15 +399,34 @@ macro_rules! list_queries {
                         .filter(accounts::name_key.not_like(starts))
                         .filter(accounts::name_key.not_like(word_starts)),
                 };
-                rows.order_by(accounts::id.asc())
+                match (read.towards, read.beyond_id) {
+                    (Direction::Forward, None) => rows.order_by(accounts::id.asc()),
+                    (Direction::Forward, Some(id)) => rows
+                        .filter(accounts::id.gt(id))
+                        .order_by(accounts::id.asc()),
+                    (Direction::Backward, None) => rows.order_by(accounts::id.desc()),
+                    (Direction::Backward, Some(id)) => rows
+                        .filter(accounts::id.lt(id))
+                        .order_by(accounts::id.desc()),
+                }
             }
 
             fn sorted(
                 mut rows: accounts::BoxedQuery<'static, Self>,
                 query: &ListQuery,
+                towards: Direction,
             ) -> accounts::BoxedQuery<'static, Self> {
-                for key in &query.sort {
-                    rows = match (key.field, key.direction) {
+                for key in query.order() {
+                    let direction = match (towards, key.direction) {
+                        (Direction::Forward, direction) => direction,
+                        (Direction::Backward, SortDirection::Ascending) => {
+                            SortDirection::Descending
+                        }
+                        (Direction::Backward, SortDirection::Descending) => {
+                            SortDirection::Ascending
+                        }
+                    };
+                    rows = match (key.field, direction) {
                         (SortField::Id, SortDirection::Ascending) => {
                             rows.then_order_by(accounts::id.asc())
                         }
@@ -285,18 +447,46 @@ macro_rules! list_queries {
                         }
                     };
                 }
-                // Ties go by id, in the direction of the last key, so that
-                // the order is one index's order read forwards or backwards.
-                if !query.sort.iter().any(|key| key.field == SortField::Id) {
-                    rows = match query.sort.last().map(|key| key.direction) {
-                        Some(SortDirection::Descending) => rows.then_order_by(accounts::id.desc()),
-                        _ => rows.then_order_by(accounts::id.asc()),
-                    };
-                }
                 rows
             }
         }
+
+        impl Compare for $backend {
+            fn compare(field: SortField, op: Cmp, at: &Position) -> AccountCondition<Self> {
+                macro_rules! by {
+                    ($column:expr, $value:expr) => {
+                        match op {
+                            Cmp::Above => Box::new($column.gt($value)),
+                            Cmp::AtOrAbove => Box::new($column.ge($value)),
+                            Cmp::Equal => Box::new($column.eq($value)),
+                            Cmp::AtOrBelow => Box::new($column.le($value)),
+                            Cmp::Below => Box::new($column.lt($value)),
+                        }
+                    };
+                }
+                match field {
+                    SortField::Id => by!(accounts::id, at.id),
+                    SortField::CreatedAt => by!(accounts::created_at, at.created_at.naive_utc()),
+                    SortField::UpdatedAt => by!(accounts::updated_at, at.updated_at.naive_utc()),
+                }
+            }
+        }
     };
+}
+
+/// How a column compares with a cursor position's value.
+#[derive(Debug, Clone, Copy)]
+pub enum Cmp {
+    Above,
+    AtOrAbove,
+    Equal,
+    AtOrBelow,
+    Below,
+}
+
+/// One sort column compared with a cursor position's value.
+pub trait Compare: diesel::backend::Backend + Sized {
+    fn compare(field: SortField, op: Cmp, at: &Position) -> AccountCondition<Self>;
 }
 
 list_queries!(diesel::pg::Pg);
