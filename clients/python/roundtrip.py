@@ -44,6 +44,7 @@ from prospects_client.models import (
     Prospect,
     ProspectChanges,
     ProspectDetails,
+    ProspectCursorPage,
     ProspectPage,
 )
 
@@ -73,6 +74,9 @@ def main(base_url: str, email: str, password: str) -> None:
     page = expect(list_prospects.sync_detailed(client=client, filtername="round trip python"), 200, ProspectPage)
     assert [p.id for p in page.data] == [created.id], page
     assert page.total == 1
+
+    walked = expect(list_prospects.sync_detailed(client=client, filtername="round trip python", cursor=""), 200, ProspectCursorPage)
+    assert [p.id for p in walked.data] == [created.id] and walked.next_cursor is None and walked.prev_cursor is None, walked
 
     shown = expect(show_prospect.sync_detailed(client=client, id=created.id), 200, ProspectDetails)
     assert shown.name == "Round Trip Python" and shown.contacts == [] and shown.payment_plan is None

@@ -44,7 +44,15 @@ const listed = await client.GET("/api/v1/prospects", {
 });
 declared("/api/v1/prospects", "get", listed.response);
 check(listed.data !== undefined, `list: ${listed.response.status}`);
-check(listed.data.total === 1 && listed.data.data[0].id === id, `list found ${JSON.stringify(listed.data.data)}`);
+check("total" in listed.data, "a numbered page without cursor");
+check("total" in listed.data && listed.data.total === 1 && listed.data.data[0].id === id, `list found ${JSON.stringify(listed.data.data)}`);
+
+const walked = await client.GET("/api/v1/prospects", {
+  params: { query: { "filter[name]": "round trip typescript", cursor: "" } },
+});
+declared("/api/v1/prospects", "get", walked.response);
+check(walked.data !== undefined && "next_cursor" in walked.data, `cursor page: ${walked.response.status}`);
+check("next_cursor" in walked.data && walked.data.data[0].id === id && walked.data.next_cursor === null && walked.data.prev_cursor === null, `cursor page ${JSON.stringify(walked.data)}`);
 
 const shown = await client.GET("/api/v1/prospects/{id}", { params: { path: { id } } });
 declared("/api/v1/prospects/{id}", "get", shown.response);
