@@ -52,6 +52,31 @@ pub async fn answer(
             offset,
             ..
         } => expected(matching, *per_page, *offset).await?,
+        Action::CursorPage { .. } => {
+            // The page after the cursor's row: the rows a direct count puts
+            // beyond it, up to 25, and a next cursor while more remain.
+            let beyond = direct
+                .count(&format!(
+                    "kind = 'prospect' AND (created_at < '{at}' OR (created_at = '{at}' AND id < {id}))",
+                    at = context.deep_cursor.created_at,
+                    id = context.deep_cursor.id
+                ))
+                .await?;
+            let rows = u64::try_from(beyond)?.min(25);
+            let page = body["data"].as_array().map_or(0, Vec::len) as u64;
+            ensure!(
+                page == rows,
+                "{}: {page} rows, {rows} expected",
+                request.path
+            );
+            ensure!(
+                body["next_cursor"].is_string() == (u64::try_from(beyond)? > 25),
+                "{}: next_cursor {} with {beyond} rows beyond",
+                request.path,
+                body["next_cursor"]
+            );
+            return Ok(());
+        }
         Action::ListIds => {
             // The same ids the request named: the generator is replayed.
             let ids = random_ids(context, &mut Rng::new(7));

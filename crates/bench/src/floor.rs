@@ -57,7 +57,7 @@ impl FloorWorker {
                 "SELECT * FROM documents WHERE account_id = $1 ORDER BY id".into(),
                 "SELECT * FROM payment_plans WHERE account_id = $1".into(),
             ],
-            Action::List { floor, .. } => floor.clone(),
+            Action::List { floor, .. } | Action::CursorPage { floor } => floor.clone(),
             Action::ListIds => vec![PAGE_OF_IDS.into(), COUNT_OF_IDS.into()],
             Action::Create => vec![INSERT.into()],
             Action::Update => vec![UPDATE.into()],
@@ -100,6 +100,7 @@ impl Worker for FloorWorker {
                 let id = self.context.random_id(&mut self.rng);
                 self.run_all(&[&id]).await
             }
+            Action::CursorPage { .. } => self.run_all(&[]).await,
             Action::List { .. } => {
                 let sales_id = self.context.sales_id;
                 self.run_all(&[&sales_id]).await

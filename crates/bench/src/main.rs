@@ -177,11 +177,17 @@ async fn run_backend(args: &Args, backend: BackendArg) -> anyhow::Result<Section
     );
     // The server closes a connection left idle that long: open another.
     let mut conn = Connection::open(server.address).await?;
+    let deep_cursor = seed::deep_cursor(&mut conn, &admin_token, args.rows).await?;
+    eprintln!(
+        "bench: {title}: a cursor {} rows deep into sort=-created_at",
+        deep_cursor.depth
+    );
     let context = Arc::new(Context {
         rows: args.rows,
         admin_token,
         sales_token: seed::sales_token(&mut conn).await?,
         sales_id: representatives[0],
+        deep_cursor,
     });
     let scenarios = scenarios::all(&context);
 

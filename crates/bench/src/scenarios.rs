@@ -23,6 +23,20 @@ pub struct Context {
     pub sales_token: String,
     /// The sales user's id: the representative of one prospect in 50.
     pub sales_id: i64,
+    /// A cursor deep into `sort=-created_at`, and the row it follows.
+    pub deep_cursor: DeepCursor,
+}
+
+/// A `sort=-created_at` cursor reached by walking the list (cursors are
+/// signed: only the server makes them), and the row it resumes after.
+#[derive(Debug, Clone)]
+pub struct DeepCursor {
+    pub cursor: String,
+    /// Rows before the cursor.
+    pub depth: u64,
+    /// The last row before it: its `created_at` as stored, and its id.
+    pub created_at: String,
+    pub id: i64,
 }
 
 impl Context {
@@ -54,6 +68,9 @@ pub enum Action {
     },
     /// `GET /api/v1/prospects?filter[id]=...` with 25 random ids.
     ListIds,
+    /// `GET /api/v1/prospects?sort=-created_at&per_page=25&cursor=...`
+    /// from [`Context::deep_cursor`]: a full page, no total.
+    CursorPage { floor: Vec<String> },
     /// `POST /api/v1/prospects`.
     Create,
     /// `PUT /api/v1/prospects/{random id}` changing one field.
@@ -225,6 +242,18 @@ pub fn all(context: &Context) -> Vec<Scenario> {
             floor_note: "the page's ids by OFFSET (index-only), then their rows (no total)",
         },
         Scenario {
+            name: "cursor page, sort=-created_at, per_page=25",
+            caller: Caller::Admin,
+            action: Action::CursorPage {
+                floor: vec![format!(
+                    "{ROW} WHERE {PROSPECTS} AND (created_at, id) < ('{}', {}) \
+                     ORDER BY created_at DESC, id DESC LIMIT 26",
+                    context.deep_cursor.created_at, context.deep_cursor.id
+                )],
+            },
+            floor_note: "the page beyond the cursor's row, one more row (keyset)",
+        },
+        Scenario {
             name: "POST create",
             caller: Caller::Admin,
             action: Action::Create,
@@ -295,6 +324,10 @@ impl Scenario {
         match &self.action {
             Action::GetOne => get(format!("/api/v1/prospects/{}", context.random_id(rng))),
             Action::List { query, .. } => get(format!("/api/v1/prospects?{}", encode(query))),
+            Action::CursorPage { .. } => get(format!(
+                "/api/v1/prospects?sort=-created_at&per_page=25&cursor={}",
+                context.deep_cursor.cursor
+            )),
             Action::ListIds => {
                 let ids: Vec<String> = random_ids(context, rng)
                     .iter()
@@ -344,6 +377,12 @@ mod tests {
             admin_token: "a".into(),
             sales_token: "s".into(),
             sales_id: 7,
+            deep_cursor: DeepCursor {
+                cursor: "c".into(),
+                depth: 1000,
+                created_at: "2026-12-07 04:00:00.123456".into(),
+                id: 9,
+            },
         }
     }
 

@@ -12,6 +12,7 @@ use prospects_infra::{PoolSettings, Store};
 use crate::data;
 use crate::direct::Direct;
 use crate::http::Connection;
+use crate::scenarios::DeepCursor;
 
 pub const SALES_USERS: usize = 50;
 const PASSWORD: &str = "bench-password";
@@ -83,6 +84,56 @@ pub async fn sales_token(conn: &mut Connection) -> anyhow::Result<String> {
         .as_str()
         .map(str::to_owned)
         .context("a login answers with a token")
+}
+
+/// Walks `sort=-created_at` by cursor, 100 rows a page, to 10,000 rows
+/// deep (or halfway through a smaller table), and keeps the last cursor.
+pub async fn deep_cursor(
+    conn: &mut Connection,
+    admin: &str,
+    rows: u64,
+) -> anyhow::Result<DeepCursor> {
+    const PER_PAGE: u64 = 100;
+    let steps = (rows / PER_PAGE / 2).clamp(1, 100);
+    let mut next = String::new();
+    let mut last = serde_json::Value::Null;
+    for _ in 0..steps {
+        let answer = conn
+            .send(
+                Method::GET,
+                &format!("/api/v1/prospects?sort=-created_at&per_page={PER_PAGE}&cursor={next}"),
+                admin,
+                None,
+            )
+            .await?;
+        if answer.status != StatusCode::OK {
+            bail!(
+                "walking by cursor: {} {}",
+                answer.status,
+                String::from_utf8_lossy(&answer.body)
+            );
+        }
+        let page = answer.json()?;
+        let Some(cursor) = page["next_cursor"].as_str() else {
+            bail!("walking by cursor: the list ended after fewer than {rows} rows");
+        };
+        next = cursor.to_owned();
+        last = page["data"][PER_PAGE as usize - 1].clone();
+    }
+    let created_at = last["created_at"]
+        .as_str()
+        .context("a prospect has created_at")?;
+    let created_at = chrono::DateTime::parse_from_rfc3339(created_at)?
+        .naive_utc()
+        // As the application stores it (SQLite compares the text).
+        .format("%F %T%.f")
+        .to_string();
+    Ok(DeepCursor {
+        cursor: next,
+        depth: steps * PER_PAGE,
+        created_at,
+        id: last["id"].as_i64().context("a prospect has an id")?,
+    })
 }
 
 /// Writes prospects until there are `rows`; a database that already holds
