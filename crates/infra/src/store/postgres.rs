@@ -25,6 +25,10 @@ pub async fn connect(
     statements: StatementCounter,
 ) -> anyhow::Result<Pool<AsyncPgConnection>> {
     migrate(url).await?;
+    // The pool keeps its test query on checkout (`RecyclingMethod::Verified`,
+    // one round trip per request): without it, a request made the moment
+    // the database's connections are cut takes a dead connection before its
+    // close is seen, and fails (outages::a_write_whose_connection_dies_mid_flight_is_503).
     let mut config = ManagerConfig::default();
     let statement_timeout = format!(
         "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {0};",

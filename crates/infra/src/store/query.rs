@@ -280,17 +280,23 @@ macro_rules! list_queries {
                     rows = rows.filter(accounts::representative_id.eq(user.0));
                 }
                 if !query.name_any_of.is_empty() {
-                    let mut any: Box<dyn BoxableExpression<accounts::table, Self, SqlType = Bool>> =
-                        Box::new(false.into_sql::<Bool>());
                     // No stored name holds a NUL (validation refuses one) and
                     // PostgreSQL cannot take one as a parameter: such a part
-                    // matches nothing, so it adds nothing to the OR.
+                    // matches nothing, so it adds nothing to the OR. The OR
+                    // holds no constant (`$1 OR ...`), which would keep a
+                    // generic plan off the trigram index.
+                    let mut any: Option<AccountCondition<Self>> = None;
                     for part in query.name_any_of.iter().filter(|part| !part.contains('\0')) {
-                        any = Box::new(
-                            any.or(accounts::name_key.like(contains_pattern(part)).escape('\\')),
-                        );
+                        let this = accounts::name_key.like(contains_pattern(part)).escape('\\');
+                        any = Some(match any {
+                            None => Box::new(this),
+                            Some(any) => Box::new(any.or(this)),
+                        });
                     }
-                    rows = rows.filter(any);
+                    rows = match any {
+                        Some(any) => rows.filter(any),
+                        None => rows.filter(false.into_sql::<Bool>()),
+                    };
                 }
                 if let Some(ids) = &query.ids {
                     rows = rows.filter(accounts::id.eq_any(ids.clone()));

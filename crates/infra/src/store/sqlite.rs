@@ -11,7 +11,9 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
@@ -78,6 +80,8 @@ pub async fn connect(
         .to_owned();
     migrate(&location).await?;
     let mut config = ManagerConfig::default();
+    // A file connection does not go away: no test query on checkout.
+    config.recycling_method = RecyclingMethod::Fast;
     let busy_timeout = settings.timeout;
     config.custom_setup = Box::new(move |url| {
         let url = url.to_owned();
