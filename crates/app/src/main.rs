@@ -149,6 +149,10 @@ enum TokensCommand {
     },
 }
 
+/// Returns freed memory to the system (see the workspace manifest).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     match run().await {

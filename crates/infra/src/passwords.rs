@@ -13,14 +13,20 @@ use prospects_domain::PasswordHasher;
 pub struct Argon2Hasher {
     /// A hash of a random password, verified when the email is unknown.
     decoy: Arc<str>,
+    /// One hash at a time per core: each takes 19 MiB and a core for tens
+    /// of milliseconds, so a burst of logins queues here rather than
+    /// taking memory and the blocking pool without bound.
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl Argon2Hasher {
     pub fn new() -> anyhow::Result<Self> {
         let random = SaltString::generate(&mut OsRng);
         let decoy = hash_now(random.as_str())?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
             decoy: decoy.into(),
+            permits: Arc::new(tokio::sync::Semaphore::new(cores)),
         })
     }
 }
@@ -47,7 +53,13 @@ fn verify_now(password: &str, hash: &str) -> bool {
 impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &str) -> anyhow::Result<String> {
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hash_now(&password)).await?
+        // Held by the work itself, which goes on if the request is dropped.
+        let permit = self.permits.clone().acquire_owned().await?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash_now(&password)
+        })
+        .await?
     }
 
     async fn verify(&self, password: &str, hash: Option<String>) -> bool {
@@ -59,9 +71,15 @@ impl PasswordHasher for Argon2Hasher {
             Some(hash) if PasswordHash::new(&hash).is_ok() => (hash, true),
             _ => (self.decoy.to_string(), false),
         };
-        let matched = tokio::task::spawn_blocking(move || verify_now(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let Ok(permit) = self.permits.clone().acquire_owned().await else {
+            return false;
+        };
+        let matched = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            verify_now(&password, &hash)
+        })
+        .await
+        .unwrap_or(false);
         matched && real
     }
 }
