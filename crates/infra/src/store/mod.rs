@@ -90,11 +90,40 @@ impl Instrumentation for StatementCounter {
         // A connection setting is no work asked of the database: SQLite's
         // per-call busy timeout (see `Store::conn`) is not counted.
         if let InstrumentationEvent::StartQuery { query, .. } = event
-            && !query.to_string().starts_with(BUSY_TIMEOUT)
+            && !starts_with(query, BUSY_TIMEOUT)
         {
             self.0.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
+
+/// Whether `text` renders starting with `prefix`, rendering no further than
+/// needed: every statement passes here, and rendering a whole one (its SQL
+/// and its values) would cost more than running a cheap one.
+fn starts_with(text: &dyn std::fmt::Display, prefix: &str) -> bool {
+    struct Prefix<'a> {
+        rest: &'a [u8],
+    }
+    impl std::fmt::Write for Prefix<'_> {
+        fn write_str(&mut self, chunk: &str) -> std::fmt::Result {
+            let n = chunk.len().min(self.rest.len());
+            if chunk.as_bytes()[..n] != self.rest[..n] {
+                return Err(std::fmt::Error);
+            }
+            self.rest = &self.rest[n..];
+            // Matched, or not: either way nothing more needs rendering.
+            if self.rest.is_empty() {
+                Err(std::fmt::Error)
+            } else {
+                Ok(())
+            }
+        }
+    }
+    let mut sink = Prefix {
+        rest: prefix.as_bytes(),
+    };
+    let _ = std::fmt::Write::write_fmt(&mut sink, format_args!("{text}"));
+    sink.rest.is_empty()
 }
 
 const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout";
@@ -354,5 +383,30 @@ impl HealthCheck for Store {
             .map_err(|e| RepositoryError::Unavailable(e.into()))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_with;
+
+    struct Chunks(&'static [&'static str]);
+
+    impl std::fmt::Display for Chunks {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.iter().try_for_each(|chunk| f.write_str(chunk))
+        }
+    }
+
+    #[test]
+    fn a_prefix_is_told_across_chunks_without_rendering_the_rest() {
+        let pragma = Chunks(&["PRAGMA bu", "sy_timeout", " = 5", "00"]);
+        assert!(starts_with(&pragma, "PRAGMA busy_timeout"));
+        assert!(!starts_with(&Chunks(&["SELECT 1"]), "PRAGMA busy_timeout"));
+        assert!(!starts_with(&Chunks(&["PRAGMA"]), "PRAGMA busy_timeout"));
+        assert!(!starts_with(
+            &Chunks(&["PRAGMA foreign_keys"]),
+            "PRAGMA busy_timeout"
+        ));
     }
 }
