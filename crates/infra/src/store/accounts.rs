@@ -297,8 +297,8 @@ impl AccountRepository for Accounts {
                                 .get_result(c)
                                 .await?
                         };
-                        let rows: Vec<AccountRow> = match &query.term {
-                            Some(term) if query.sort.is_empty() => {
+                        let rows: Vec<AccountRow> = match query.relevance_term() {
+                            Some(term) => {
                                 let offset = query.offset();
                                 let wanted = offset.saturating_add(i64::from(query.per_page));
                                 let skipped = usize::try_from(offset).unwrap_or(usize::MAX);

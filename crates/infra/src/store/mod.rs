@@ -38,7 +38,8 @@ use prospects_domain::{HealthCheck, RepositoryError};
 
 use crate::errors::from_diesel;
 
-pub use query::list_sql;
+pub use postgres::PLANNING as POSTGRES_PLANNING;
+pub use query::{list_sql, seek_sql};
 
 tokio::task_local! {
     /// When the storage call running on this task must be done by.

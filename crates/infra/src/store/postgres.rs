@@ -19,6 +19,13 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postg
 /// Any fixed number: the advisory lock that serializes migrations.
 const MIGRATION_LOCK: i64 = 0x7072_6f73_7065_6374;
 
+/// Every statement is planned with its values (custom plans), never once
+/// for all values: a generic plan cannot tell a LIKE pattern or a LIMIT,
+/// and at 100k rows it walks the id index filtering every row, or scans the
+/// table (tests/plans.rs). Planning a list statement costs well under a
+/// millisecond.
+pub const PLANNING: &str = "SET plan_cache_mode = force_custom_plan;";
+
 pub async fn connect(
     url: &str,
     settings: &PoolSettings,
@@ -31,7 +38,7 @@ pub async fn connect(
     // close is seen, and fails (outages::a_write_whose_connection_dies_mid_flight_is_503).
     let mut config = ManagerConfig::default();
     let statement_timeout = format!(
-        "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {0};",
+        "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {0}; {PLANNING}",
         settings.timeout.as_millis().max(1)
     );
     // The server gives up on a statement within the bound too, so work the

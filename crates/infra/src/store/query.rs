@@ -239,7 +239,7 @@ where
     C::Backend::page(kind, query, scope)
 }
 
-/// The SQL text of a list's count and page (or relevance tiers) on
+/// The SQL text of a list's count (when filtered) and page (or relevance tiers) on
 /// PostgreSQL, then on SQLite, with the values bound inline. Rendering walks
 /// the same expression tree that running the query does, so the fuzz target
 /// and tests use this to check that no accepted query string builds
@@ -247,14 +247,51 @@ where
 pub fn list_sql(kind: AccountKind, query: &ListQuery, scope: Scope) -> Vec<String> {
     macro_rules! render {
         ($backend:ty, $all:ident) => {{
-            let count = <$backend>::filtered(kind, query, scope).count();
-            $all.push(diesel::debug_query::<$backend, _>(&count).to_string());
+            // An unfiltered total is read from the maintained counts.
+            if !query.filters_nothing() {
+                let count = <$backend>::filtered(kind, query, scope).count();
+                $all.push(diesel::debug_query::<$backend, _>(&count).to_string());
+            }
             let page = <$backend>::page(kind, query, scope);
             $all.push(diesel::debug_query::<$backend, _>(&page).to_string());
             if let Some(term) = &query.term {
                 for read in Tier::reads(None) {
                     let ids = <$backend>::tier(kind, query, scope, term, read).select(accounts::id);
                     $all.push(diesel::debug_query::<$backend, _>(&ids).to_string());
+                }
+            }
+        }};
+    }
+    let mut all = Vec::new();
+    render!(diesel::pg::Pg, all);
+    render!(diesel::sqlite::Sqlite, all);
+    all
+}
+
+/// The SQL text of a cursor page's reads ([`ListQueries::seek`], or the
+/// relevance tiers' reads), on PostgreSQL then SQLite, values inline.
+pub fn seek_sql(
+    kind: AccountKind,
+    query: &ListQuery,
+    scope: Scope,
+    from: Option<Seek>,
+    limit: u32,
+) -> Vec<String> {
+    macro_rules! render {
+        ($backend:ty, $all:ident) => {{
+            match query.relevance_term() {
+                Some(term) => {
+                    for read in Tier::reads(from) {
+                        let ids = <$backend>::tier(kind, query, scope, term, read)
+                            .select(accounts::id)
+                            .limit(i64::from(limit));
+                        $all.push(diesel::debug_query::<$backend, _>(&ids).to_string());
+                    }
+                }
+                None => {
+                    let rows =
+                        <$backend>::seek(kind, query, scope, from, limit).select(accounts::id);
+                    $all.push(diesel::debug_query::<$backend, _>(&rows).to_string());
                 }
             }
         }};
