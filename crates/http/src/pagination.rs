@@ -107,14 +107,7 @@ impl<T: ToSchema> PartialSchema for Paginated<T> {
                 url(false, Some("The list's URL without query string.")),
             )
             .required("path")
-            .property(
-                "per_page",
-                ObjectBuilder::new()
-                    .schema_type(Type::Integer)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
-                    .minimum(Some(1))
-                    .maximum(Some(100)),
-            )
+            .property("per_page", per_page_schema())
             .required("per_page")
             .property("prev_page_url", url(true, None))
             .property(
@@ -133,6 +126,26 @@ impl<T: ToSchema> PartialSchema for Paginated<T> {
     }
 }
 
+/// `per_page` as both paginators show it.
+fn per_page_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+        .minimum(Some(1))
+        .maximum(Some(100))
+}
+
+/// A page's URL: the list's path, the carried parameters, then the one
+/// that picks the page (`page` or `cursor`).
+fn page_url(path: &str, carried: &[(String, String)], key: &str, value: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (carried_key, carried_value) in carried {
+        query.append_pair(carried_key, carried_value);
+    }
+    query.append_pair(key, value);
+    format!("{path}?{}", query.finish())
+}
+
 /// Where the page is and how to build its URLs.
 pub struct PageContext<'a> {
     /// Absolute URL of the list, without query string.
@@ -146,12 +159,7 @@ pub struct PageContext<'a> {
 
 impl PageContext<'_> {
     fn url(&self, page: u64) -> String {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in self.carried {
-            query.append_pair(key, value);
-        }
-        query.append_pair("page", &page.to_string());
-        format!("{}?{}", self.path, query.finish())
+        page_url(&self.path, self.carried, "page", &page.to_string())
     }
 
     fn last_page(&self) -> u64 {
@@ -264,14 +272,7 @@ impl<T: ToSchema> PartialSchema for CursorPaginated<T> {
                     .description(Some("The list's URL without query string.")),
             )
             .required("path")
-            .property(
-                "per_page",
-                ObjectBuilder::new()
-                    .schema_type(Type::Integer)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
-                    .minimum(Some(1))
-                    .maximum(Some(100)),
-            )
+            .property("per_page", per_page_schema())
             .required("per_page")
             .property(
                 "next_cursor",
@@ -346,12 +347,7 @@ pub struct CursorContext<'a> {
 
 impl CursorContext<'_> {
     fn url(&self, cursor: &str) -> String {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in self.carried {
-            query.append_pair(key, value);
-        }
-        query.append_pair("cursor", cursor);
-        format!("{}?{}", self.path, query.finish())
+        page_url(&self.path, self.carried, "cursor", cursor)
     }
 
     /// The page, given its items and the cursors of its neighbours.

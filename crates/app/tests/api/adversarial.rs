@@ -584,6 +584,24 @@ async fn filters_beyond_their_bounds_are_422_and_the_service_keeps_answering() {
         expect(&response, 422, answer);
         assert_eq!(scene.rows().await, before, "the next request is answered");
     }
+    // A cursor is never decoded beyond its one length: 60 KB of one, 4,000
+    // of them (the last counts; as many as a URI holds), or one of the
+    // right length that this service did not sign.
+    let invalid_cursor = json!({
+        "message": "The selected cursor is invalid.",
+        "errors": {"cursor": ["The selected cursor is invalid."]}
+    });
+    for query in [
+        format!("cursor={}", "A".repeat(60_000)),
+        vec!["cursor=AAAA"; 4_000].join("&"),
+        format!("cursor={}", "A".repeat(58)),
+    ] {
+        let response = app
+            .get(&scene.admin, &format!("/api/v1/prospects?{query}"))
+            .await;
+        expect(&response, 422, invalid_cursor.clone());
+        assert_eq!(scene.rows().await, before, "the next request is answered");
+    }
     let all_three = app
         .get(
             &scene.admin,
@@ -636,6 +654,15 @@ async fn filters_at_their_bounds_are_answered_on_both_backends() {
             .await;
         assert_eq!(list.status, 200, "{:?}", list.body);
         assert_eq!(list.body["total"], json!(0));
+        // The same list by cursor, through the relevance tiers or the keyset.
+        let walked = app
+            .get(&scene.admin, &format!("/api/v1/prospects?{query}&cursor="))
+            .await;
+        assert_eq!(walked.status, 200, "{:?}", walked.body);
+        assert_eq!(
+            (&walked.body["data"], &walked.body["next_cursor"]),
+            (&json!([]), &json!(null))
+        );
     }
     let found = app
         .get(
