@@ -16,6 +16,8 @@ binary="$root/target/debug/prospects"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 export PROSPECTS_DATA_DIR="$work/data" PROSPECTS_BIND="127.0.0.1:$port" RUST_LOG=warn
+# Metrics on a free port: the previous script's server may still be draining.
+export PROSPECTS_METRICS_BIND=127.0.0.1:0
 # Schemathesis sends thousands of requests a minute from one address with two
 # tokens: budgets sized for it (the limits themselves are tested in the suite).
 export PROSPECTS_RATE_LIMIT=1000000/1m PROSPECTS_LOGIN_RATE_LIMIT_EMAIL=1000000/1m \

@@ -4,7 +4,8 @@
 //!   SQLite. PostgreSQL comes from `DATABASE_URL`
 //!   (a server where tests may create databases) or, when it is unset, from a
 //!   throwaway cluster started with the machine's `initdb` and `pg_ctl` and
-//!   removed afterwards.
+//!   removed afterwards. Redis (for shared rate limits) comes from
+//!   `REDIS_URL` or, when it is unset, a throwaway `redis-server`.
 //! - `cargo xtask ci`: formatting, clippy, then `test`.
 //! - `cargo xtask openapi`: rewrites `docs/openapi.json` from the code.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: each cargo-fuzz target in
@@ -15,6 +16,7 @@
 
 mod fuzz;
 mod postgres;
+mod redis;
 #[cfg(test)]
 mod tidy;
 
@@ -74,9 +76,38 @@ fn run(args: Vec<String>) -> anyhow::Result<()> {
 fn test(extra: &[String]) -> anyhow::Result<()> {
     let mut everything = vec!["test".to_owned(), "--workspace".to_owned()];
     everything.extend_from_slice(extra);
-    with_postgres(|url| cargo_with_env(&everything, &[("DATABASE_URL", url)]))?;
-    eprintln!("xtask: the whole suite again on SQLite");
-    cargo_with_env(&everything, &[("PROSPECTS_TEST_BACKEND", "sqlite")])
+    with_redis(|redis| {
+        with_postgres(|url| {
+            cargo_with_env(&everything, &[("DATABASE_URL", url), ("REDIS_URL", redis)])
+        })?;
+        eprintln!("xtask: the whole suite again on SQLite");
+        cargo_with_env(
+            &everything,
+            &[("PROSPECTS_TEST_BACKEND", "sqlite"), ("REDIS_URL", redis)],
+        )
+    })
+}
+
+/// Calls `run` with the URL of a Redis server for the shared-budget tests:
+/// `REDIS_URL`, or a throwaway `redis-server` when it is unset.
+fn with_redis(run: impl FnOnce(&str) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    match std::env::var("REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            eprintln!("xtask: shared budgets tested against REDIS_URL");
+            run(&url)
+        }
+        _ => {
+            let server = redis::Server::start().context(
+                "REDIS_URL is unset and no throwaway Redis could be started. Install \
+                 redis-server (Debian: redis-server) or set REDIS_URL=redis://HOST:PORT/0",
+            )?;
+            eprintln!(
+                "xtask: shared budgets tested against a throwaway Redis at {}",
+                server.url()
+            );
+            run(server.url())
+        }
+    }
 }
 
 /// Calls `run` with the URL of a PostgreSQL server where tests may create databases.

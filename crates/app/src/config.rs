@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use prospects_http::{PublicUrl, RateLimit, RateLimits, TrustedProxies};
+use prospects_http::{CorsOrigins, PublicUrl, RateLimit, RateLimits, TrustedProxies};
 
 /// A value whose `Debug` output hides it (keys, URLs with passwords).
 #[derive(Clone)]
@@ -119,6 +119,28 @@ pub struct Config {
     #[arg(long, env = "PROSPECTS_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
 
+    /// After SIGTERM, how long the server keeps serving with `/readyz`
+    /// answering 503 (so a load balancer stops sending new requests) before
+    /// it stops accepting connections; in-flight requests then finish.
+    #[arg(long, env = "PROSPECTS_DRAIN_DELAY", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub drain_delay: Duration,
+
+    /// Where Prometheus metrics are served (`GET /metrics`), apart from the
+    /// API so that they are not public; `off` serves none.
+    #[arg(long, env = "PROSPECTS_METRICS_BIND", default_value = "127.0.0.1:9464")]
+    pub metrics_bind: String,
+
+    /// Origins whose browser apps may call the API (CORS): comma-separated
+    /// `scheme://host[:port]`, or `*` for any. Empty: none (no CORS headers).
+    #[arg(long, env = "PROSPECTS_CORS_ORIGINS", default_value = "")]
+    pub cors_origins: CorsOrigins,
+
+    /// `redis://host:port/db`: rate-limit budgets shared by every process
+    /// using it. Unset: each process counts its own. While it does not
+    /// answer, each process counts its own (and logs so once).
+    #[arg(long, env = "PROSPECTS_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<Secret>,
+
     /// The bound on every wait on the database in one storage call: for a
     /// connection, a lock and the statements together; past it, a 503.
     #[arg(long, env = "PROSPECTS_DB_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
@@ -156,6 +178,12 @@ impl Config {
         self.documents_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("documents"))
+    }
+
+    /// The metrics address, unless metrics are off.
+    pub fn metrics_address(&self) -> Option<&str> {
+        let bind = self.metrics_bind.trim();
+        (!bind.is_empty() && !bind.eq_ignore_ascii_case("off")).then_some(bind)
     }
 
     /// The key file used when `PROSPECTS_ROOT_KEY` is unset.

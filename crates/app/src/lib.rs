@@ -6,6 +6,8 @@ pub mod bootstrap;
 pub mod config;
 pub mod output;
 pub mod server;
+pub mod shared_budgets;
+pub mod telemetry;
 pub mod wiring;
 
 pub use config::Config;

@@ -1,5 +1,7 @@
-//! Serving HTTP until SIGTERM/SIGINT, then draining: `/readyz` says 503,
-//! no new connections are accepted, in-flight requests finish.
+//! Serving HTTP until SIGTERM/SIGINT, then draining: `/readyz` says 503
+//! (for `PROSPECTS_DRAIN_DELAY` after SIGTERM, while everything else is
+//! still served), then no new connections are accepted and in-flight
+//! requests finish.
 
 use std::sync::atomic::Ordering;
 
@@ -9,20 +11,21 @@ use actix_http::{HttpService, KeepAlive, error::DispatchError};
 use actix_service::{ServiceFactoryExt, fn_service, map_config};
 use actix_web::dev::AppConfig;
 use actix_web::http::header;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, web};
 use anyhow::Context;
 use prospects_domain::documents::ORPHAN_AGE;
 use prospects_http::inbound::Inbound;
 use prospects_http::openapi::served_document;
-use prospects_http::{ApiState, configure, observe};
+use prospects_http::{ApiState, configure, cors, observe};
 use tokio::net::TcpStream;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
-use crate::{bootstrap, wiring};
+use crate::{bootstrap, telemetry, wiring};
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let metrics = telemetry::install_recorder()?;
     let services = wiring::build(&config).await?;
     bootstrap::first_start(&config, &services).await?;
     let state = services.state.clone();
@@ -32,13 +35,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ORPHAN_AGE.max(config.upload_timeout * 2),
     );
     let client_timeout = config.client_timeout;
+    let cors_origins = config.cors_origins.clone();
     // actix-web's HttpServer, assembled by hand so that each connection
     // passes through `Inbound` before actix parses it (JSON answers for
     // heads actix would refuse bare, raw UTF-8 in request targets served).
     let server = actix_server::Server::build()
         .bind("prospects", &config.bind, move || {
             let app = App::new()
+                .wrap(cors::layer(&cors_origins))
                 .wrap(from_fn(observe))
+                .wrap(Compress::default())
                 .configure(routes(state.clone()));
             fn_service(move |stream: TcpStream| async move {
                 let peer = stream.peer_addr().ok();
@@ -55,14 +61,40 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?
         .disable_signals()
         .run();
-    tracing::info!(address = %config.bind, "serving the Prospects API");
+    let metrics_server = match config.metrics_address() {
+        Some(bind) => Some(telemetry::serve(bind, metrics, services.store.clone())?),
+        None => None,
+    };
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = services.store.backend().name(),
+        address = %config.bind,
+        metrics = metrics_server.as_ref().map(|(address, _)| tracing::field::display(address)),
+        cors = %config.cors_origins,
+        shared_rate_limits = config.redis_url.is_some(),
+        "serving the Prospects API"
+    );
+    let metrics_handle = metrics_server.as_ref().map(|(_, server)| server.handle());
+    if let Some((_, server)) = metrics_server {
+        tokio::spawn(server);
+    }
     let handle = server.handle();
     let draining = services.draining.clone();
+    let drain_delay = config.drain_delay;
     tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: draining in-flight requests");
+        let signal = shutdown_signal().await;
         draining.store(true, Ordering::Relaxed);
+        // A person's Ctrl-C stops at once; a supervisor's SIGTERM first
+        // lets the load balancer see `/readyz` fail.
+        if signal == Signal::Terminate && !drain_delay.is_zero() {
+            tracing::info!(delay = ?drain_delay, "SIGTERM: /readyz answers 503 until the listener closes");
+            tokio::time::sleep(drain_delay).await;
+        }
+        tracing::info!("shutting down: no new connections, in-flight requests finish");
         handle.stop(true).await;
+        if let Some(metrics) = metrics_handle {
+            metrics.stop(false).await;
+        }
     });
     server.await.context("the server failed")
 }
@@ -85,17 +117,24 @@ fn sweep_documents(state: std::sync::Arc<ApiState>, age: Duration) {
     });
 }
 
-async fn shutdown_signal() {
+#[derive(Debug, PartialEq, Eq)]
+enum Signal {
+    Terminate,
+    Interrupt,
+}
+
+async fn shutdown_signal() -> Signal {
     use tokio::signal::unix::{SignalKind, signal};
     match signal(SignalKind::terminate()) {
         Ok(mut terminate) => {
             tokio::select! {
-                _ = terminate.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => Signal::Terminate,
+                _ = tokio::signal::ctrl_c() => Signal::Interrupt,
             }
         }
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
+            Signal::Interrupt
         }
     }
 }

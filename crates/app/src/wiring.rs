@@ -12,13 +12,14 @@ use prospects_domain::{
     UserRepository, UserService,
 };
 use prospects_http::cursor::CursorKey;
-use prospects_http::{ApiSettings, ApiState, Origins, Throttles};
+use prospects_http::{ApiSettings, ApiState, Origins, SharedStore, Throttles};
 use prospects_infra::{
     Argon2Hasher, Backend, BiscuitAuthority, LocalFiles, PoolSettings, RootKey, StatementCounter,
     Store, parse_public_keys, split_key_id,
 };
 
 use crate::config::Config;
+use crate::shared_budgets::RedisBudgets;
 
 /// Everything the server and the admin commands use.
 pub struct Services {
@@ -32,6 +33,8 @@ pub struct Services {
     pub draining: Arc<AtomicBool>,
     /// Statements sent to the database (what tests count a request's cost in).
     pub statements: StatementCounter,
+    /// The store itself, for its pool's metrics.
+    pub store: Store,
 }
 
 pub async fn build(config: &Config) -> anyhow::Result<Services> {
@@ -54,6 +57,12 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
     let tokens: Arc<dyn TokenAuthority> =
         Arc::new(BiscuitAuthority::with_keys(key_id, key, retired));
     let draining = Arc::new(AtomicBool::new(false));
+    let shared_budgets = match &config.redis_url {
+        Some(url) if !url.expose().trim().is_empty() => Some(SharedStore::new(Arc::new(
+            RedisBudgets::open(url.expose())?,
+        ))),
+        _ => None,
+    };
     let statements = store.statements();
     let auth = Arc::new(AuthService::new(
         users.clone(),
@@ -91,7 +100,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         reference_data: Arc::new(ReferenceDataService::new(Arc::new(store.references()))),
         users: user_service.clone(),
         auth: auth.clone(),
-        health: Arc::new(store),
+        health: Arc::new(store.clone()),
         settings: ApiSettings {
             max_per_page: config.max_per_page,
             body_limit: config.body_limit,
@@ -105,7 +114,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
                 trusted_proxies: config.trusted_proxies.clone(),
             },
         },
-        throttles: Throttles::new(config.rate_limits()),
+        throttles: Throttles::sharing(config.rate_limits(), shared_budgets),
         draining: draining.clone(),
     };
     Ok(Services {
@@ -117,6 +126,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         user_service,
         draining,
         statements,
+        store,
     })
 }
 

@@ -26,6 +26,8 @@ impl Server {
             .arg("serve")
             .env("DATABASE_URL", database_url)
             .env("PROSPECTS_BIND", address.to_string())
+            // Recorded as in production, served on a free port.
+            .env("PROSPECTS_METRICS_BIND", "127.0.0.1:0")
             .env("PROSPECTS_DATA_DIR", data_dir)
             .env("PROSPECTS_RATE_LIMIT", "off")
             .env("PROSPECTS_LOGIN_RATE_LIMIT_EMAIL", "off")

@@ -16,10 +16,10 @@ pub enum AuthError {
     /// Unknown email, wrong password or inactive user: deliberately one case.
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// No usable token (missing, malformed, forged, expired or revoked), or
-    /// its user is gone or inactive.
-    #[error("unauthenticated")]
-    Unauthenticated,
+    /// No usable token, or its user is gone or inactive. The caller is
+    /// told only that; the reason is for operators (metrics).
+    #[error("unauthenticated ({0})")]
+    Unauthenticated(Refusal),
     /// A live token whose own checks forbid this request.
     #[error("the token does not allow this request")]
     Forbidden,
@@ -27,6 +27,34 @@ pub enum AuthError {
     Unavailable(#[source] anyhow::Error),
     #[error(transparent)]
     Unknown(anyhow::Error),
+}
+
+/// Why a presented token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not one well-formed token of ours, or expired.
+    Rejected,
+    /// Revoked, or derived from a revoked token.
+    Revoked,
+    /// Its user was deleted or deactivated.
+    NoActiveUser,
+}
+
+impl Refusal {
+    /// A stable label (`reason` in metrics).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::Rejected => "rejected",
+            Refusal::Revoked => "revoked",
+            Refusal::NoActiveUser => "no_active_user",
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl From<RepositoryError> for AuthError {
@@ -176,15 +204,15 @@ impl AuthService {
         let verified = self
             .tokens
             .verify(token, access)
-            .map_err(|_| AuthError::Unauthenticated)?;
+            .map_err(|_| AuthError::Unauthenticated(Refusal::Rejected))?;
         if self.any_revoked(&verified.revocation_ids).await? {
-            return Err(AuthError::Unauthenticated);
+            return Err(AuthError::Unauthenticated(Refusal::Revoked));
         }
         let (Some(token_id), Some(family_id)) = (
             verified.own_revocation_id(),
             verified.issued_revocation_id(),
         ) else {
-            return Err(AuthError::Unauthenticated);
+            return Err(AuthError::Unauthenticated(Refusal::Rejected));
         };
         let (token_id, family_id) = (token_id.to_owned(), family_id.to_owned());
         match self.user(verified.user).await? {
@@ -194,7 +222,7 @@ impl AuthService {
                 family_id,
             }),
             Some(user) if user.active => Err(AuthError::Forbidden),
-            _ => Err(AuthError::Unauthenticated),
+            _ => Err(AuthError::Unauthenticated(Refusal::NoActiveUser)),
         }
     }
 
@@ -215,8 +243,11 @@ impl AuthService {
         let ids = self
             .tokens
             .revocation_ids(token)
-            .map_err(|_| AuthError::Unauthenticated)?;
-        let own = ids.last().cloned().ok_or(AuthError::Unauthenticated)?;
+            .map_err(|_| AuthError::Unauthenticated(Refusal::Rejected))?;
+        let own = ids
+            .last()
+            .cloned()
+            .ok_or(AuthError::Unauthenticated(Refusal::Rejected))?;
         self.revocations.revoke(&[own]).await?;
         self.recently_revoked.clear();
         self.tokens.forget_verified();
@@ -345,7 +376,7 @@ mod tests {
         ));
         assert!(matches!(
             service.authenticate("t", read()).await,
-            Err(AuthError::Unauthenticated)
+            Err(AuthError::Unauthenticated(Refusal::NoActiveUser))
         ));
     }
 
@@ -401,7 +432,7 @@ mod tests {
         for token in ["derived-from-revoked", "revoked-itself"] {
             assert!(matches!(
                 service.authenticate(token, read()).await,
-                Err(AuthError::Unauthenticated)
+                Err(AuthError::Unauthenticated(Refusal::Revoked))
             ));
         }
         let session = service
@@ -512,7 +543,7 @@ mod tests {
         ));
         assert!(matches!(
             service.authenticate("revoked", read()).await,
-            Err(AuthError::Unauthenticated)
+            Err(AuthError::Unauthenticated(Refusal::Revoked))
         ));
     }
 
@@ -533,11 +564,11 @@ mod tests {
         let service = service(users, MockPasswordHasher::new(), tokens);
         assert!(matches!(
             service.authenticate("forged", read()).await,
-            Err(AuthError::Unauthenticated)
+            Err(AuthError::Unauthenticated(Refusal::Rejected))
         ));
         assert!(matches!(
             service.authenticate("good", read()).await,
-            Err(AuthError::Unauthenticated)
+            Err(AuthError::Unauthenticated(Refusal::NoActiveUser))
         ));
     }
 }

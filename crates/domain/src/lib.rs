@@ -29,7 +29,7 @@ pub use account::{Account, AccountDetails, AccountId, AccountKind, Owner, Paymen
 pub use account_number::AccountNumber;
 pub use accounts::{AccountError, AccountService};
 pub use actor::{Actor, Role, Scope, UserId};
-pub use auth::{AuthError, AuthService, LoginOutcome, Session};
+pub use auth::{AuthError, AuthService, LoginOutcome, Refusal, Session};
 pub use contacts::{
     Contact, ContactChanges, ContactFields, ContactInput, ContactRepository, ContactService,
 };

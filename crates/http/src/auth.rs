@@ -6,9 +6,10 @@ use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use prospects_domain::{Access, AccountId, Actor, Operation, Session};
+use prospects_domain::{Access, AccountId, Actor, AuthError, Operation, Session};
 
 use crate::errors::ApiError;
+use crate::metrics;
 use crate::state::ApiState;
 
 /// The authenticated caller of a `/api/v1` endpoint (or of logout).
@@ -40,21 +41,30 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no ApiState registered")))?;
-            let token = token.ok_or(ApiError::Unauthenticated)?;
+            let Some(token) = token else {
+                metrics::token_refused("missing");
+                return Err(ApiError::Unauthenticated);
+            };
+            let access = Access {
+                operation,
+                prospect,
+            };
             let session = state
                 .auth
-                .authenticate(
-                    &token,
-                    Access {
-                        operation,
-                        prospect,
-                    },
-                )
-                .await?;
+                .authenticate(&token, access)
+                .await
+                .inspect_err(|error| match error {
+                    AuthError::Unauthenticated(refusal) => metrics::token_refused(refusal.as_str()),
+                    AuthError::Forbidden => metrics::token_refused("forbidden"),
+                    _ => {}
+                })?;
+            // The request's log line names the user, even when refused below.
+            req.extensions_mut().insert(session.actor.user_id());
             let budget = state
                 .throttles
                 .per_token
                 .hit(&session.family_id)
+                .await
                 .map_err(ApiError::TooManyRequests)?;
             if let Some(budget) = budget {
                 req.extensions_mut().insert(budget);

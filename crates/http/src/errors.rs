@@ -183,7 +183,7 @@ impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
         match error {
             AuthError::InvalidCredentials => ApiError::InvalidCredentials,
-            AuthError::Unauthenticated => ApiError::Unauthenticated,
+            AuthError::Unauthenticated(_) => ApiError::Unauthenticated,
             AuthError::Forbidden => ApiError::Forbidden,
             AuthError::Unavailable(cause) => ApiError::Unavailable(cause),
             AuthError::Unknown(cause) => ApiError::Internal(cause),

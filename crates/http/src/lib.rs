@@ -4,11 +4,13 @@
 
 pub mod auth;
 pub mod body;
+pub mod cors;
 pub mod cursor;
 pub mod dialect;
 pub mod errors;
 pub mod form;
 pub mod inbound;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod origin;
@@ -20,10 +22,11 @@ pub mod throttle;
 pub mod upload;
 pub mod wire;
 
+pub use cors::CorsOrigins;
 pub use errors::ApiError;
 pub use middleware::observe;
 pub use openapi::ApiDoc;
 pub use origin::{Origins, PublicUrl, TrustedProxies};
 pub use routes::configure;
 pub use state::{ApiSettings, ApiState};
-pub use throttle::{RateLimit, RateLimits, Throttles};
+pub use throttle::{RateLimit, RateLimits, SharedBudgets, SharedStore, Spent, Throttles};

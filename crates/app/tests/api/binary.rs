@@ -52,15 +52,32 @@ fn start(app: &TestApp, port: u16) -> Child {
 
 /// The binary on `app`'s database, with `settings` as extra environment.
 pub fn start_with(app: &TestApp, port: u16, settings: &[(&str, &str)]) -> Child {
+    launch(app, port, settings, Stdio::null())
+}
+
+/// As [`start_with`], its log (stderr) written to `log`.
+pub fn start_logging(
+    app: &TestApp,
+    port: u16,
+    settings: &[(&str, &str)],
+    log: &std::path::Path,
+) -> Child {
+    let log = std::fs::File::create(log).expect("a log file");
+    launch(app, port, settings, Stdio::from(log))
+}
+
+fn launch(app: &TestApp, port: u16, settings: &[(&str, &str)], stderr: Stdio) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_prospects"))
+        .env("RUST_LOG", "warn")
+        // A free port each: several servers run at once.
+        .env("PROSPECTS_METRICS_BIND", "127.0.0.1:0")
         .envs(settings.iter().copied())
         .env("DATABASE_URL", app.db.url())
         .env("PROSPECTS_DATA_DIR", &app.config.data_dir)
         .env("PROSPECTS_BIND", format!("127.0.0.1:{port}"))
         .env_remove("PROSPECTS_ROOT_KEY")
-        .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("the server starts");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -225,15 +242,53 @@ async fn with_no_configuration_a_first_start_writes_an_admin_token_and_a_second_
 }
 
 #[actix_web::test]
-async fn sigterm_stops_the_server_cleanly() {
+async fn sigterm_fails_readyz_lets_requests_in_flight_finish_then_exits_0() {
     let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let id = app
+        .prospect(&admin, serde_json::json!({"name": "Acme"}))
+        .await;
     let port = free_port();
-    let mut server = start(&app, port);
+    let mut server = start_with(&app, port, &[("PROSPECTS_DRAIN_DELAY", "1s")]);
+    // A slow upload: its head and the start of its file are in when the
+    // signal comes; the rest arrives after the listener has closed.
+    let preamble =
+        "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n";
+    let (file, closing) = (vec![b'x'; 20_000], "\r\n--XX--\r\n");
+    let path = format!("/api/v1/prospects/{id}/documents");
+    let length = preamble.len() + file.len() + closing.len();
+    let mut upload = begin_upload(port, &path, &admin.token, length);
+    upload.write_all(&file[..10_000]).expect("half the file");
+    std::thread::sleep(Duration::from_millis(200));
+
     let signalled = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(signalled.success());
+    std::thread::sleep(Duration::from_millis(200));
+    let (status, _) = http(port, "GET", "/readyz", "", "").expect("still listening");
+    assert_eq!(status, 503, "draining");
+    let (status, _) = http(port, "GET", "/livez", "", "").expect("still listening");
+    assert_eq!(status, 200);
+
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        http(port, "GET", "/livez", "", "").is_err(),
+        "no new connections once the delay is over"
+    );
+    assert!(
+        server.try_wait().expect("status").is_none(),
+        "waiting for the upload"
+    );
+    upload.write_all(&file[10_000..]).expect("the rest");
+    upload.write_all(closing.as_bytes()).expect("closing");
+    assert_eq!(
+        status_of(&mut upload),
+        201,
+        "the request in flight finished"
+    );
+
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = server.try_wait().expect("status") {
@@ -246,10 +301,8 @@ async fn sigterm_stops_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
-    assert!(
-        http(port, "GET", "/livez", "", "").is_err(),
-        "nothing listens any more"
-    );
+    let documents = app.db.count("SELECT count(*) AS n FROM documents").await;
+    assert_eq!(documents, 1);
 }
 
 /// Files under the documents directory, stored or arriving.

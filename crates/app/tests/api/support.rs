@@ -76,6 +76,11 @@ pub fn config_for(database_url: &str, data_dir: &std::path::Path) -> Config {
         client_timeout: Duration::from_secs(10),
         public_url: None,
         trusted_proxies: Default::default(),
+        // Served by the binary only; the tests that scrape it pick a port.
+        metrics_bind: "off".to_owned(),
+        drain_delay: Duration::ZERO,
+        cors_origins: Default::default(),
+        redis_url: None,
         // Budgets are tested on their own (`limits.rs`), with small ones.
         rate_limit: RateLimit::Off,
         login_rate_limit_email: RateLimit::Off,
@@ -154,14 +159,49 @@ impl TestApp {
     }
 
     pub async fn call(&self, request: actix_test::TestRequest) -> TestResponse {
+        self.call_on(&self.services, request).await
+    }
+
+    /// Another process's services on the same database and keys, built from
+    /// the same configuration.
+    pub async fn twin(&self) -> Services {
+        wiring::build(&self.config).await.expect("wired")
+    }
+
+    /// `request` served by `services` (this app's, or a twin's), through
+    /// the same layers as the server's.
+    pub async fn call_on(
+        &self,
+        services: &Services,
+        request: actix_test::TestRequest,
+    ) -> TestResponse {
+        let app = actix_test::init_service(
+            App::new()
+                .wrap(prospects_http::cors::layer(&self.config.cors_origins))
+                .wrap(from_fn(observe))
+                .wrap(actix_web::middleware::Compress::default())
+                .configure(prospects_app::server::routes(services.state.clone())),
+        )
+        .await;
+        let response = actix_test::call_service(&app, request.to_request()).await;
+        into_test_response(response.map_into_boxed_body()).await
+    }
+
+    /// `request`'s status, headers and body bytes as sent (compressed, say).
+    pub async fn raw(
+        &self,
+        request: actix_test::TestRequest,
+    ) -> (u16, header::HeaderMap, actix_web::web::Bytes) {
         let app = actix_test::init_service(
             App::new()
                 .wrap(from_fn(observe))
+                .wrap(actix_web::middleware::Compress::default())
                 .configure(prospects_app::server::routes(self.services.state.clone())),
         )
         .await;
         let response = actix_test::call_service(&app, request.to_request()).await;
-        into_test_response(response).await
+        let (status, headers) = (response.status().as_u16(), response.headers().clone());
+        (status, headers, actix_test::read_body(response).await)
     }
 
     pub async fn get(&self, user: &TestUser, path: &str) -> TestResponse {

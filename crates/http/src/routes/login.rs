@@ -56,7 +56,7 @@ pub async fn login(
     let (Some(email), Some(password)) = (email, password) else {
         return Err(errors.into());
     };
-    spend_login_attempt(&req, &state, email)?;
+    spend_login_attempt(&req, &state, email).await?;
     let outcome = state.auth.login(email, password).await?;
     Ok(HttpResponse::Ok().json(LoginBody {
         token: &outcome.token,
@@ -72,7 +72,11 @@ pub async fn login(
 
 /// Counts an attempt against the caller's address and the email tried,
 /// before any password is checked: a spent budget costs no Argon2 time.
-fn spend_login_attempt(req: &HttpRequest, state: &ApiState, email: &str) -> Result<(), ApiError> {
+async fn spend_login_attempt(
+    req: &HttpRequest,
+    state: &ApiState,
+    email: &str,
+) -> Result<(), ApiError> {
     let address = state
         .settings
         .origins
@@ -82,9 +86,14 @@ fn spend_login_attempt(req: &HttpRequest, state: &ApiState, email: &str) -> Resu
     throttles
         .login_per_address
         .hit(&address)
-        .and_then(|_| throttles.login_per_email.hit(&normalize_email(email)))
-        .map(drop)
-        .map_err(ApiError::TooManyRequests)
+        .await
+        .map_err(ApiError::TooManyRequests)?;
+    throttles
+        .login_per_email
+        .hit(&normalize_email(email))
+        .await
+        .map_err(ApiError::TooManyRequests)?;
+    Ok(())
 }
 
 fn required_string<'a>(

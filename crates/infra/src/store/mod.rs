@@ -137,6 +137,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// `postgresql` or `sqlite` (logs, metrics).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgresql",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+
     /// `postgres://` or `postgresql://` is PostgreSQL; `sqlite://PATH` or a
     /// plain file path is SQLite.
     pub fn of_url(url: &str) -> Self {
@@ -181,6 +189,31 @@ macro_rules! with_conn {
     };
 }
 pub(crate) use with_conn;
+
+/// A snapshot of the connection pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub max_size: usize,
+    pub in_use: usize,
+    pub idle: usize,
+    /// Calls waiting for a connection.
+    pub waiting: usize,
+}
+
+/// Failed storage calls, by kind: `unavailable` (not reached in time, or
+/// the connection was lost) or `unexpected` (a statement failed for no
+/// reason the domain knows). Rows not found, conflicts and the like are
+/// answers, not failures.
+pub const DATABASE_ERRORS: &str = "prospects_database_errors_total";
+
+fn count_failure(error: &RepositoryError) {
+    let kind = match error {
+        RepositoryError::Unavailable(_) => "unavailable",
+        RepositoryError::Unknown(_) => "unexpected",
+        _ => return,
+    };
+    metrics::counter!(DATABASE_ERRORS, "kind" => kind).increment(1);
+}
 
 /// The store; hands out one adapter per port, all sharing its pool.
 #[derive(Clone)]
@@ -240,11 +273,29 @@ impl Store {
             .try_with(|deadline| *deadline)
             .unwrap_or_else(|_| Instant::now() + self.timeout);
         let call = DEADLINE.scope(deadline, call);
-        match self.pools {
+        let outcome = match self.pools {
             Pools::Postgres(_) => tokio::time::timeout_at(deadline, call)
                 .await
                 .unwrap_or_else(|_| Err(self.timed_out())),
             Pools::Sqlite(_) => call.await,
+        };
+        if let Err(error) = &outcome {
+            count_failure(error);
+        }
+        outcome
+    }
+
+    /// The pool's connections now (for metrics).
+    pub fn pool_status(&self) -> PoolStatus {
+        let status = match &self.pools {
+            Pools::Postgres(pool) => pool.status(),
+            Pools::Sqlite(pool) => pool.status(),
+        };
+        PoolStatus {
+            max_size: status.max_size,
+            in_use: status.size.saturating_sub(status.available),
+            idle: status.available,
+            waiting: status.waiting,
         }
     }
 
