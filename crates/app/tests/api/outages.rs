@@ -123,11 +123,13 @@ async fn a_write_kept_waiting_past_the_bound_is_503_within_it() {
 }
 
 /// A TCP relay to the database that can stop relaying while keeping every
-/// connection open (what a database stopped with SIGSTOP looks like), or cut
-/// every connection at once (what a killed database looks like).
+/// connection open (what a database stopped with SIGSTOP looks like), cut
+/// every connection at once (what a killed database looks like), or also
+/// turn new connections away (a database shut down).
 struct Relay {
     address: SocketAddr,
     frozen: Arc<AtomicBool>,
+    down: Arc<AtomicBool>,
     cuts: tokio::sync::watch::Sender<u64>,
 }
 
@@ -138,10 +140,15 @@ impl Relay {
         let address = listener.local_addr().expect("address");
         let listener = TcpListener::from_std(listener).expect("tokio listener");
         let frozen = Arc::new(AtomicBool::new(false));
+        let down = Arc::new(AtomicBool::new(false));
         let (cuts, _) = tokio::sync::watch::channel(0);
-        let (flag, cut) = (frozen.clone(), cuts.clone());
+        let (flag, cut, refuse) = (frozen.clone(), cuts.clone(), down.clone());
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                if refuse.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
                 let Ok(server) = TcpStream::connect(upstream).await else {
                     continue;
                 };
@@ -159,7 +166,17 @@ impl Relay {
         Self {
             address,
             frozen,
+            down,
             cuts,
+        }
+    }
+
+    /// The database shut down (`true`: every connection closed, new ones
+    /// turned away) or started again.
+    fn shut_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+        if down {
+            self.cut();
         }
     }
 
@@ -238,14 +255,29 @@ fn through(url: &str, address: SocketAddr) -> (String, SocketAddr) {
 
 #[actix_web::test]
 async fn a_frozen_database_gets_prompt_503s_and_the_service_recovers() {
-    let Some((app, freezer)) = relayed_app().await else {
+    let Some((app, relay)) = relayed_app().await else {
         return;
     };
+    through_an_outage(&app, || relay.freeze(true), || relay.freeze(false)).await;
+}
+
+#[actix_web::test]
+async fn a_database_shut_down_gets_prompt_503s_and_the_service_recovers() {
+    let Some((app, relay)) = relayed_app().await else {
+        return;
+    };
+    through_an_outage(&app, || relay.shut_down(true), || relay.shut_down(false)).await;
+}
+
+/// Every write, a list and `/readyz` answer a prompt 503 with `Retry-After`
+/// between `begin` and `end`, and the same process serves again after it,
+/// with nothing half-written.
+async fn through_an_outage(app: &TestApp, begin: impl Fn(), end: impl Fn()) {
     let admin = app.admin().await;
     let id = app.prospect(&admin, json!({"name": "Kept"})).await;
-    let before = rows(&app, &admin).await;
+    let before = rows(app, &admin).await;
 
-    freezer.freeze(true);
+    begin();
     let readyz = || app.call(actix_test::TestRequest::get().uri("/readyz"));
     let timed = async |answer: std::pin::Pin<Box<dyn Future<Output = TestResponse> + '_>>| {
         let started = Instant::now();
@@ -254,7 +286,7 @@ async fn a_frozen_database_gets_prompt_503s_and_the_service_recovers() {
     };
     let mut answers = Vec::new();
     for (method, path, body) in writes(id) {
-        let request = send(&app, &admin, method, &path, body);
+        let request = send(app, &admin, method, &path, body);
         answers.push((method, timed(Box::pin(request)).await));
     }
     answers.push((
@@ -268,11 +300,11 @@ async fn a_frozen_database_gets_prompt_503s_and_the_service_recovers() {
         assert!(waited < PROMPT, "{what} waited {waited:?}");
     }
 
-    freezer.freeze(false);
+    end();
     let deadline = Instant::now() + Duration::from_secs(10);
     while readyz().await.status != 200 {
         assert!(Instant::now() < deadline, "the service did not recover");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(rows(&app, &admin).await, before, "nothing was half-written");
+    assert_eq!(rows(app, &admin).await, before, "nothing was half-written");
 }
