@@ -78,7 +78,10 @@ def main(base_url: str, email: str, password: str) -> None:
     walked = expect(list_prospects.sync_detailed(client=client, filtername="round trip python", cursor=""), 200, ProspectCursorPage)
     assert [p.id for p in walked.data] == [created.id] and walked.next_cursor is None and walked.prev_cursor is None, walked
 
-    shown = expect(show_prospect.sync_detailed(client=client, id=created.id), 200, ProspectDetails)
+    shown_response = show_prospect.sync_detailed(client=client, id=created.id)
+    shown = expect(shown_response, 200, ProspectDetails)
+    read_tag = shown_response.headers["etag"]
+    assert read_tag == '"1"', read_tag
     assert shown.name == "Round Trip Python" and shown.contacts == [] and shown.payment_plan is None
 
     updated = expect(
@@ -87,6 +90,14 @@ def main(base_url: str, email: str, password: str) -> None:
         Prospect,
     )
     assert updated.main_address_city == "Paris" and updated.name == "Round Trip Python"
+
+    # A write back from the copy read before that update: 412, nothing written.
+    stale = expect(
+        update_prospect.sync_detailed(client=client, id=created.id, body=ProspectChanges(name="Lost"), if_match=read_tag),
+        412,
+        ErrorBody,
+    )
+    assert stale.message == "The resource has changed since it was read.", stale
 
     contact = expect(
         create_contact.sync_detailed(

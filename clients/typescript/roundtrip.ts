@@ -65,6 +65,19 @@ const updated = await client.PUT("/api/v1/prospects/{id}", {
 declared("/api/v1/prospects/{id}", "put", updated.response);
 check(updated.response.status === 201 && updated.data?.main_address_city === "Paris", `update: ${updated.response.status}`);
 
+// A write back from the copy read before that update: 412, nothing written.
+const readTag = shown.response.headers.get("ETag");
+check(readTag === '"1"', `show's ETag: ${readTag}`);
+const stale = await client.PUT("/api/v1/prospects/{id}", {
+  params: { path: { id }, header: { "If-Match": readTag } },
+  body: { name: "Lost" },
+});
+declared("/api/v1/prospects/{id}", "put", stale.response);
+check(
+  stale.response.status === 412 && stale.error?.message === "The resource has changed since it was read.",
+  `stale update: ${stale.response.status}`,
+);
+
 const contacted = await client.POST("/api/v1/contacts", {
   params: { query: { contactable_type: "prospect", contactable_id: id } },
   body: { first_name: "Anne", last_name: "Martin", mobile_phone: "06 11 13 17 19" },

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{AccountNumber, Contact, Document, ProspectFields};
+use crate::{AccountNumber, Contact, Document, ProspectFields, Version};
 
 /// An account's primary key; prospects and customers share one sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,6 +57,8 @@ pub struct Account {
     pub converted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Moves with every write to the account or to what it owns.
+    pub version: Version,
 }
 
 impl Account {
@@ -84,4 +86,6 @@ pub struct PaymentPlan {
     pub payment_terms_days: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Moves with every write to it.
+    pub version: Version,
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
-    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Actor, Direction,
+    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Actor, Direction, Expected,
     FileStore, ListQuery, Page, Patch, Position, ProspectInput, Reference, ReferenceLookup,
     RepositoryError, Scope, Seek, Slice,
 };
@@ -22,6 +22,9 @@ pub enum AccountError {
     /// The prospect has become a customer and takes no more writes.
     #[error("the prospect has already been converted")]
     Converted,
+    /// Not at the version the write required; nothing was written.
+    #[error("the account has changed since it was read")]
+    Stale,
     #[error("{0}")]
     Invalid(ValidationErrors),
     #[error("storage unavailable")]
@@ -39,6 +42,7 @@ impl AccountError {
             },
             RepositoryError::OutOfScope => AccountError::Forbidden,
             RepositoryError::Converted => AccountError::Converted,
+            RepositoryError::Stale => AccountError::Stale,
             RepositoryError::UnknownReference(reference) => {
                 let mut errors = ValidationErrors::new();
                 errors.add(reference.field(), Rule::Exists);
@@ -186,6 +190,7 @@ impl AccountService {
         actor: Actor,
         id: AccountId,
         input: ProspectInput,
+        expected: &Expected,
     ) -> Result<Account, AccountError> {
         let keeps = !actor.role().is_sales() || keeps_representative(actor, &input);
         let references = input.references();
@@ -193,7 +198,7 @@ impl AccountService {
             Ok(valid) if keeps => {
                 match self
                     .accounts
-                    .update(self.kind, id, actor.scope(), valid)
+                    .update(self.kind, id, actor.scope(), valid, expected)
                     .await
                 {
                     Ok(account) => Ok(account),
@@ -220,10 +225,15 @@ impl AccountService {
 
     /// Deletes an account and what it owns, then its documents' files (one
     /// that cannot be removed now is left to the sweep).
-    pub async fn delete(&self, actor: Actor, id: AccountId) -> Result<(), AccountError> {
+    pub async fn delete(
+        &self,
+        actor: Actor,
+        id: AccountId,
+        expected: &Expected,
+    ) -> Result<(), AccountError> {
         let keys = self
             .accounts
-            .delete(self.kind, id, actor.scope())
+            .delete(self.kind, id, actor.scope(), expected)
             .await
             .map_err(|e| self.error(Some(id), e))?;
         for key in &keys {
@@ -241,12 +251,13 @@ impl AccountService {
         actor: Actor,
         id: AccountId,
         dry_run: bool,
+        expected: &Expected,
     ) -> Result<Account, AccountError> {
         if self.kind != AccountKind::Prospect {
             return Err(AccountError::NotFound(self.kind, id));
         }
         self.accounts
-            .convert(id, actor.scope(), dry_run)
+            .convert(id, actor.scope(), dry_run, expected)
             .await
             .map_err(|e| self.error(Some(id), e))
     }
@@ -333,7 +344,7 @@ mod tests {
     use super::*;
     use crate::documents::MockFileStore;
     use crate::ports::{MockAccountRepository, MockReferenceLookup};
-    use crate::{AccountNumber, ProspectFields, Reference, Role, UserId};
+    use crate::{AccountNumber, ProspectFields, Reference, Role, UserId, Version};
 
     const SALES: i64 = 7;
 
@@ -359,6 +370,7 @@ mod tests {
                 converted_at: None,
                 created_at: Utc::now(),
                 updated_at: Utc::now(),
+                version: Version(1),
             },
             payment_plan: None,
             contacts: vec![],
@@ -579,7 +591,9 @@ mod tests {
                 representative_id: representative,
                 ..Default::default()
             };
-            let result = service.update(sales_user(), AccountId(3), input).await;
+            let result = service
+                .update(sales_user(), AccountId(3), input, &Expected::Any)
+                .await;
             assert!(matches!(result, Err(AccountError::Forbidden)));
         }
     }
@@ -589,14 +603,14 @@ mod tests {
         let mut repo = MockAccountRepository::new();
         repo.expect_representative_of().never();
         repo.expect_update()
-            .withf(|_, _, scope, _| *scope == Scope::RepresentedBy(UserId(SALES)))
-            .returning(|_, id, _, _| Ok(stored(id.0, Some(SALES)).account));
+            .withf(|_, _, scope, _, _| *scope == Scope::RepresentedBy(UserId(SALES)))
+            .returning(|_, id, _, _, _| Ok(stored(id.0, Some(SALES)).account));
         let input = ProspectInput {
             representative_id: Patch::Set(SALES),
             ..Default::default()
         };
         service(repo, MockReferenceLookup::new())
-            .update(sales_user(), AccountId(3), input)
+            .update(sales_user(), AccountId(3), input, &Expected::Any)
             .await
             .expect("updated");
     }
@@ -606,9 +620,9 @@ mod tests {
         let mut repo = MockAccountRepository::new();
         repo.expect_representative_of().never();
         repo.expect_update()
-            .returning(|_, _, _, _| Err(RepositoryError::OutOfScope));
+            .returning(|_, _, _, _, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
-            .update(sales_user(), AccountId(3), named("Acme"))
+            .update(sales_user(), AccountId(3), named("Acme"), &Expected::Any)
             .await;
         assert!(matches!(result, Err(AccountError::Forbidden)));
     }
@@ -620,7 +634,7 @@ mod tests {
             .returning(|_, _| Err(RepositoryError::NotFound));
         repo.expect_update().never();
         let result = service(repo, MockReferenceLookup::new())
-            .update(manager(), AccountId(9), named("A"))
+            .update(manager(), AccountId(9), named("A"), &Expected::Any)
             .await;
         assert!(matches!(
             result,
@@ -639,7 +653,7 @@ mod tests {
             ..Default::default()
         };
         let result = service(repo, MockReferenceLookup::new())
-            .update(sales_user(), AccountId(3), input)
+            .update(sales_user(), AccountId(3), input, &Expected::Any)
             .await;
         assert!(matches!(result, Err(AccountError::Forbidden)));
     }
@@ -648,10 +662,10 @@ mod tests {
     async fn deleting_passes_the_scope_and_maps_out_of_scope_to_forbidden() {
         let mut repo = MockAccountRepository::new();
         repo.expect_delete()
-            .withf(|_, _, scope| *scope == Scope::RepresentedBy(UserId(SALES)))
-            .returning(|_, _, _| Err(RepositoryError::OutOfScope));
+            .withf(|_, _, scope, _| *scope == Scope::RepresentedBy(UserId(SALES)))
+            .returning(|_, _, _, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
-            .delete(sales_user(), AccountId(3))
+            .delete(sales_user(), AccountId(3), &Expected::Any)
             .await;
         assert!(matches!(result, Err(AccountError::Forbidden)));
     }
@@ -660,14 +674,40 @@ mod tests {
     async fn converting_passes_the_scope_and_reports_a_second_conversion() {
         let mut repo = MockAccountRepository::new();
         repo.expect_convert()
-            .withf(|id, scope, dry_run| {
+            .withf(|id, scope, dry_run, _| {
                 *id == AccountId(3) && *scope == Scope::RepresentedBy(UserId(SALES)) && !dry_run
             })
-            .returning(|_, _, _| Err(RepositoryError::Converted));
+            .returning(|_, _, _, _| Err(RepositoryError::Converted));
         let result = service(repo, MockReferenceLookup::new())
-            .convert(sales_user(), AccountId(3), false)
+            .convert(sales_user(), AccountId(3), false, &Expected::Any)
             .await;
         assert!(matches!(result, Err(AccountError::Converted)));
+    }
+
+    #[tokio::test]
+    async fn the_version_a_write_requires_reaches_the_store_and_a_stale_one_is_reported() {
+        let mut repo = MockAccountRepository::new();
+        let required = Expected::OneOf(vec![Version(4)]);
+        repo.expect_update()
+            .withf(|_, _, _, _, expected| *expected == Expected::OneOf(vec![Version(4)]))
+            .returning(|_, _, _, _, _| Err(RepositoryError::Stale));
+        repo.expect_delete()
+            .withf(|_, _, _, expected| *expected == Expected::OneOf(vec![Version(4)]))
+            .returning(|_, _, _, _| Err(RepositoryError::Stale));
+        repo.expect_convert()
+            .withf(|_, _, _, expected| *expected == Expected::OneOf(vec![Version(4)]))
+            .returning(|_, _, _, _| Err(RepositoryError::Stale));
+        let service = service(repo, no_missing_references());
+        let updated = service
+            .update(manager(), AccountId(3), named("Acme"), &required)
+            .await;
+        assert!(matches!(updated, Err(AccountError::Stale)));
+        let deleted = service.delete(manager(), AccountId(3), &required).await;
+        assert!(matches!(deleted, Err(AccountError::Stale)));
+        let converted = service
+            .convert(manager(), AccountId(3), false, &required)
+            .await;
+        assert!(matches!(converted, Err(AccountError::Stale)));
     }
 
     #[tokio::test]
@@ -680,7 +720,9 @@ mod tests {
             Arc::new(MockReferenceLookup::new()),
             Arc::new(MockFileStore::new()),
         );
-        let result = customers.convert(manager(), AccountId(3), false).await;
+        let result = customers
+            .convert(manager(), AccountId(3), false, &Expected::Any)
+            .await;
         assert!(matches!(
             result,
             Err(AccountError::NotFound(AccountKind::Customer, AccountId(3)))

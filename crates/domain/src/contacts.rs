@@ -12,7 +12,10 @@ use crate::fields::{apply, default_value};
 use crate::input::rules;
 use crate::owned::{OwnedError, Record};
 use crate::validation::{Rule, ValidationErrors};
-use crate::{AccountRepository, Actor, Owner, Patch, RepositoryError, Scope, UserId, phone};
+use crate::{
+    AccountRepository, Actor, Expected, Owner, Patch, RepositoryError, Scope, UserId, Version,
+    phone,
+};
 
 /// Calls `$callback!` with every writable field of a contact, in the
 /// wire's order. Each entry: the field's name, `Required` (never null) or
@@ -96,6 +99,8 @@ pub struct Contact {
     pub fields: ContactFields,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Moves with every write to it.
+    pub version: Version,
 }
 
 /// The changes of an update, each field valid.
@@ -176,16 +181,23 @@ pub trait ContactRepository: Send + Sync {
         fields: ContactFields,
     ) -> Result<Contact, RepositoryError>;
 
-    /// `NotFound` (no such contact), `OutOfScope`, `Converted`.
+    /// `NotFound` (no such contact), `OutOfScope`, `Converted`, `Stale`
+    /// (not at an `expected` version).
     async fn update(
         &self,
         id: i64,
         scope: Scope,
         changes: ContactChanges,
+        expected: &Expected,
     ) -> Result<Contact, RepositoryError>;
 
     /// As [`ContactRepository::update`].
-    async fn delete(&self, id: i64, scope: Scope) -> Result<(), RepositoryError>;
+    async fn delete(
+        &self,
+        id: i64,
+        scope: Scope,
+        expected: &Expected,
+    ) -> Result<(), RepositoryError>;
 }
 
 /// Lists, finds, adds, changes and deletes contacts on behalf of an [`Actor`].
@@ -271,12 +283,13 @@ impl ContactService {
             .map_err(owner_error)
     }
 
-    /// Changes the fields sent: 404, 403, 422, then 409.
+    /// Changes the fields sent: 404, 403, 422, 409, then 412.
     pub async fn update(
         &self,
         actor: Actor,
         id: i64,
         input: ContactInput,
+        expected: &Expected,
     ) -> Result<Contact, OwnedError> {
         let changes = match input.validate_for_update() {
             Ok(changes) => changes,
@@ -286,15 +299,20 @@ impl ContactService {
             }
         };
         self.contacts
-            .update(id, actor.scope(), changes)
+            .update(id, actor.scope(), changes, expected)
             .await
             .map_err(|e| OwnedError::from_repository(missing(id), e))
     }
 
-    /// Deletes a contact: 404, 403, 409.
-    pub async fn delete(&self, actor: Actor, id: i64) -> Result<(), OwnedError> {
+    /// Deletes a contact: 404, 403, 409, 412.
+    pub async fn delete(
+        &self,
+        actor: Actor,
+        id: i64,
+        expected: &Expected,
+    ) -> Result<(), OwnedError> {
         self.contacts
-            .delete(id, actor.scope())
+            .delete(id, actor.scope(), expected)
             .await
             .map_err(|e| OwnedError::from_repository(missing(id), e))
     }

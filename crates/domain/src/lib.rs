@@ -24,6 +24,7 @@ pub mod reference_data;
 pub mod search;
 pub mod users;
 pub mod validation;
+pub mod versions;
 
 pub use account::{Account, AccountDetails, AccountId, AccountKind, Owner, PaymentPlan};
 pub use account_number::AccountNumber;
@@ -59,3 +60,4 @@ pub use reference_data::{
 };
 pub use users::{UserDraft, UserError, UserInput, UserService};
 pub use validation::{Rule, ValidationErrors};
+pub use versions::{Expected, Version};

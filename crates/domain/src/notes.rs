@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 
 use crate::owned::{OwnedError, Record};
 use crate::validation::{Rule, ValidationErrors};
-use crate::{AccountRepository, Actor, Owner, Patch, RepositoryError, Scope, UserId};
+use crate::{
+    AccountRepository, Actor, Expected, Owner, Patch, RepositoryError, Scope, UserId, Version,
+};
 
 /// The longest body a note may have (a MySQL `TEXT`, as the vendor stores it).
 pub const MAX_BODY_CHARS: usize = 65_535;
@@ -24,6 +26,8 @@ pub struct Note {
     pub values: NoteValues,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Moves with every write to it.
+    pub version: Version,
 }
 
 /// A note's writable values, valid.
@@ -183,17 +187,25 @@ pub trait NoteRepository: Send + Sync {
     ) -> Result<Note, RepositoryError>;
 
     /// `NotFound` (no such note), `OutOfScope` (outside `scope`, or not
-    /// written by `editor` when one is named), `Converted`.
+    /// written by `editor` when one is named), `Converted`, `Stale` (not at
+    /// an `expected` version).
     async fn update(
         &self,
         id: i64,
         scope: Scope,
         editor: Editor,
         changes: NoteChanges,
+        expected: &Expected,
     ) -> Result<Note, RepositoryError>;
 
     /// As [`NoteRepository::update`].
-    async fn delete(&self, id: i64, scope: Scope, editor: Editor) -> Result<(), RepositoryError>;
+    async fn delete(
+        &self,
+        id: i64,
+        scope: Scope,
+        editor: Editor,
+        expected: &Expected,
+    ) -> Result<(), RepositoryError>;
 }
 
 /// Lists, shows, adds, changes and deletes notes on behalf of an [`Actor`].
@@ -260,12 +272,13 @@ impl NoteService {
     }
 
     /// Changes the fields sent: 404, then 403 (outside the scope, or a sales
-    /// user who is not the author), then 422, then 409.
+    /// user who is not the author), then 422, 409, 412.
     pub async fn update(
         &self,
         actor: Actor,
         id: i64,
         input: NoteInput,
+        expected: &Expected,
     ) -> Result<Note, OwnedError> {
         let changes = match input.validate_for_update() {
             Ok(changes) => changes,
@@ -278,15 +291,20 @@ impl NoteService {
             }
         };
         self.notes
-            .update(id, actor.scope(), editor(actor), changes)
+            .update(id, actor.scope(), editor(actor), changes, expected)
             .await
             .map_err(|e| OwnedError::from_repository(OwnedError::NotFound(Record::Note, id), e))
     }
 
-    /// Deletes a note: 404, 403 (as for an update), 409.
-    pub async fn delete(&self, actor: Actor, id: i64) -> Result<(), OwnedError> {
+    /// Deletes a note: 404, 403 (as for an update), 409, 412.
+    pub async fn delete(
+        &self,
+        actor: Actor,
+        id: i64,
+        expected: &Expected,
+    ) -> Result<(), OwnedError> {
         self.notes
-            .delete(id, actor.scope(), editor(actor))
+            .delete(id, actor.scope(), editor(actor), expected)
             .await
             .map_err(|e| OwnedError::from_repository(OwnedError::NotFound(Record::Note, id), e))
     }
@@ -328,6 +346,7 @@ mod tests {
             .expect("valid"),
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            version: Version(1),
         }
     }
 
@@ -366,15 +385,17 @@ mod tests {
         let mut notes = MockNoteRepository::new();
         notes
             .expect_update()
-            .withf(|id, scope, editor, _| {
+            .withf(|id, scope, editor, _, _| {
                 *id == 9 && *scope == Scope::RepresentedBy(UserId(7)) && *editor == Some(UserId(7))
             })
-            .returning(|_, _, _, _| Err(RepositoryError::OutOfScope));
+            .returning(|_, _, _, _, _| Err(RepositoryError::OutOfScope));
         let input = NoteInput {
             title: Patch::text("Mine now"),
             ..NoteInput::default()
         };
-        let result = service(notes).update(sales_user(7), 9, input).await;
+        let result = service(notes)
+            .update(sales_user(7), 9, input, &Expected::Any)
+            .await;
         assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
 
@@ -389,7 +410,9 @@ mod tests {
             body: Patch::Null,
             ..NoteInput::default()
         };
-        let result = service(notes).update(sales_user(7), 9, input).await;
+        let result = service(notes)
+            .update(sales_user(7), 9, input, &Expected::Any)
+            .await;
         assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
 

@@ -36,6 +36,9 @@ pub enum OwnedError {
     /// The record's prospect has been converted.
     #[error("the prospect has already been converted")]
     Converted,
+    /// Not at the version the write required; nothing was written.
+    #[error("the record has changed since it was read")]
+    Stale,
     #[error("{0}")]
     Invalid(ValidationErrors),
     #[error("storage unavailable")]
@@ -51,6 +54,7 @@ impl OwnedError {
             RepositoryError::NotFound => missing,
             RepositoryError::OutOfScope => OwnedError::Forbidden,
             RepositoryError::Converted => OwnedError::Converted,
+            RepositoryError::Stale => OwnedError::Stale,
             RepositoryError::Unavailable(cause) => OwnedError::Unavailable(cause),
             other => OwnedError::Unknown(other.into()),
         }

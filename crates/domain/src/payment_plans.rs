@@ -7,7 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::validation::{Rule, ValidationErrors};
-use crate::{AccountId, AccountKind, Actor, Owner, Patch, PaymentPlan, RepositoryError, Scope};
+use crate::{
+    AccountId, AccountKind, Actor, Expected, Owner, Patch, PaymentPlan, RepositoryError, Scope,
+};
 
 /// The ways an account may pay, as stored and sent.
 pub const PAYMENT_METHODS: [&str; 4] = ["transfer", "direct_debit", "card", "cheque"];
@@ -92,17 +94,24 @@ pub trait PaymentPlanRepository: Send + Sync {
     ) -> Result<Option<PaymentPlan>, RepositoryError>;
 
     /// Creates or replaces the plan, on the locked account. `NotFound`,
-    /// `OutOfScope`, `Converted`.
+    /// `OutOfScope`, `Converted`, `Stale` (the plan is not at an `expected`
+    /// version, or there is none and `expected` requires one).
     async fn put(
         &self,
         owner: Owner,
         scope: Scope,
         terms: PaymentTerms,
+        expected: &Expected,
     ) -> Result<(PaymentPlan, Put), RepositoryError>;
 
-    /// Deletes the plan; `Ok(false)` when there was none. `NotFound`,
-    /// `OutOfScope`, `Converted`.
-    async fn delete(&self, owner: Owner, scope: Scope) -> Result<bool, RepositoryError>;
+    /// Deletes the plan; `Ok(false)` when there was none. As
+    /// [`PaymentPlanRepository::put`].
+    async fn delete(
+        &self,
+        owner: Owner,
+        scope: Scope,
+        expected: &Expected,
+    ) -> Result<bool, RepositoryError>;
 }
 
 /// Why a payment plan operation failed.
@@ -114,6 +123,9 @@ pub enum PaymentPlanError {
     Forbidden,
     #[error("the prospect has already been converted")]
     Converted,
+    /// Not at the version the write required; nothing was written.
+    #[error("the payment plan has changed since it was read")]
+    Stale,
     #[error("{0}")]
     Invalid(ValidationErrors),
     #[error("storage unavailable")]
@@ -128,6 +140,7 @@ impl PaymentPlanError {
             RepositoryError::NotFound => PaymentPlanError::OwnerNotFound(owner.kind, owner.id),
             RepositoryError::OutOfScope => PaymentPlanError::Forbidden,
             RepositoryError::Converted => PaymentPlanError::Converted,
+            RepositoryError::Stale => PaymentPlanError::Stale,
             RepositoryError::Unavailable(cause) => PaymentPlanError::Unavailable(cause),
             other => PaymentPlanError::Unknown(other.into()),
         }
@@ -164,6 +177,7 @@ impl PaymentPlanService {
         actor: Actor,
         owner: Owner,
         input: PaymentPlanInput,
+        expected: &Expected,
     ) -> Result<(PaymentPlan, Put), PaymentPlanError> {
         let terms = match input.validate() {
             Ok(terms) => terms,
@@ -174,7 +188,7 @@ impl PaymentPlanService {
             }
         };
         self.plans
-            .put(owner, actor.scope(), terms)
+            .put(owner, actor.scope(), terms, expected)
             .await
             .map_err(|e| PaymentPlanError::from_repository(owner, e))
     }
@@ -182,9 +196,14 @@ impl PaymentPlanService {
     /// Deletes the plan. Idempotent: an account without one is answered
     /// alike (a plan is a singleton part of its account, not a resource of
     /// its own that can be missing).
-    pub async fn delete(&self, actor: Actor, owner: Owner) -> Result<(), PaymentPlanError> {
+    pub async fn delete(
+        &self,
+        actor: Actor,
+        owner: Owner,
+        expected: &Expected,
+    ) -> Result<(), PaymentPlanError> {
         self.plans
-            .delete(owner, actor.scope())
+            .delete(owner, actor.scope(), expected)
             .await
             .map(|_deleted| ())
             .map_err(|e| PaymentPlanError::from_repository(owner, e))
@@ -235,6 +254,7 @@ mod tests {
                 Actor::new(UserId(7), Role::new(5)),
                 owner,
                 PaymentPlanInput::default(),
+                &Expected::Any,
             )
             .await;
         assert!(matches!(result, Err(PaymentPlanError::Forbidden)));

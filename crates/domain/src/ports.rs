@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::input::{ValidCreate, ValidUpdate};
 use crate::{
-    Account, AccountDetails, AccountId, AccountKind, FileKey, ListQuery, Page, Role, Scope, Seek,
-    UserId,
+    Account, AccountDetails, AccountId, AccountKind, Expected, FileKey, ListQuery, Page, Role,
+    Scope, Seek, UserId,
 };
 
 /// Why storage could not do what was asked.
@@ -33,6 +33,10 @@ pub enum RepositoryError {
     /// A row with the same unique key (say, a user's email) exists.
     #[error("already exists")]
     AlreadyExists,
+    /// The record is not at a version the write required (`Expected`);
+    /// nothing was written.
+    #[error("the record has changed since it was read")]
+    Stale,
     /// The database cannot be reached in time; worth retrying later.
     #[error("the database is unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -117,35 +121,38 @@ pub trait AccountRepository: Send + Sync {
 
     /// Writes the sent fields atomically; `updated_at` moves only when a value
     /// changed. `NotFound`, `OutOfScope` (nothing written), `Converted`,
-    /// `UnknownReference`.
+    /// `Stale` (not at an `expected` version), `UnknownReference`.
     async fn update(
         &self,
         kind: AccountKind,
         id: AccountId,
         scope: Scope,
         changes: ValidUpdate,
+        expected: &Expected,
     ) -> Result<Account, RepositoryError>;
 
     /// Deletes the account with its contacts, notes, documents and payment
     /// plan in one transaction; answers the keys of the documents' files.
-    /// `NotFound`, `OutOfScope` (nothing deleted).
+    /// `NotFound`, `OutOfScope`, `Stale` (nothing deleted).
     async fn delete(
         &self,
         kind: AccountKind,
         id: AccountId,
         scope: Scope,
+        expected: &Expected,
     ) -> Result<Vec<FileKey>, RepositoryError>;
 
     /// Converts prospect `id` in one transaction: a customer with its fields,
     /// what it owns moved to the customer, the prospect marked converted.
     /// Returns the customer. With `dry_run` the transaction is rolled back:
     /// the customer is what would have been created. `NotFound`,
-    /// `OutOfScope`, `Converted` (nothing written).
+    /// `OutOfScope`, `Converted`, `Stale` (nothing written).
     async fn convert(
         &self,
         id: AccountId,
         scope: Scope,
         dry_run: bool,
+        expected: &Expected,
     ) -> Result<Account, RepositoryError>;
 }
 

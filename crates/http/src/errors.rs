@@ -43,6 +43,9 @@ pub enum ApiError {
     #[error("{0}")]
     Conflict(String),
     /// The path without its leading slash, as Laravel words it.
+    /// An `If-Match` the record's version does not meet; nothing written.
+    #[error("The resource has changed since it was read.")]
+    PreconditionFailed,
     #[error("The route {0} could not be found.")]
     RouteNotFound(String),
     #[error("The {method} method is not supported for route {path}. Supported methods: {}.", allowed.join(", "))]
@@ -98,6 +101,7 @@ impl From<AccountError> for ApiError {
             }
             AccountError::Forbidden => ApiError::Forbidden,
             AccountError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
+            AccountError::Stale => ApiError::PreconditionFailed,
             AccountError::Invalid(errors) => errors.into(),
             AccountError::Unavailable(cause) => ApiError::Unavailable(cause),
             AccountError::Unknown(cause) => ApiError::Internal(cause),
@@ -116,6 +120,7 @@ impl From<OwnedError> for ApiError {
             }
             OwnedError::Forbidden => ApiError::Forbidden,
             OwnedError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
+            OwnedError::Stale => ApiError::PreconditionFailed,
             OwnedError::Invalid(errors) => errors.into(),
             OwnedError::Unavailable(cause) => ApiError::Unavailable(cause),
             OwnedError::Unknown(cause) => ApiError::Internal(cause),
@@ -131,6 +136,7 @@ impl From<PaymentPlanError> for ApiError {
             }
             PaymentPlanError::Forbidden => ApiError::Forbidden,
             PaymentPlanError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
+            PaymentPlanError::Stale => ApiError::PreconditionFailed,
             PaymentPlanError::Invalid(errors) => errors.into(),
             PaymentPlanError::Unavailable(cause) => ApiError::Unavailable(cause),
             PaymentPlanError::Unknown(cause) => ApiError::Internal(cause),
@@ -218,6 +224,7 @@ impl ResponseError for ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -15,6 +15,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod origin;
 pub mod pagination;
+pub mod preconditions;
 pub mod query;
 pub mod routes;
 pub mod state;

@@ -9,9 +9,11 @@ use prospects_domain::{Account, Reference, RepositoryError};
 pub enum StoreError {
     Diesel(DieselError),
     Domain(RepositoryError),
-    /// What a dry run would have written, carried out of the transaction
-    /// as an error so that the transaction rolls back.
-    DryRun(Box<Account>),
+    /// An answer carried out of the transaction as an error so that the
+    /// transaction rolls back: what a dry run would have written, or an
+    /// account an update left as it was (its lock, and the version the
+    /// lock moved, undone).
+    RolledBack(Box<Account>),
 }
 
 impl StoreError {
@@ -43,8 +45,8 @@ impl From<StoreError> for RepositoryError {
         match error {
             StoreError::Domain(error) => error,
             StoreError::Diesel(error) => from_diesel(error),
-            StoreError::DryRun(_) => {
-                RepositoryError::Unknown(anyhow::anyhow!("a dry run's outcome was not unwrapped"))
+            StoreError::RolledBack(_) => {
+                RepositoryError::Unknown(anyhow::anyhow!("a rolled-back answer was not unwrapped"))
             }
         }
     }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use prospects_domain::search;
 use prospects_domain::{
     Account, AccountId, AccountKind, AccountNumber, Contact, ContactFields, Document, FileKey,
-    NewDocument, Note, NoteValues, Owner, PaymentPlan, ProspectFields, Role, User, UserId,
+    NewDocument, Note, NoteValues, Owner, PaymentPlan, ProspectFields, Role, User, UserId, Version,
 };
 
 use crate::schema::{accounts, contacts, documents, notes, payment_plans, users};
@@ -66,6 +66,7 @@ pub struct AccountRow {
     pub converted_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i64,
 }
 
 impl From<AccountRow> for Account {
@@ -80,6 +81,7 @@ impl From<AccountRow> for Account {
             converted_at: row.converted_at.map(utc),
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
+            version: Version(row.version),
         }
     }
 }
@@ -236,6 +238,7 @@ pub struct ContactRow {
     pub fields: ContactColumns,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i64,
 }
 
 impl ContactRow {
@@ -250,6 +253,7 @@ impl ContactRow {
             fields: self.fields.into(),
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
+            version: Version(self.version),
         }
     }
 }
@@ -349,6 +353,7 @@ pub struct PaymentPlanRow {
     pub payment_terms_days: Option<i32>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i64,
 }
 
 impl From<PaymentPlanRow> for PaymentPlan {
@@ -360,6 +365,7 @@ impl From<PaymentPlanRow> for PaymentPlan {
             payment_terms_days: row.payment_terms_days,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
+            version: Version(row.version),
         }
     }
 }
@@ -377,6 +383,7 @@ pub struct NoteRow {
     pub shared: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i64,
 }
 
 impl NoteRow {
@@ -398,6 +405,7 @@ impl NoteRow {
             },
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
+            version: Version(self.version),
         }
     }
 }

@@ -105,6 +105,7 @@ diesel::table! {
         prospect_id -> Nullable<BigInt>,
         converted_customer_id -> Nullable<BigInt>,
         converted_at -> Nullable<Timestamp>,
+        version -> BigInt,
     }
 }
 
@@ -130,6 +131,7 @@ diesel::table! {
         landline_phone_e164 -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -155,6 +157,7 @@ diesel::table! {
         payment_terms_days -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -171,6 +174,7 @@ diesel::table! {
         shared -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> BigInt,
     }
 }
 

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::search::SearchTerm;
 use prospects_domain::{
-    AccountId, AccountKind, AccountRepository, Direction, HealthCheck, ListQuery, NewUser, Patch,
-    Position, ProspectInput, Reference, ReferenceDataRepository, ReferenceKind, ReferenceLookup,
-    RepositoryError, Role, Scope, Seek, SortDirection, SortField, SortKey, UserId, UserQuery,
-    UserRepository, UserUpdate, ValidReference,
+    AccountId, AccountKind, AccountRepository, Direction, Expected, HealthCheck, ListQuery,
+    NewUser, Patch, Position, ProspectInput, Reference, ReferenceDataRepository, ReferenceKind,
+    ReferenceLookup, RepositoryError, Role, Scope, Seek, SortDirection, SortField, SortKey, UserId,
+    UserQuery, UserRepository, UserUpdate, ValidReference,
 };
 use prospects_infra::{Accounts, PoolSettings, References, Store, Users};
 use prospects_testkit::{TestBackend, TestDb};
@@ -108,7 +108,7 @@ async fn account_numbers_are_never_reused() {
     f.named("One").await;
     let newest = f.named("Two").await;
     f.store
-        .delete(PROSPECT, newest.id, Scope::All)
+        .delete(PROSPECT, newest.id, Scope::All, &Expected::Any)
         .await
         .expect("deleted");
     let next = f.named("Three").await;
@@ -299,7 +299,13 @@ async fn the_term_search_follows_every_write_at_once() {
     f.named("Initech").await;
     assert_eq!(found(&f, PROSPECT, "glob").await, ["Globex"]);
     f.store
-        .update(PROSPECT, globex.id, Scope::All, update(named("Umbrella")))
+        .update(
+            PROSPECT,
+            globex.id,
+            Scope::All,
+            update(named("Umbrella")),
+            &Expected::Any,
+        )
         .await
         .expect("updated");
     assert!(found(&f, PROSPECT, "glob").await.is_empty());
@@ -307,7 +313,7 @@ async fn the_term_search_follows_every_write_at_once() {
     // Converted, its customer is found by its own account number.
     let customer = f
         .store
-        .convert(globex.id, Scope::All, false)
+        .convert(globex.id, Scope::All, false, &Expected::Any)
         .await
         .expect("converted");
     let number = customer.customer_account.as_str().to_lowercase();
@@ -316,7 +322,12 @@ async fn the_term_search_follows_every_write_at_once() {
         ["Umbrella"]
     );
     f.store
-        .delete(AccountKind::Customer, customer.id, Scope::All)
+        .delete(
+            AccountKind::Customer,
+            customer.id,
+            Scope::All,
+            &Expected::Any,
+        )
         .await
         .expect("deleted");
     assert!(
@@ -637,7 +648,13 @@ async fn an_update_writes_the_sent_fields_and_moves_updated_at_only_on_change() 
         .await;
     let same = f
         .store
-        .update(PROSPECT, p.id, Scope::All, update(named("Acme")))
+        .update(
+            PROSPECT,
+            p.id,
+            Scope::All,
+            update(named("Acme")),
+            &Expected::Any,
+        )
         .await
         .expect("updated");
     assert_eq!(same, p);
@@ -652,6 +669,7 @@ async fn an_update_writes_the_sent_fields_and_moves_updated_at_only_on_change() 
                 phone: Patch::Null,
                 ..city_is("Lyon")
             }),
+            &Expected::Any,
         )
         .await
         .expect("updated");
@@ -695,12 +713,13 @@ async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
             p.id,
             Scope::RepresentedBy(ann),
             update(named("Hacked")),
+            &Expected::Any,
         )
         .await;
     assert!(matches!(result, Err(RepositoryError::OutOfScope)));
     let result = f
         .store
-        .delete(PROSPECT, p.id, Scope::RepresentedBy(ann))
+        .delete(PROSPECT, p.id, Scope::RepresentedBy(ann), &Expected::Any)
         .await;
     assert!(matches!(result, Err(RepositoryError::OutOfScope)));
     assert_eq!(
@@ -714,12 +733,20 @@ async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
     let missing = AccountId(p.id.0 + 100);
     assert!(matches!(
         f.store
-            .update(PROSPECT, missing, Scope::All, update(named("Xy")))
+            .update(
+                PROSPECT,
+                missing,
+                Scope::All,
+                update(named("Xy")),
+                &Expected::Any
+            )
             .await,
         Err(RepositoryError::NotFound)
     ));
     assert!(matches!(
-        f.store.delete(PROSPECT, missing, Scope::All).await,
+        f.store
+            .delete(PROSPECT, missing, Scope::All, &Expected::Any)
+            .await,
         Err(RepositoryError::NotFound)
     ));
 }
@@ -738,7 +765,7 @@ async fn delete_takes_what_the_prospect_owns_with_it() {
     ))
     .await;
     f.store
-        .delete(PROSPECT, p.id, Scope::All)
+        .delete(PROSPECT, p.id, Scope::All, &Expected::Any)
         .await
         .expect("deleted");
     assert!(matches!(
@@ -1234,12 +1261,12 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
     };
     assert!(matches!(
         notes
-            .update(note.id, Scope::All, Some(bob), retitle())
+            .update(note.id, Scope::All, Some(bob), retitle(), &Expected::Any)
             .await,
         Err(RepositoryError::OutOfScope)
     ));
     let updated = notes
-        .update(note.id, Scope::All, None, retitle())
+        .update(note.id, Scope::All, None, retitle(), &Expected::Any)
         .await
         .expect("updated");
     assert_eq!(updated.values.title.as_deref(), Some("Retitled"));
@@ -1247,7 +1274,7 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
 
     let customer = f
         .store
-        .convert(prospect.id, Scope::All, false)
+        .convert(prospect.id, Scope::All, false, &Expected::Any)
         .await
         .expect("converted");
     let moved = notes
@@ -1266,7 +1293,12 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
         Err(RepositoryError::Converted)
     ));
     notes
-        .delete(note.id, Scope::RepresentedBy(ann), Some(ann))
+        .delete(
+            note.id,
+            Scope::RepresentedBy(ann),
+            Some(ann),
+            &Expected::Any,
+        )
         .await
         .expect("deleted");
     assert!(matches!(
@@ -1340,7 +1372,7 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
     .validate_for_update()
     .expect("valid");
     contacts
-        .update(contact.id, Scope::All, changes)
+        .update(contact.id, Scope::All, changes, &Expected::Any)
         .await
         .expect("updated");
     assert!(
@@ -1356,11 +1388,13 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
         .expect("searched");
     assert_eq!(desk.map(|c| c.id), Some(contact.id));
     f.store
-        .convert(prospect.id, Scope::All, false)
+        .convert(prospect.id, Scope::All, false, &Expected::Any)
         .await
         .expect("converted");
     assert!(matches!(
-        contacts.delete(contact.id, Scope::All).await,
+        contacts
+            .delete(contact.id, Scope::All, &Expected::Any)
+            .await,
         Ok(())
     ));
     assert!(matches!(
@@ -1457,7 +1491,7 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
     // Deleting the account answers the keys of the files it took with it.
     let keys = f
         .store
-        .delete(PROSPECT, prospect.id, Scope::All)
+        .delete(PROSPECT, prospect.id, Scope::All, &Expected::Any)
         .await
         .expect("deleted");
     assert_eq!(keys, [FileKey("k2".to_owned())]);
@@ -1579,13 +1613,19 @@ async fn totals_stay_exact_under_fifty_concurrent_writers_on_two_pools() {
                             ..Default::default()
                         };
                         store
-                            .update(PROSPECT, created.id, Scope::All, update(moved))
+                            .update(
+                                PROSPECT,
+                                created.id,
+                                Scope::All,
+                                update(moved),
+                                &Expected::Any,
+                            )
                             .await
                             .expect("moved");
                     }
                     2 => {
                         store
-                            .delete(PROSPECT, created.id, Scope::All)
+                            .delete(PROSPECT, created.id, Scope::All, &Expected::Any)
                             .await
                             .expect("deleted");
                     }
@@ -1608,4 +1648,91 @@ async fn totals_stay_exact_under_fifty_concurrent_writers_on_two_pools() {
     for (counted, scanned) in totals_both_ways(&f.store, &users).await {
         assert_eq!(counted, scanned);
     }
+}
+
+#[tokio::test]
+async fn every_write_moves_the_version_and_a_write_at_another_version_changes_nothing() {
+    use prospects_domain::{NoteInput, NoteRepository, Owner, Version};
+    let f = fixture().await;
+    let p = f.named("Acme").await;
+    assert_eq!(p.version, Version(1));
+    let at = |version| Expected::OneOf(vec![Version(version)]);
+
+    let renamed = f
+        .store
+        .update(PROSPECT, p.id, Scope::All, update(named("Globex")), &at(1))
+        .await
+        .expect("at version 1");
+    assert_eq!(renamed.version, Version(2));
+    let unchanged = f
+        .store
+        .update(PROSPECT, p.id, Scope::All, update(named("Globex")), &at(2))
+        .await
+        .expect("at version 2");
+    assert_eq!(
+        unchanged, renamed,
+        "a write that changes nothing moves nothing"
+    );
+
+    let stale = f
+        .store
+        .update(PROSPECT, p.id, Scope::All, update(named("Lost")), &at(1))
+        .await;
+    assert!(matches!(stale, Err(RepositoryError::Stale)), "{stale:?}");
+
+    // What the account owns is part of it: a note moves its version too.
+    let note = NoteInput {
+        body: Patch::text("Call back"),
+        ..NoteInput::default()
+    }
+    .validate_for_create()
+    .expect("valid");
+    let owner = Owner {
+        kind: PROSPECT,
+        id: p.id,
+    };
+    let ann = f.user("ann@example.test", 10).await;
+    f.health
+        .notes()
+        .create(owner, Scope::All, ann, note)
+        .await
+        .expect("note");
+    let stored = f.store.find(PROSPECT, p.id).await.expect("found").account;
+    assert_eq!(
+        (stored.fields.name.as_str(), stored.version),
+        ("Globex", Version(3))
+    );
+
+    for expected in [at(2), Expected::OneOf(vec![])] {
+        let deleted = f.store.delete(PROSPECT, p.id, Scope::All, &expected).await;
+        assert!(
+            matches!(deleted, Err(RepositoryError::Stale)),
+            "{deleted:?}"
+        );
+        let converted = f.store.convert(p.id, Scope::All, false, &expected).await;
+        assert!(
+            matches!(converted, Err(RepositoryError::Stale)),
+            "{converted:?}"
+        );
+    }
+    let converted = f
+        .store
+        .convert(
+            p.id,
+            Scope::All,
+            false,
+            &Expected::OneOf(vec![Version(2), Version(3)]),
+        )
+        .await
+        .expect("at version 3");
+    assert_eq!(converted.version, Version(1));
+    let deleted = f
+        .store
+        .delete(AccountKind::Customer, converted.id, Scope::All, &at(1))
+        .await;
+    assert!(deleted.is_ok(), "{deleted:?}");
+    assert!(matches!(
+        f.store.find(AccountKind::Customer, converted.id).await,
+        Err(RepositoryError::NotFound)
+    ));
 }

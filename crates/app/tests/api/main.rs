@@ -23,5 +23,6 @@ mod sales;
 mod sdk;
 mod support;
 mod users;
+mod versions;
 mod wire;
 mod writes;

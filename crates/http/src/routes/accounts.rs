@@ -11,6 +11,7 @@ use prospects_domain::{
 use crate::auth::{Caller, parse_id};
 use crate::errors::{ApiError, account_model};
 use crate::pagination::{CursorContext, PageContext};
+use crate::preconditions::{holds, if_match, not_modified, tagged};
 use crate::state::ApiState;
 use crate::wire::{AccountDetailsJson, AccountJson, ErrorBody, NewProspect, ProspectChanges};
 use crate::{body, query};
@@ -75,7 +76,7 @@ pub(crate) async fn create(
         .settings
         .origins
         .absolute_url(req, &format!("{}/{}", req.path(), created.id.0));
-    Ok(HttpResponse::Created()
+    Ok(tagged(HttpResponse::Created(), created.version)
         .insert_header((header::LOCATION, location))
         .json(AccountJson::from(&created)))
 }
@@ -87,7 +88,11 @@ pub(crate) async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let id = account_id(accounts, req)?;
     let details = accounts.show(caller.actor(), id).await?;
-    Ok(HttpResponse::Ok().json(AccountDetailsJson::from(&details)))
+    let version = details.account.version;
+    if holds(req, version) {
+        return Ok(not_modified(version));
+    }
+    Ok(tagged(HttpResponse::Ok(), version).json(AccountDetailsJson::from(&details)))
 }
 
 /// Answers 201, as the vendor documents.
@@ -103,10 +108,10 @@ pub(crate) async fn update(
         body::request_with_sdk_names::<ProspectChanges>(req, payload, &state.settings).await?;
     let input = ProspectInput::from(sent);
     let updated = accounts
-        .update(caller.actor(), id, input)
+        .update(caller.actor(), id, input, &if_match(req))
         .await
         .map_err(|error| sent_as.relabel(error.into()))?;
-    Ok(HttpResponse::Created().json(AccountJson::from(&updated)))
+    Ok(tagged(HttpResponse::Created(), updated.version).json(AccountJson::from(&updated)))
 }
 
 pub(crate) async fn delete(
@@ -115,7 +120,7 @@ pub(crate) async fn delete(
     caller: &Caller,
 ) -> Result<HttpResponse, ApiError> {
     let id = account_id(accounts, req)?;
-    accounts.delete(caller.actor(), id).await?;
+    accounts.delete(caller.actor(), id, &if_match(req)).await?;
     Ok(HttpResponse::Ok().json(ErrorBody {
         message: format!("{} deleted.", account_model(accounts.kind())),
     }))

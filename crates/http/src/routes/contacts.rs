@@ -9,6 +9,7 @@ use crate::auth::{Caller, parse_id};
 use crate::body;
 use crate::dialect::SentAs;
 use crate::errors::ApiError;
+use crate::preconditions::{IfMatch, IfNoneMatch, holds, if_match, not_modified, tagged};
 use crate::query::{
     ContactableParams, PHONE_NUMBER, PhoneNumberParams, parse_contactable, parse_phone_number,
 };
@@ -59,7 +60,10 @@ pub async fn list(
     request_body = Option<ContactRequest>,
     responses(
         (status = 201, description = "Created; `Location` names the new contact", body = ContactBody,
-            headers(("Location" = String, description = "URL of the created contact"))),
+            headers(
+                ("Location" = String, description = "URL of the created contact"),
+                ("ETag" = String, description = "The contact's version, for `If-Match` and `If-None-Match`"),
+            )),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "The account is outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect or customer", body = ErrorBody),
@@ -86,7 +90,7 @@ pub async fn create(
         .settings
         .origins
         .absolute_url(&req, &format!("{}/{}", req.path(), contact.id));
-    Ok(HttpResponse::Created()
+    Ok(tagged(HttpResponse::Created(), contact.version)
         .insert_header((header::LOCATION, location))
         .json(ContactBody::from(&contact)))
 }
@@ -133,9 +137,12 @@ pub async fn find_by_number(
     path = "/api/v1/contacts/{id}",
     tag = "Contacts",
     operation_id = "showContact",
-    params(("id" = i64, Path, description = "Contact id")),
+    params(("id" = i64, Path, description = "Contact id"), IfNoneMatch),
     responses(
-        (status = 200, description = "The contact", body = ContactBody),
+        (status = 200, description = "The contact", body = ContactBody,
+            headers(("ETag" = String, description = "The contact's version, for `If-Match` and `If-None-Match`"))),
+        (status = 304, description = "The contact is still at the `If-None-Match` version; no body",
+            headers(("ETag" = String, description = "The contact's version, for `If-Match` and `If-None-Match`"))),
         (status = 403, description = "Its account is outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such contact", body = ErrorBody),
     ),
@@ -150,7 +157,10 @@ pub async fn show(
         .contacts
         .show(caller.actor(), contact_id(&req)?)
         .await?;
-    Ok(HttpResponse::Ok().json(ContactBody::from(&contact)))
+    if holds(&req, contact.version) {
+        return Ok(not_modified(contact.version));
+    }
+    Ok(tagged(HttpResponse::Ok(), contact.version).json(ContactBody::from(&contact)))
 }
 
 /// Update a contact
@@ -161,16 +171,19 @@ pub async fn show(
     path = "/api/v1/contacts/{id}",
     tag = "Contacts",
     operation_id = "updateContact",
-    params(("id" = i64, Path, description = "Contact id")),
+    params(("id" = i64, Path, description = "Contact id"), IfMatch),
     request_body = Option<ContactRequest>,
     responses(
-        (status = 200, description = "The updated contact", body = ContactBody),
+        (status = 200, description = "The updated contact", body = ContactBody,
+            headers(("ETag" = String, description = "The contact's version, for `If-Match` and `If-None-Match`"))),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "Its account is outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such contact", body = ErrorBody),
         (status = 409, description = "Its prospect has been converted", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 412, description = "`If-Match` names a version the contact is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -184,10 +197,10 @@ pub async fn update(
     let (input, sent_as) = read_input(&req, payload, &state).await?;
     let contact = state
         .contacts
-        .update(caller.actor(), id, input)
+        .update(caller.actor(), id, input, &if_match(&req))
         .await
         .map_err(|e| sent_as.relabel(e.into()))?;
-    Ok(HttpResponse::Ok().json(ContactBody::from(&contact)))
+    Ok(tagged(HttpResponse::Ok(), contact.version).json(ContactBody::from(&contact)))
 }
 
 /// Delete a contact
@@ -196,12 +209,14 @@ pub async fn update(
     path = "/api/v1/contacts/{id}",
     tag = "Contacts",
     operation_id = "deleteContact",
-    params(("id" = i64, Path, description = "Contact id")),
+    params(("id" = i64, Path, description = "Contact id"), IfMatch),
     responses(
         (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Contact deleted."})),
         (status = 403, description = "Its account is outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such contact", body = ErrorBody),
         (status = 409, description = "Its prospect has been converted", body = ErrorBody),
+        (status = 412, description = "`If-Match` names a version the contact is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -212,7 +227,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     state
         .contacts
-        .delete(caller.actor(), contact_id(&req)?)
+        .delete(caller.actor(), contact_id(&req)?, &if_match(&req))
         .await?;
     Ok(HttpResponse::Ok().json(ErrorBody {
         message: "Contact deleted.".to_owned(),

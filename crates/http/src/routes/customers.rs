@@ -7,6 +7,7 @@ use super::accounts;
 use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::pagination::Listed;
+use crate::preconditions::{IfMatch, IfNoneMatch};
 use crate::query::ListParams;
 use crate::state::ApiState;
 use crate::wire::{
@@ -54,7 +55,10 @@ pub async fn list(
     request_body = NewProspect,
     responses(
         (status = 201, description = "Created; `Location` names the new customer", body = CustomerBody,
-            headers(("Location" = String, description = "URL of the created customer"))),
+            headers(
+                ("Location" = String, description = "URL of the created customer"),
+                ("ETag" = String, description = "The customer's version, for `If-Match` and `If-None-Match`"),
+            )),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
@@ -79,9 +83,12 @@ pub async fn create(
     path = "/api/v1/customers/{id}",
     tag = "Customers",
     operation_id = "showCustomer",
-    params(("id" = i64, Path, description = "Customer id")),
+    params(("id" = i64, Path, description = "Customer id"), IfNoneMatch),
     responses(
-        (status = 200, description = "The customer", body = CustomerDetailsBody),
+        (status = 200, description = "The customer", body = CustomerDetailsBody,
+            headers(("ETag" = String, description = "The customer's version, for `If-Match` and `If-None-Match`"))),
+        (status = 304, description = "The customer is still at the `If-None-Match` version; no body",
+            headers(("ETag" = String, description = "The customer's version, for `If-Match` and `If-None-Match`"))),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such customer", body = ErrorBody),
     ),
@@ -105,15 +112,18 @@ pub async fn show(
     path = "/api/v1/customers/{id}",
     tag = "Customers",
     operation_id = "updateCustomer",
-    params(("id" = i64, Path, description = "Customer id")),
+    params(("id" = i64, Path, description = "Customer id"), IfMatch),
     request_body = Option<ProspectChanges>,
     responses(
-        (status = 201, description = "The updated customer", body = CustomerBody),
+        (status = 201, description = "The updated customer", body = CustomerBody,
+            headers(("ETag" = String, description = "The customer's version, for `If-Match` and `If-None-Match`"))),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the customer to someone else", body = ErrorBody),
         (status = 404, description = "No such customer", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 412, description = "`If-Match` names a version the customer is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -135,15 +145,18 @@ pub async fn update(
     path = "/api/v1/customers/{id}",
     tag = "Customers",
     operation_id = "patchCustomer",
-    params(("id" = i64, Path, description = "Customer id")),
+    params(("id" = i64, Path, description = "Customer id"), IfMatch),
     request_body = Option<ProspectChanges>,
     responses(
-        (status = 201, description = "The updated customer", body = CustomerBody),
+        (status = 201, description = "The updated customer", body = CustomerBody,
+            headers(("ETag" = String, description = "The customer's version, for `If-Match` and `If-None-Match`"))),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the customer to someone else", body = ErrorBody),
         (status = 404, description = "No such customer", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 412, description = "`If-Match` names a version the customer is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -164,11 +177,13 @@ pub async fn patch(
     path = "/api/v1/customers/{id}",
     tag = "Customers",
     operation_id = "deleteCustomer",
-    params(("id" = i64, Path, description = "Customer id")),
+    params(("id" = i64, Path, description = "Customer id"), IfMatch),
     responses(
         (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Customer deleted."})),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such customer", body = ErrorBody),
+        (status = 412, description = "`If-Match` names a version the customer is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]

@@ -8,6 +8,7 @@ use prospects_domain::NoteInput;
 use crate::auth::{Caller, parse_id};
 use crate::body;
 use crate::errors::ApiError;
+use crate::preconditions::{IfMatch, IfNoneMatch, holds, if_match, not_modified, tagged};
 use crate::query::{NoteableParams, parse_noteable};
 use crate::state::ApiState;
 use crate::wire::notes::{NoteBody, NoteRequest};
@@ -56,7 +57,10 @@ pub async fn list(
     request_body = NoteRequest,
     responses(
         (status = 201, description = "Created; `Location` names the new note", body = NoteBody,
-            headers(("Location" = String, description = "URL of the created note"))),
+            headers(
+                ("Location" = String, description = "URL of the created note"),
+                ("ETag" = String, description = "The note's version, for `If-Match` and `If-None-Match`"),
+            )),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "The account is outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect or customer", body = ErrorBody),
@@ -79,7 +83,7 @@ pub async fn create(
         .settings
         .origins
         .absolute_url(&req, &format!("{}/{}", req.path(), note.id));
-    Ok(HttpResponse::Created()
+    Ok(tagged(HttpResponse::Created(), note.version)
         .insert_header((header::LOCATION, location))
         .json(NoteBody::from(&note)))
 }
@@ -90,9 +94,12 @@ pub async fn create(
     path = "/api/v1/notes/{id}",
     tag = "Notes",
     operation_id = "showNote",
-    params(("id" = i64, Path, description = "Note id")),
+    params(("id" = i64, Path, description = "Note id"), IfNoneMatch),
     responses(
-        (status = 200, description = "The note", body = NoteBody),
+        (status = 200, description = "The note", body = NoteBody,
+            headers(("ETag" = String, description = "The note's version, for `If-Match` and `If-None-Match`"))),
+        (status = 304, description = "The note is still at the `If-None-Match` version; no body",
+            headers(("ETag" = String, description = "The note's version, for `If-Match` and `If-None-Match`"))),
         (status = 403, description = "Its account is outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such note", body = ErrorBody),
     ),
@@ -104,7 +111,10 @@ pub async fn show(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let note = state.notes.show(caller.actor(), note_id(&req)?).await?;
-    Ok(HttpResponse::Ok().json(NoteBody::from(&note)))
+    if holds(&req, note.version) {
+        return Ok(not_modified(note.version));
+    }
+    Ok(tagged(HttpResponse::Ok(), note.version).json(NoteBody::from(&note)))
 }
 
 /// Update a note
@@ -116,16 +126,19 @@ pub async fn show(
     path = "/api/v1/notes/{id}",
     tag = "Notes",
     operation_id = "updateNote",
-    params(("id" = i64, Path, description = "Note id")),
+    params(("id" = i64, Path, description = "Note id"), IfMatch),
     request_body = Option<NoteRequest>,
     responses(
-        (status = 200, description = "The updated note", body = NoteBody),
+        (status = 200, description = "The updated note", body = NoteBody,
+            headers(("ETag" = String, description = "The note's version, for `If-Match` and `If-None-Match`"))),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "Not the author (for a sales user), or outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such note", body = ErrorBody),
         (status = 409, description = "Its prospect has been converted", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 412, description = "`If-Match` names a version the note is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -137,8 +150,11 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = note_id(&req)?;
     let input = read_input(&req, payload, &state).await?;
-    let note = state.notes.update(caller.actor(), id, input).await?;
-    Ok(HttpResponse::Ok().json(NoteBody::from(&note)))
+    let note = state
+        .notes
+        .update(caller.actor(), id, input, &if_match(&req))
+        .await?;
+    Ok(tagged(HttpResponse::Ok(), note.version).json(NoteBody::from(&note)))
 }
 
 /// Delete a note
@@ -149,12 +165,14 @@ pub async fn update(
     path = "/api/v1/notes/{id}",
     tag = "Notes",
     operation_id = "deleteNote",
-    params(("id" = i64, Path, description = "Note id")),
+    params(("id" = i64, Path, description = "Note id"), IfMatch),
     responses(
         (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Note deleted."})),
         (status = 403, description = "Not the author (for a sales user), or outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such note", body = ErrorBody),
         (status = 409, description = "Its prospect has been converted", body = ErrorBody),
+        (status = 412, description = "`If-Match` names a version the note is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -163,7 +181,10 @@ pub async fn delete(
     caller: Caller,
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
-    state.notes.delete(caller.actor(), note_id(&req)?).await?;
+    state
+        .notes
+        .delete(caller.actor(), note_id(&req)?, &if_match(&req))
+        .await?;
     Ok(HttpResponse::Ok().json(ErrorBody {
         message: "Note deleted.".to_owned(),
     }))

@@ -9,6 +9,7 @@ use super::accounts::owner_in_path as owner;
 use crate::auth::Caller;
 use crate::body;
 use crate::errors::ApiError;
+use crate::preconditions::{IfMatch, IfNoneMatch, holds, if_match, not_modified, tagged};
 use crate::state::ApiState;
 use crate::wire::payment_plans::PaymentPlanRequest;
 use crate::wire::{ErrorBody, PaymentPlanBody};
@@ -23,7 +24,13 @@ async fn show(
         .payment_plans
         .show(caller.actor(), owner(kind, req, state)?)
         .await?;
-    Ok(HttpResponse::Ok().json(plan.as_ref().map(PaymentPlanBody::from)))
+    let Some(plan) = plan else {
+        return Ok(HttpResponse::Ok().json(None::<PaymentPlanBody>));
+    };
+    if holds(req, plan.version) {
+        return Ok(not_modified(plan.version));
+    }
+    Ok(tagged(HttpResponse::Ok(), plan.version).json(PaymentPlanBody::from(&plan)))
 }
 
 async fn put(
@@ -37,13 +44,13 @@ async fn put(
     let sent = body::request::<PaymentPlanRequest>(req, payload, &state.settings).await?;
     let (plan, outcome) = state
         .payment_plans
-        .put(caller.actor(), owner, sent.into())
+        .put(caller.actor(), owner, sent.into(), &if_match(req))
         .await?;
-    let mut response = match outcome {
+    let response = match outcome {
         Put::Created => HttpResponse::Created(),
         Put::Replaced => HttpResponse::Ok(),
     };
-    Ok(response.json(PaymentPlanBody::from(&plan)))
+    Ok(tagged(response, plan.version).json(PaymentPlanBody::from(&plan)))
 }
 
 async fn delete(
@@ -54,7 +61,7 @@ async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     state
         .payment_plans
-        .delete(caller.actor(), owner(kind, req, state)?)
+        .delete(caller.actor(), owner(kind, req, state)?, &if_match(req))
         .await?;
     Ok(HttpResponse::Ok().json(ErrorBody {
         message: "Payment plan deleted.".to_owned(),
@@ -70,9 +77,12 @@ macro_rules! payment_plan_routes {
             use super::*;
 
             #[utoipa::path(get, path = $path, tag = $tag, operation_id = $show,
-                params(("id" = i64, Path, description = concat!($noun, " id"))),
+                params(("id" = i64, Path, description = concat!($noun, " id")), IfNoneMatch),
                 responses(
-                    (status = 200, description = "The payment plan, or null when there is none", body = Option<PaymentPlanBody>),
+                    (status = 200, description = "The payment plan (with its `ETag`), or null when there is none", body = Option<PaymentPlanBody>,
+                        headers(("ETag" = String, description = "The plan's version, for `If-Match` and `If-None-Match`"))),
+                    (status = 304, description = "The plan is still at the `If-None-Match` version; no body",
+                        headers(("ETag" = String, description = "The plan's version, for `If-Match` and `If-None-Match`"))),
                     (status = 403, description = "Outside the caller's scope", body = ErrorBody),
                     (status = 404, description = concat!("No such ", $noun), body = ErrorBody),
                 ),
@@ -82,17 +92,21 @@ macro_rules! payment_plan_routes {
             }
 
             #[utoipa::path(put, path = $path, tag = $tag, operation_id = $put,
-                params(("id" = i64, Path, description = concat!($noun, " id"))),
+                params(("id" = i64, Path, description = concat!($noun, " id")), IfMatch),
                 request_body = PaymentPlanRequest,
                 responses(
-                    (status = 200, description = "The plan, replaced", body = PaymentPlanBody),
-                    (status = 201, description = "The plan, created", body = PaymentPlanBody),
+                    (status = 200, description = "The plan, replaced", body = PaymentPlanBody,
+                        headers(("ETag" = String, description = "The plan's version, for `If-Match` and `If-None-Match`"))),
+                    (status = 201, description = "The plan, created (not under `If-Match`, which needs a plan to match)", body = PaymentPlanBody,
+                        headers(("ETag" = String, description = "The plan's version, for `If-Match` and `If-None-Match`"))),
                     (status = 400, description = "The body is not a JSON object", body = ErrorBody),
                     (status = 403, description = "Outside the caller's scope", body = ErrorBody),
                     (status = 404, description = concat!("No such ", $noun), body = ErrorBody),
                     (status = 409, description = "The prospect has been converted", body = ErrorBody),
                     (status = 413, description = "The body is over the size limit", body = ErrorBody),
                     (status = 422, description = "Validation failed", body = crate::wire::ValidationErrorBody),
+                    (status = 412, description = "`If-Match` names a version the plan is no longer at, or there is no plan to match; nothing was written", body = ErrorBody,
+                        example = json!({"message": "The resource has changed since it was read."})),
                 ),
                 security(("bearerAuth" = [])))]
             pub async fn put(req: HttpRequest, caller: Caller, payload: web::Payload, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
@@ -100,12 +114,14 @@ macro_rules! payment_plan_routes {
             }
 
             #[utoipa::path(delete, path = $path, tag = $tag, operation_id = $delete,
-                params(("id" = i64, Path, description = concat!($noun, " id"))),
+                params(("id" = i64, Path, description = concat!($noun, " id")), IfMatch),
                 responses(
                     (status = 200, description = "Deleted, or there was none", body = ErrorBody, example = json!({"message": "Payment plan deleted."})),
                     (status = 403, description = "Outside the caller's scope", body = ErrorBody),
                     (status = 404, description = concat!("No such ", $noun), body = ErrorBody),
                     (status = 409, description = "The prospect has been converted", body = ErrorBody),
+                    (status = 412, description = "`If-Match` names a version the plan is no longer at, or there is no plan to match; nothing was written", body = ErrorBody,
+                        example = json!({"message": "The resource has changed since it was read."})),
                 ),
                 security(("bearerAuth" = [])))]
             pub async fn delete(req: HttpRequest, caller: Caller, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {

@@ -9,6 +9,7 @@ use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::form;
 use crate::pagination::Listed;
+use crate::preconditions::{IfMatch, IfNoneMatch, if_match, tagged};
 use crate::query::ListParams;
 use crate::state::ApiState;
 use crate::wire::{
@@ -57,7 +58,10 @@ pub async fn list(
     request_body = NewProspect,
     responses(
         (status = 201, description = "Created; `Location` names the new prospect", body = ProspectBody,
-            headers(("Location" = String, description = "URL of the created prospect"))),
+            headers(
+                ("Location" = String, description = "URL of the created prospect"),
+                ("ETag" = String, description = "The prospect's version, for `If-Match` and `If-None-Match`"),
+            )),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
@@ -82,9 +86,12 @@ pub async fn create(
     path = "/api/v1/prospects/{id}",
     tag = "Prospects",
     operation_id = "showProspect",
-    params(("id" = i64, Path, description = "Prospect id")),
+    params(("id" = i64, Path, description = "Prospect id"), IfNoneMatch),
     responses(
-        (status = 200, description = "The prospect", body = ProspectDetailsBody),
+        (status = 200, description = "The prospect", body = ProspectDetailsBody,
+            headers(("ETag" = String, description = "The prospect's version, for `If-Match` and `If-None-Match`"))),
+        (status = 304, description = "The prospect is still at the `If-None-Match` version; no body",
+            headers(("ETag" = String, description = "The prospect's version, for `If-Match` and `If-None-Match`"))),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
     ),
@@ -108,10 +115,11 @@ pub async fn show(
     path = "/api/v1/prospects/{id}",
     tag = "Prospects",
     operation_id = "updateProspect",
-    params(("id" = i64, Path, description = "Prospect id")),
+    params(("id" = i64, Path, description = "Prospect id"), IfMatch),
     request_body = Option<ProspectChanges>,
     responses(
-        (status = 201, description = "The updated prospect", body = ProspectBody),
+        (status = 201, description = "The updated prospect", body = ProspectBody,
+            headers(("ETag" = String, description = "The prospect's version, for `If-Match` and `If-None-Match`"))),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
@@ -119,6 +127,8 @@ pub async fn show(
             example = json!({"message": "This prospect has already been converted."})),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 412, description = "`If-Match` names a version the prospect is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -140,10 +150,11 @@ pub async fn update(
     path = "/api/v1/prospects/{id}",
     tag = "Prospects",
     operation_id = "patchProspect",
-    params(("id" = i64, Path, description = "Prospect id")),
+    params(("id" = i64, Path, description = "Prospect id"), IfMatch),
     request_body = Option<ProspectChanges>,
     responses(
-        (status = 201, description = "The updated prospect", body = ProspectBody),
+        (status = 201, description = "The updated prospect", body = ProspectBody,
+            headers(("ETag" = String, description = "The prospect's version, for `If-Match` and `If-None-Match`"))),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "Outside the caller's scope, or handing the prospect to someone else", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
@@ -151,6 +162,8 @@ pub async fn update(
             example = json!({"message": "This prospect has already been converted."})),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 412, description = "`If-Match` names a version the prospect is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -171,11 +184,13 @@ pub async fn patch(
     path = "/api/v1/prospects/{id}",
     tag = "Prospects",
     operation_id = "deleteProspect",
-    params(("id" = i64, Path, description = "Prospect id")),
+    params(("id" = i64, Path, description = "Prospect id"), IfMatch),
     responses(
         (status = 200, description = "Deleted", body = ErrorBody, example = json!({"message": "Prospect deleted."})),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
+        (status = 412, description = "`If-Match` names a version the prospect is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -204,17 +219,23 @@ pub async fn delete(
     operation_id = "convertProspect",
     params(
         ("id" = i64, Path, description = "Prospect id"),
+        IfMatch,
         ("dry_run" = Option<bool>, Query, description = "Answer with the customer that would be created, and write nothing"),
     ),
     responses(
         (status = 201, description = "Converted; `Location` names the new customer", body = CustomerBody,
-            headers(("Location" = String, description = "URL of the created customer"))),
+            headers(
+                ("Location" = String, description = "URL of the created customer"),
+                ("ETag" = String, description = "The customer's version"),
+            )),
         (status = 200, description = "Dry run: the customer that would be created", body = CustomerBody),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
         (status = 409, description = "The prospect has already been converted", body = ErrorBody,
             example = json!({"message": "This prospect has already been converted."})),
         (status = 422, description = "`dry_run` is not a boolean", body = ValidationErrorBody),
+        (status = 412, description = "`If-Match` names a version the prospect is no longer at; nothing was written", body = ErrorBody,
+            example = json!({"message": "The resource has changed since it was read."})),
     ),
     security(("bearerAuth" = []))
 )]
@@ -225,7 +246,10 @@ pub async fn convert(
 ) -> Result<HttpResponse, ApiError> {
     let id = accounts::account_id(&state.prospects, &req)?;
     let dry_run = dry_run(req.query_string())?;
-    let customer = state.prospects.convert(caller.actor(), id, dry_run).await?;
+    let customer = state
+        .prospects
+        .convert(caller.actor(), id, dry_run, &if_match(&req))
+        .await?;
     let body = AccountJson::from(&customer);
     if dry_run {
         return Ok(HttpResponse::Ok().json(body));
@@ -237,7 +261,7 @@ pub async fn convert(
         .settings
         .origins
         .absolute_url(&req, &format!("{mount}/api/v1/customers/{}", customer.id.0));
-    Ok(HttpResponse::Created()
+    Ok(tagged(HttpResponse::Created(), customer.version)
         .insert_header((header::LOCATION, location))
         .json(body))
 }

@@ -8,8 +8,9 @@ use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::{
-    Account, AccountDetails, AccountId, AccountKind, AccountRepository, FileKey, ListQuery, Page,
-    ProspectFields, Reference, ReferenceLookup, RepositoryError, Scope, Seek, UserId,
+    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Expected, FileKey,
+    ListQuery, Page, ProspectFields, Reference, ReferenceLookup, RepositoryError, Scope, Seek,
+    UserId,
 };
 
 use super::query::{Tier, filtered, page, seek as sorted_seek, tier as relevance_tier};
@@ -18,22 +19,26 @@ use crate::errors::{StoreError, from_diesel};
 use crate::rows::{AccountRow, AccountWrite, ContactRow, DocumentRow, PaymentPlanRow, now};
 use crate::schema::{account_counts, accounts, contacts, documents, notes, payment_plans};
 
-/// The door every write to an existing account goes through: writes
-/// `name = name` to the row, which takes the row's write lock (PostgreSQL)
-/// or the database's (SQLite) and returns the row as it stands, in one
-/// statement; then checks the caller's scope. So a read-modify-write can
-/// neither lose a concurrent update nor deadlock on a lock upgrade. Fails
-/// with `NotFound` when there is no such row of that kind, `OutOfScope`
-/// outside `scope`, and then `Converted` for a converted prospect.
+/// The door every write to an existing account, or to what it owns, goes
+/// through: adds one to the row's version, which takes the row's write lock
+/// (PostgreSQL) or the database's (SQLite) and returns the row as it
+/// stands, in one statement; then checks the caller's scope. So a
+/// read-modify-write can neither lose a concurrent update nor deadlock on a
+/// lock upgrade. Fails with `NotFound` when there is no such row of that
+/// kind, `OutOfScope` outside `scope`, then `Converted` for a converted
+/// prospect, then `Stale` when the version found is not `$expected`.
 macro_rules! locked_in_scope {
-    ($c:expr, $kind:expr, $id:expr, $scope:expr) => {{
+    ($c:expr, $kind:expr, $id:expr, $scope:expr) => {
+        locked_in_scope!($c, $kind, $id, $scope, &prospects_domain::Expected::Any)
+    };
+    ($c:expr, $kind:expr, $id:expr, $scope:expr, $expected:expr) => {{
         use $crate::schema::accounts;
         let row: Option<$crate::rows::AccountRow> = diesel::update(
             accounts::table
                 .find($id)
                 .filter(accounts::kind.eq($kind.as_str())),
         )
-        .set(accounts::name.eq(accounts::name))
+        .set(accounts::version.eq(accounts::version + 1))
         .returning($crate::rows::AccountRow::as_returning())
         .get_result($c)
         .await
@@ -47,6 +52,9 @@ macro_rules! locked_in_scope {
         }
         if row.converted_at.is_some() {
             return Err(prospects_domain::RepositoryError::Converted.into());
+        }
+        if !$expected.admits(prospects_domain::Version(row.version - 1)) {
+            return Err(prospects_domain::RepositoryError::Stale.into());
         }
         row
     }};
@@ -115,6 +123,14 @@ macro_rules! locked_record {
     }};
 }
 pub(super) use locked_record;
+
+/// `Stale` unless a record found at `version` meets `expected`.
+pub(super) fn ensure_version(expected: &Expected, version: i64) -> Result<(), StoreError> {
+    match expected.admits(prospects_domain::Version(version)) {
+        true => Ok(()),
+        false => Err(RepositoryError::Stale.into()),
+    }
+}
 
 /// The ids of up to `$wanted` rows of a relevance-ordered list, from its
 /// start or beyond a cursor's position (`$from`), tier by tier, each read
@@ -373,6 +389,7 @@ impl AccountRepository for Accounts {
         id: AccountId,
         scope: Scope,
         changes: ValidUpdate,
+        expected: &Expected,
     ) -> Result<Account, RepositoryError> {
         self.0
             .bounded(async {
@@ -380,9 +397,12 @@ impl AccountRepository for Accounts {
                 let mut conn = self.0.conn().await?;
                 let updated: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        let mut account = Account::from(locked_in_scope!(c, kind, id.0, scope));
+                        let locked = locked_in_scope!(c, kind, id.0, scope, expected);
+                        let mut account = Account::from(locked);
                         if !changes.apply_to(&mut account.fields) {
-                            return Ok(account);
+                            // Nothing changes, so neither does the version.
+                            account.version.0 -= 1;
+                            return Err(StoreError::RolledBack(Box::new(account)));
                         }
                         let row: AccountRow = diesel::update(accounts::table.find(id.0))
                             .set(AccountWrite::update(&account.fields, now()))
@@ -396,6 +416,7 @@ impl AccountRepository for Accounts {
                 drop(conn);
                 match updated {
                     Ok(account) => Ok(account),
+                    Err(StoreError::RolledBack(unchanged)) => Ok(*unchanged),
                     Err(error) => Err(self.explain(error, &references).await),
                 }
             })
@@ -407,6 +428,7 @@ impl AccountRepository for Accounts {
         kind: AccountKind,
         id: AccountId,
         scope: Scope,
+        expected: &Expected,
     ) -> Result<Vec<FileKey>, RepositoryError> {
         self.0
             .bounded(async {
@@ -418,6 +440,13 @@ impl AccountRepository for Accounts {
                 let of_kind = accounts::table
                     .find(id.0)
                     .filter(accounts::kind.eq(kind.as_str()));
+                // A condition on the version is one more filter: a row not
+                // at a version asked for is not deleted.
+                let versions: Vec<i64> = expected
+                    .versions()
+                    .map(|versions| versions.iter().map(|v| v.0).collect())
+                    .unwrap_or_default();
+                let conditional = expected.versions().is_some();
                 let (keys, deleted) = with_conn!(&mut conn, |c| {
                     async {
                         let keys: Vec<String> = documents::table
@@ -425,11 +454,25 @@ impl AccountRepository for Accounts {
                             .select(documents::storage_key)
                             .load(c)
                             .await?;
-                        let deleted = match scope {
-                            Scope::All => diesel::delete(of_kind).execute(c).await?,
-                            Scope::RepresentedBy(user) => {
+                        let deleted = match (scope, conditional) {
+                            (Scope::All, false) => diesel::delete(of_kind).execute(c).await?,
+                            (Scope::All, true) => {
+                                diesel::delete(of_kind.filter(accounts::version.eq_any(&versions)))
+                                    .execute(c)
+                                    .await?
+                            }
+                            (Scope::RepresentedBy(user), false) => {
                                 diesel::delete(
                                     of_kind.filter(accounts::representative_id.eq(user.0)),
+                                )
+                                .execute(c)
+                                .await?
+                            }
+                            (Scope::RepresentedBy(user), true) => {
+                                diesel::delete(
+                                    of_kind
+                                        .filter(accounts::representative_id.eq(user.0))
+                                        .filter(accounts::version.eq_any(&versions)),
                                 )
                                 .execute(c)
                                 .await?
@@ -444,8 +487,12 @@ impl AccountRepository for Accounts {
                 if deleted == 1 {
                     return Ok(keys.into_iter().map(FileKey).collect());
                 }
-                // Nothing deleted: absent, or someone else's.
+                // Nothing deleted: absent, someone else's, or not at a
+                // version asked for.
                 match self.representative_of(kind, id).await {
+                    Ok(representative) if conditional && scope.contains(representative) => {
+                        Err(RepositoryError::Stale)
+                    }
                     Ok(_) => Err(RepositoryError::OutOfScope),
                     Err(error) => Err(error),
                 }
@@ -458,13 +505,15 @@ impl AccountRepository for Accounts {
         id: AccountId,
         scope: Scope,
         dry_run: bool,
+        expected: &Expected,
     ) -> Result<Account, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 let converted: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        let prospect = locked_in_scope!(c, AccountKind::Prospect, id.0, scope);
+                        let prospect =
+                            locked_in_scope!(c, AccountKind::Prospect, id.0, scope, expected);
                         let fields = ProspectFields::from(prospect.fields);
                         let at = now();
                         let customer: AccountRow = diesel::insert_into(accounts::table)
@@ -503,7 +552,7 @@ impl AccountRepository for Accounts {
                             .execute(c)
                             .await?;
                         if dry_run {
-                            return Err(StoreError::DryRun(Box::new(customer.into())));
+                            return Err(StoreError::RolledBack(Box::new(customer.into())));
                         }
                         Ok::<_, StoreError>(customer.into())
                     })
@@ -511,7 +560,7 @@ impl AccountRepository for Accounts {
                 });
                 match converted {
                     Ok(customer) => Ok(customer),
-                    Err(StoreError::DryRun(customer)) => Ok(*customer),
+                    Err(StoreError::RolledBack(customer)) => Ok(*customer),
                     Err(error) => Err(error.into()),
                 }
             })

@@ -6,11 +6,13 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Contact, ContactChanges, ContactFields, ContactRepository, Owner, RepositoryError, Scope,
-    UserId,
+    Contact, ContactChanges, ContactFields, ContactRepository, Expected, Owner, RepositoryError,
+    Scope, UserId,
 };
 
-use super::accounts::{locked_in_scope, locked_record, owner_of, readable_in_scope};
+use super::accounts::{
+    ensure_version, locked_in_scope, locked_record, owner_of, readable_in_scope,
+};
 use super::{Contacts, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{ContactRow, ContactWrite, account_kind, now};
@@ -139,6 +141,7 @@ impl ContactRepository for Contacts {
         id: i64,
         scope: Scope,
         changes: ContactChanges,
+        expected: &Expected,
     ) -> Result<Contact, RepositoryError> {
         self.0
             .bounded(async {
@@ -150,12 +153,16 @@ impl ContactRepository for Contacts {
                             let row = locked_record!(
                                 c, contacts, ContactRow, id, account_id, kind, scope
                             );
+                            ensure_version(expected, row.version)?;
                             let mut contact = row.into_contact(kind);
                             if !changes.apply_to(&mut contact.fields) {
                                 return Ok(contact);
                             }
                             let row: ContactRow = diesel::update(contacts::table.find(id))
-                                .set(ContactWrite::new(&contact.fields, now()))
+                                .set((
+                                    ContactWrite::new(&contact.fields, now()),
+                                    contacts::version.eq(contacts::version + 1),
+                                ))
                                 .returning(ContactRow::as_returning())
                                 .get_result(c)
                                 .await?;
@@ -170,7 +177,12 @@ impl ContactRepository for Contacts {
             .await
     }
 
-    async fn delete(&self, id: i64, scope: Scope) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        id: i64,
+        scope: Scope,
+        expected: &Expected,
+    ) -> Result<(), RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
@@ -178,7 +190,10 @@ impl ContactRepository for Contacts {
                     async {
                         let (account_id, kind) = owner_of!(c, contacts, id);
                         c.transaction(async |c| {
-                            locked_record!(c, contacts, ContactRow, id, account_id, kind, scope);
+                            let row = locked_record!(
+                                c, contacts, ContactRow, id, account_id, kind, scope
+                            );
+                            ensure_version(expected, row.version)?;
                             diesel::delete(contacts::table.find(id)).execute(c).await?;
                             Ok::<_, StoreError>(())
                         })

@@ -6,10 +6,13 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Editor, Note, NoteChanges, NoteRepository, NoteValues, Owner, RepositoryError, Scope, UserId,
+    Editor, Expected, Note, NoteChanges, NoteRepository, NoteValues, Owner, RepositoryError, Scope,
+    UserId,
 };
 
-use super::accounts::{locked_in_scope, locked_record, owner_of, readable_in_scope};
+use super::accounts::{
+    ensure_version, locked_in_scope, locked_record, owner_of, readable_in_scope,
+};
 use super::{Notes, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{NoteRow, NoteWrite, account_kind, now};
@@ -116,6 +119,7 @@ impl NoteRepository for Notes {
         scope: Scope,
         editor: Editor,
         changes: NoteChanges,
+        expected: &Expected,
     ) -> Result<Note, RepositoryError> {
         self.0
             .bounded(async {
@@ -127,6 +131,7 @@ impl NoteRepository for Notes {
                             let row =
                                 locked_record!(c, notes, NoteRow, id, account_id, kind, scope);
                             ensure_editor(editor, &row)?;
+                            ensure_version(expected, row.version)?;
                             let mut note = row.into_note(kind);
                             let before = note.values.clone();
                             changes.apply_to(&mut note.values);
@@ -134,7 +139,10 @@ impl NoteRepository for Notes {
                                 return Ok(note);
                             }
                             let row: NoteRow = diesel::update(notes::table.find(id))
-                                .set(NoteWrite::new(&note.values, now()))
+                                .set((
+                                    NoteWrite::new(&note.values, now()),
+                                    notes::version.eq(notes::version + 1),
+                                ))
                                 .returning(NoteRow::as_returning())
                                 .get_result(c)
                                 .await?;
@@ -149,7 +157,13 @@ impl NoteRepository for Notes {
             .await
     }
 
-    async fn delete(&self, id: i64, scope: Scope, editor: Editor) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        id: i64,
+        scope: Scope,
+        editor: Editor,
+        expected: &Expected,
+    ) -> Result<(), RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
@@ -160,6 +174,7 @@ impl NoteRepository for Notes {
                             let row =
                                 locked_record!(c, notes, NoteRow, id, account_id, kind, scope);
                             ensure_editor(editor, &row)?;
+                            ensure_version(expected, row.version)?;
                             diesel::delete(notes::table.find(id)).execute(c).await?;
                             Ok::<_, StoreError>(())
                         })

@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Owner, PaymentPlan, PaymentPlanRepository, PaymentTerms, Put, RepositoryError, Scope,
+    Expected, Owner, PaymentPlan, PaymentPlanRepository, PaymentTerms, Put, RepositoryError, Scope,
 };
 
-use super::accounts::{locked_in_scope, readable_in_scope};
+use super::accounts::{ensure_version, locked_in_scope, readable_in_scope};
 use super::{PaymentPlans, with_conn};
 use crate::errors::StoreError;
 use crate::rows::{PaymentPlanRow, now};
@@ -49,6 +49,7 @@ impl PaymentPlanRepository for PaymentPlans {
         owner: Owner,
         scope: Scope,
         terms: PaymentTerms,
+        expected: &Expected,
     ) -> Result<(PaymentPlan, Put), RepositoryError> {
         self.0
             .bounded(async {
@@ -61,6 +62,7 @@ impl PaymentPlanRepository for PaymentPlans {
                             payment_plans::payment_method.eq(&terms.payment_method),
                             payment_plans::payment_terms_days.eq(terms.payment_terms_days),
                             payment_plans::updated_at.eq(at),
+                            payment_plans::version.eq(payment_plans::version + 1),
                         );
                         // The account's lock makes the read and the write one step.
                         let replaced: Option<PaymentPlanRow> = diesel::update(
@@ -72,13 +74,20 @@ impl PaymentPlanRepository for PaymentPlans {
                         .await
                         .optional()?;
                         if let Some(row) = replaced {
+                            // The version before this write.
+                            ensure_version(expected, row.version - 1)?;
                             return Ok((row, Put::Replaced));
+                        }
+                        if !expected.admits_none() {
+                            return Err(RepositoryError::Stale.into());
                         }
                         let row = diesel::insert_into(payment_plans::table)
                             .values((
                                 payment_plans::account_id.eq(owner.id.0),
                                 payment_plans::created_at.eq(at),
-                                values,
+                                payment_plans::payment_method.eq(&terms.payment_method),
+                                payment_plans::payment_terms_days.eq(terms.payment_terms_days),
+                                payment_plans::updated_at.eq(at),
                             ))
                             .returning(PaymentPlanRow::as_returning())
                             .get_result(c)
@@ -93,21 +102,31 @@ impl PaymentPlanRepository for PaymentPlans {
             .await
     }
 
-    async fn delete(&self, owner: Owner, scope: Scope) -> Result<bool, RepositoryError> {
+    async fn delete(
+        &self,
+        owner: Owner,
+        scope: Scope,
+        expected: &Expected,
+    ) -> Result<bool, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
                 let deleted: Result<usize, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
                         locked_in_scope!(c, owner.kind, owner.id.0, scope);
-                        Ok::<_, StoreError>(
-                            diesel::delete(
-                                payment_plans::table
-                                    .filter(payment_plans::account_id.eq(owner.id.0)),
-                            )
-                            .execute(c)
-                            .await?,
-                        )
+                        let plan =
+                            payment_plans::table.filter(payment_plans::account_id.eq(owner.id.0));
+                        if expected.admits_none() {
+                            return Ok(diesel::delete(plan).execute(c).await?);
+                        }
+                        // Conditional: the plan must exist, at a version asked for.
+                        let version: Option<i64> = plan
+                            .select(payment_plans::version)
+                            .first(c)
+                            .await
+                            .optional()?;
+                        ensure_version(expected, version.ok_or(RepositoryError::Stale)?)?;
+                        Ok::<_, StoreError>(diesel::delete(plan).execute(c).await?)
                     })
                     .await
                 });
