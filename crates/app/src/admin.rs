@@ -292,3 +292,42 @@ fn user_error(error: UserError) -> anyhow::Error {
         other => anyhow::anyhow!("{other}"),
     }
 }
+
+/// `prospects check`: everything a start needs, without serving. The
+/// settings parse (clap has refused anything malformed by now), the
+/// addresses resolve, the keys and the documents directory are usable and
+/// the database answers (with its migrations applied, as a start would).
+pub async fn check(config: &crate::Config) -> anyhow::Result<()> {
+    use prospects_domain::HealthCheck;
+    use std::net::ToSocketAddrs;
+
+    let resolve = |setting: &str, address: &str| {
+        address
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut found| found.next())
+            .with_context(|| format!("{setting}={address:?} is not a HOST:PORT address"))
+    };
+    resolve("PROSPECTS_BIND", &config.bind)?;
+    if let Some(metrics) = config.metrics_address() {
+        resolve("PROSPECTS_METRICS_BIND", metrics)?;
+    }
+    let services = crate::wiring::build(config).await?;
+    services
+        .store
+        .ping()
+        .await
+        .context("the database does not answer")?;
+    crate::say!(
+        "database: {} (reachable, migrations applied)",
+        services.store.backend().name()
+    );
+    crate::say!("documents: {}", config.documents_path().display());
+    crate::say!(
+        "listens on {} (metrics: {})",
+        config.bind,
+        config.metrics_address().unwrap_or("off")
+    );
+    crate::say!("ok");
+    Ok(())
+}

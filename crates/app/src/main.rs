@@ -38,6 +38,9 @@ enum Command {
     References(ReferencesCommand),
     /// Print the OpenAPI document (as committed in docs/openapi.json).
     Openapi,
+    /// Check the configuration and the database connection, then exit
+    /// (non-zero, with the reason, when something is wrong).
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,6 +190,7 @@ async fn run() -> anyhow::Result<()> {
             prospects_app::say!("{id}:{}", key.public_hex());
             Ok(())
         }
+        Command::Check => admin::check(&cli.config).await,
         Command::Openapi => {
             prospects_app::output::text(&prospects_http::openapi::document_json());
             Ok(())

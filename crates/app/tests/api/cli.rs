@@ -498,3 +498,46 @@ async fn commands_fail_in_one_line_and_stop_quietly_when_their_reader_does() {
         "{help}"
     );
 }
+
+#[actix_web::test]
+async fn check_says_what_a_start_would_find_and_fails_in_one_line() {
+    let app = TestApp::new().await;
+    let ok = prospects(&app).arg("check").output().expect("run");
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        stdout.contains("(reachable, migrations applied)"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("ok\n"), "{stdout}");
+
+    let bad_bind = prospects(&app)
+        .arg("check")
+        .env("PROSPECTS_BIND", "nowhere")
+        .output()
+        .expect("run");
+    assert!(!bad_bind.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&bad_bind.stderr),
+        "error: PROSPECTS_BIND=\"nowhere\" is not a HOST:PORT address\n"
+    );
+
+    // A database that is not there: non-zero, the reason, no credentials.
+    let no_database = prospects(&app)
+        .arg("check")
+        .env(
+            "DATABASE_URL",
+            "postgres://someone:secret@127.0.0.1:1/prospects",
+        )
+        .env("PROSPECTS_DB_TIMEOUT", "2s")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&no_database.stderr);
+    assert!(!no_database.status.success());
+    assert!(stderr.starts_with("error: cannot open the"), "{stderr}");
+    assert!(!stderr.contains("secret"), "{stderr}");
+}
