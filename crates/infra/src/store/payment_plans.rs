@@ -62,13 +62,15 @@ impl PaymentPlanRepository for PaymentPlans {
                             payment_plans::payment_method.eq(&terms.payment_method),
                             payment_plans::payment_terms_days.eq(terms.payment_terms_days),
                             payment_plans::updated_at.eq(at),
-                            payment_plans::version.eq(payment_plans::version + 1),
                         );
                         // The account's lock makes the read and the write one step.
                         let replaced: Option<PaymentPlanRow> = diesel::update(
                             payment_plans::table.filter(payment_plans::account_id.eq(owner.id.0)),
                         )
-                        .set(values)
+                        .set((
+                            values,
+                            payment_plans::version.eq(payment_plans::version + 1),
+                        ))
                         .returning(PaymentPlanRow::as_returning())
                         .get_result(c)
                         .await
@@ -85,9 +87,7 @@ impl PaymentPlanRepository for PaymentPlans {
                             .values((
                                 payment_plans::account_id.eq(owner.id.0),
                                 payment_plans::created_at.eq(at),
-                                payment_plans::payment_method.eq(&terms.payment_method),
-                                payment_plans::payment_terms_days.eq(terms.payment_terms_days),
-                                payment_plans::updated_at.eq(at),
+                                values,
                             ))
                             .returning(PaymentPlanRow::as_returning())
                             .get_result(c)
