@@ -75,14 +75,17 @@ fn strong_version(tag: &str) -> Option<Version> {
     digits.parse().ok().map(Version)
 }
 
+// Examples live in the descriptions: Swagger UI pre-fills an `example` into
+// "Try it out", which would make every write there a 412.
+
 /// `If-Match`, as the OpenAPI document declares it on conditional writes.
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IfMatch {
-    /// Write only if the record is still at this `ETag` (or `*`: it exists);
-    /// otherwise 412 and nothing is written. Without it, the write is
-    /// unconditional.
-    #[param(rename = "If-Match", example = "\"3\"")]
+    /// Write only if the record is still at this `ETag` (`"3"`), or exists
+    /// (`*`); otherwise 412 and nothing is written. Without it, the write
+    /// is unconditional.
+    #[param(rename = "If-Match")]
     pub if_match: Option<String>,
 }
 
@@ -90,9 +93,9 @@ pub struct IfMatch {
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IfNoneMatch {
-    /// The `ETag` of the copy the client holds: 304 without a body while
-    /// the record is still at it.
-    #[param(rename = "If-None-Match", example = "\"3\"")]
+    /// The `ETag` of the copy the client holds (`"3"`): 304 without a body
+    /// while the record is still at it.
+    #[param(rename = "If-None-Match")]
     pub if_none_match: Option<String>,
 }
 
