@@ -485,6 +485,56 @@ async fn oversized_headers_are_431_and_write_nothing() {
 }
 
 #[actix_web::test]
+async fn conditional_headers_at_their_bounds_are_a_4xx_and_write_nothing() {
+    use actix_web::http::header::HeaderValue;
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let path = format!("/api/v1/prospects/{}", scene.anns);
+    let delete_if = |value: HeaderValue| {
+        actix_test::TestRequest::delete()
+            .uri(&path)
+            .insert_header(bearer(&scene.admin))
+            .insert_header(("if-match", value))
+    };
+    let tags = |versions: std::ops::Range<i64>| {
+        let listed: Vec<String> = versions.map(|v| format!("\"{v}\"")).collect();
+        HeaderValue::from_str(&listed.join(",")).expect("a header")
+    };
+    // 60 KB of tags: over the header limit.
+    let huge = scene.app.call(delete_if(tags(2..9_000))).await;
+    expect(&huge, 431, message("The request headers are too large."));
+    // Two thousand tags (14 KB), none the prospect's version (1): a 412.
+    let many = scene.app.call(delete_if(tags(2..2_000))).await;
+    expect(
+        &many,
+        412,
+        message("The resource has changed since it was read."),
+    );
+    // Bytes that are not visible ASCII name no version.
+    let binary = HeaderValue::from_bytes(b"\"1\"\xff\xfe").expect("opaque bytes");
+    let opaque = scene.app.call(delete_if(binary)).await;
+    expect(
+        &opaque,
+        412,
+        message("The resource has changed since it was read."),
+    );
+    let weak_star = scene
+        .app
+        .call(
+            actix_test::TestRequest::get()
+                .uri(&path)
+                .insert_header(bearer(&scene.admin))
+                .insert_header(("if-none-match", "W/*, \"\", ,,")),
+        )
+        .await;
+    assert_eq!(weak_star.status, 200, "{:?}", weak_star.body);
+    assert_eq!(scene.rows().await, before);
+    // The current version among two thousand others still matches.
+    let found = scene.app.call(delete_if(tags(1..2_000))).await;
+    assert_eq!(found.status, 200, "{:?}", found.body);
+}
+
+#[actix_web::test]
 async fn facts_appended_by_a_holder_never_widen_a_token() {
     let scene = Scene::new().await;
     let before = scene.rows().await;
