@@ -9,6 +9,7 @@ Usage: roundtrip.py BASE_URL EMAIL PASSWORD
 import hashlib
 import io
 import sys
+import uuid
 
 from prospects_client import AuthenticatedClient, Client
 from prospects_client.api.auth import login
@@ -63,11 +64,14 @@ def main(base_url: str, email: str, password: str) -> None:
     session = expect(login.sync_detailed(client=anonymous, body=LoginRequest(email=email, password=password)), 200, LoginResponse)
     client = AuthenticatedClient(base_url=base_url, token=session.token, raise_on_unexpected_status=True)
 
-    created = expect(
-        create_prospect.sync_detailed(client=client, body=NewProspect(name="Round Trip Python", main_address_city="Lyon")),
-        201,
-        Prospect,
-    )
+    # Created under an Idempotency-Key, then retried as after a lost response:
+    # the same prospect, replayed, not a second one.
+    new = NewProspect(name="Round Trip Python", main_address_city="Lyon")
+    key = f"roundtrip-python-{uuid.uuid4()}"
+    created = expect(create_prospect.sync_detailed(client=client, body=new, idempotency_key=key), 201, Prospect)
+    retried = create_prospect.sync_detailed(client=client, body=new, idempotency_key=key)
+    assert expect(retried, 201, Prospect).id == created.id, retried
+    assert retried.headers["idempotent-replayed"] == "true", retried.headers
     assert created.customer_account.startswith("PR")
     assert created.representative_id == session.user.id, "a sales user represents what they create"
 

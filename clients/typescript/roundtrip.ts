@@ -31,12 +31,26 @@ check(login.data !== undefined, `login failed: ${login.response.status}`);
 
 const client = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${login.data.token}` } });
 
-const created = await client.POST("/api/v1/prospects", {
-  body: { name: "Round Trip TypeScript", main_address_city: "Lyon" },
-});
+// Created under an Idempotency-Key, then retried as after a lost response:
+// the same prospect, replayed, not a second one.
+const key = `roundtrip-typescript-${Date.now()}-${Math.random()}`;
+const create = () =>
+  client.POST("/api/v1/prospects", {
+    params: { header: { "Idempotency-Key": key } },
+    body: { name: "Round Trip TypeScript", main_address_city: "Lyon" },
+  });
+const created = await create();
 declared("/api/v1/prospects", "post", created.response);
 check(created.response.status === 201 && created.data !== undefined, `create: ${created.response.status}`);
 const id = created.data.id;
+const retried = await create();
+declared("/api/v1/prospects", "post", retried.response);
+check(
+  retried.response.status === 201 &&
+    retried.data?.id === id &&
+    retried.response.headers.get("Idempotent-Replayed") === "true",
+  `replayed create: ${retried.response.status}`,
+);
 check(created.data.representative_id === login.data.user.id, "a sales user represents what they create");
 
 const listed = await client.GET("/api/v1/prospects", {

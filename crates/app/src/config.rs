@@ -71,6 +71,12 @@ pub struct Config {
     #[arg(long, env = "PROSPECTS_RETIRED_KEYS", default_value = "")]
     pub retired_keys: String,
 
+    /// How long the response to a request sent with an `Idempotency-Key`
+    /// is kept for its retries (at most a year); older keys are purged
+    /// hourly and may be used again.
+    #[arg(long, env = "PROSPECTS_IDEMPOTENCY_TTL", default_value = "24h", value_parser = idempotency_ttl)]
+    pub idempotency_ttl: Duration,
+
     /// Lifetime of tokens issued at login.
     #[arg(long, env = "PROSPECTS_TOKEN_TTL", default_value = "24h", value_parser = humantime::parse_duration)]
     pub token_ttl: Duration,
@@ -190,4 +196,14 @@ impl Config {
     pub fn root_key_path(&self) -> PathBuf {
         self.data_dir.join("root.key")
     }
+}
+
+/// A retention between a second and a year: timestamps a year back are
+/// within every backend's range.
+fn idempotency_ttl(text: &str) -> Result<Duration, String> {
+    let ttl = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(366 * 24 * 3600) {
+        return Err("must be between 1s and 366days".to_owned());
+    }
+    Ok(ttl)
 }

@@ -34,6 +34,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         state.clone().into_inner(),
         ORPHAN_AGE.max(config.upload_timeout * 2),
     );
+    purge_idempotency_keys(state.clone().into_inner());
     let client_timeout = config.client_timeout;
     let cors_origins = config.cors_origins.clone();
     // actix-web's HttpServer, assembled by hand so that each connection
@@ -111,6 +112,24 @@ fn sweep_documents(state: std::sync::Arc<ApiState>, age: Duration) {
                 Ok(removed) => tracing::info!(removed, "removed files no document holds"),
                 Err(error) => {
                     tracing::warn!(error = ?error, "could not sweep the documents' files")
+                }
+            }
+        }
+    });
+}
+
+/// Deletes, at start and then hourly, the idempotency keys older than
+/// their retention.
+fn purge_idempotency_keys(state: std::sync::Arc<ApiState>) {
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(Duration::from_secs(60 * 60));
+        loop {
+            hourly.tick().await;
+            match state.idempotency.purge().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "purged expired idempotency keys"),
+                Err(error) => {
+                    tracing::warn!(error = ?error, "could not purge the idempotency keys")
                 }
             }
         }

@@ -8,8 +8,8 @@ use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
     AccountKind, AccountService, AuthService, ContactService, DocumentService, FileStore,
-    NoteService, PasswordHasher, PaymentPlanService, ReferenceDataService, TokenAuthority,
-    UserRepository, UserService,
+    IdempotencyService, IdempotencySettings, NoteService, PasswordHasher, PaymentPlanService,
+    ReferenceDataService, TokenAuthority, UserRepository, UserService,
 };
 use prospects_http::cursor::CursorKey;
 use prospects_http::{ApiSettings, ApiState, Origins, SharedStore, Throttles};
@@ -101,6 +101,13 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
         users: user_service.clone(),
         auth: auth.clone(),
         health: Arc::new(store.clone()),
+        idempotency: IdempotencyService::new(
+            Arc::new(store.idempotency_keys()),
+            IdempotencySettings {
+                retention: config.idempotency_ttl,
+                ..IdempotencySettings::default()
+            },
+        ),
         settings: ApiSettings {
             max_per_page: config.max_per_page,
             body_limit: config.body_limit,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
     Account, AccountDetails, AccountId, AccountKind, AccountRepository, Actor, Direction, Expected,
-    FileStore, ListQuery, Page, Patch, Position, ProspectInput, Reference, ReferenceLookup,
-    RepositoryError, Scope, Seek, Slice,
+    FileStore, ListQuery, Page, Patch, Position, ProspectInput, Receipt, Reference,
+    ReferenceLookup, RepositoryError, Scope, Seek, Slice,
 };
 
 /// Why an account operation failed, in domain terms; the web layer picks the status.
@@ -25,6 +25,9 @@ pub enum AccountError {
     /// Not at the version the write required; nothing was written.
     #[error("the account has changed since it was read")]
     Stale,
+    /// Its idempotency key was taken over by a retry; nothing was written.
+    #[error("another request holds the idempotency key")]
+    InFlight,
     #[error("{0}")]
     Invalid(ValidationErrors),
     #[error("storage unavailable")]
@@ -43,6 +46,7 @@ impl AccountError {
             RepositoryError::OutOfScope => AccountError::Forbidden,
             RepositoryError::Converted => AccountError::Converted,
             RepositoryError::Stale => AccountError::Stale,
+            RepositoryError::InFlight => AccountError::InFlight,
             RepositoryError::UnknownReference(reference) => {
                 let mut errors = ValidationErrors::new();
                 errors.add(reference.field(), Rule::Exists);
@@ -164,6 +168,7 @@ impl AccountService {
         &self,
         actor: Actor,
         mut input: ProspectInput,
+        receipt: Option<Receipt<Account>>,
     ) -> Result<Account, AccountError> {
         // Whatever id was sent is overridden; a value that is not an
         // integer at all is still refused.
@@ -172,7 +177,7 @@ impl AccountService {
         }
         let references = input.references();
         match input.validate_for_create() {
-            Ok(valid) => match self.accounts.create(self.kind, valid).await {
+            Ok(valid) => match self.accounts.create(self.kind, valid, receipt).await {
                 Ok(account) => Ok(account),
                 Err(error) => Err(self.refused(None, &references, error).await),
             },
@@ -252,12 +257,13 @@ impl AccountService {
         id: AccountId,
         dry_run: bool,
         expected: &Expected,
+        receipt: Option<Receipt<Account>>,
     ) -> Result<Account, AccountError> {
         if self.kind != AccountKind::Prospect {
             return Err(AccountError::NotFound(self.kind, id));
         }
         self.accounts
-            .convert(id, actor.scope(), dry_run, expected)
+            .convert(id, actor.scope(), dry_run, expected, receipt)
             .await
             .map_err(|e| self.error(Some(id), e))
     }
@@ -492,8 +498,8 @@ mod tests {
     async fn a_sales_user_always_becomes_the_representative() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .withf(|_, valid| valid.input().representative_id == Patch::Set(SALES))
-            .returning(|_, valid| {
+            .withf(|_, valid, _| valid.input().representative_id == Patch::Set(SALES))
+            .returning(|_, valid, _| {
                 let mut details = stored(1, None);
                 details.account.fields = valid.into_fields();
                 Ok(details.account)
@@ -503,7 +509,7 @@ mod tests {
             ..named("Acme")
         };
         let created = service(repo, no_missing_references())
-            .create(sales_user(), input)
+            .create(sales_user(), input, None)
             .await
             .expect("created");
         assert_eq!(created.fields.representative(), Some(UserId(SALES)));
@@ -513,8 +519,8 @@ mod tests {
     async fn a_manager_keeps_the_representative_sent() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .withf(|_, valid| valid.input().representative_id == Patch::Set(99))
-            .returning(|_, valid| {
+            .withf(|_, valid, _| valid.input().representative_id == Patch::Set(99))
+            .returning(|_, valid, _| {
                 let mut details = stored(1, None);
                 details.account.fields = valid.into_fields();
                 Ok(details.account)
@@ -524,7 +530,7 @@ mod tests {
             ..named("Acme")
         };
         service(repo, no_missing_references())
-            .create(manager(), input)
+            .create(manager(), input, None)
             .await
             .expect("created");
     }
@@ -541,7 +547,7 @@ mod tests {
             ..Default::default()
         };
         let error = service(MockAccountRepository::new(), lookup)
-            .create(manager(), input)
+            .create(manager(), input, None)
             .await
             .expect_err("refused");
         let AccountError::Invalid(errors) = error else {
@@ -674,12 +680,12 @@ mod tests {
     async fn converting_passes_the_scope_and_reports_a_second_conversion() {
         let mut repo = MockAccountRepository::new();
         repo.expect_convert()
-            .withf(|id, scope, dry_run, _| {
+            .withf(|id, scope, dry_run, _, _| {
                 *id == AccountId(3) && *scope == Scope::RepresentedBy(UserId(SALES)) && !dry_run
             })
-            .returning(|_, _, _, _| Err(RepositoryError::Converted));
+            .returning(|_, _, _, _, _| Err(RepositoryError::Converted));
         let result = service(repo, MockReferenceLookup::new())
-            .convert(sales_user(), AccountId(3), false, &Expected::Any)
+            .convert(sales_user(), AccountId(3), false, &Expected::Any, None)
             .await;
         assert!(matches!(result, Err(AccountError::Converted)));
     }
@@ -695,8 +701,8 @@ mod tests {
             .withf(|_, _, _, expected| *expected == Expected::OneOf(vec![Version(4)]))
             .returning(|_, _, _, _| Err(RepositoryError::Stale));
         repo.expect_convert()
-            .withf(|_, _, _, expected| *expected == Expected::OneOf(vec![Version(4)]))
-            .returning(|_, _, _, _| Err(RepositoryError::Stale));
+            .withf(|_, _, _, expected, _| *expected == Expected::OneOf(vec![Version(4)]))
+            .returning(|_, _, _, _, _| Err(RepositoryError::Stale));
         let service = service(repo, no_missing_references());
         let updated = service
             .update(manager(), AccountId(3), named("Acme"), &required)
@@ -705,7 +711,7 @@ mod tests {
         let deleted = service.delete(manager(), AccountId(3), &required).await;
         assert!(matches!(deleted, Err(AccountError::Stale)));
         let converted = service
-            .convert(manager(), AccountId(3), false, &required)
+            .convert(manager(), AccountId(3), false, &required, None)
             .await;
         assert!(matches!(converted, Err(AccountError::Stale)));
     }
@@ -721,7 +727,7 @@ mod tests {
             Arc::new(MockFileStore::new()),
         );
         let result = customers
-            .convert(manager(), AccountId(3), false, &Expected::Any)
+            .convert(manager(), AccountId(3), false, &Expected::Any, None)
             .await;
         assert!(matches!(
             result,
@@ -733,7 +739,7 @@ mod tests {
     async fn a_dangling_reference_is_reported_with_every_other_missing_one() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .returning(|_, _| Err(RepositoryError::UnknownReference(Reference::Brand)));
+            .returning(|_, _, _| Err(RepositoryError::UnknownReference(Reference::Brand)));
         let mut lookup = MockReferenceLookup::new();
         lookup
             .expect_missing()
@@ -745,7 +751,7 @@ mod tests {
             ..named("Acme")
         };
         let error = service(repo, lookup)
-            .create(manager(), input)
+            .create(manager(), input, None)
             .await
             .expect_err("refused");
         let AccountError::Invalid(errors) = error else {
@@ -761,13 +767,13 @@ mod tests {
     async fn a_reference_that_vanished_during_the_write_is_a_validation_error() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .returning(|_, _| Err(RepositoryError::UnknownReference(Reference::Sector)));
+            .returning(|_, _, _| Err(RepositoryError::UnknownReference(Reference::Sector)));
         let input = ProspectInput {
             sector_id: Patch::Set(5),
             ..named("Acme")
         };
         let error = service(repo, no_missing_references())
-            .create(manager(), input)
+            .create(manager(), input, None)
             .await
             .expect_err("refused");
         let AccountError::Invalid(errors) = error else {

@@ -13,8 +13,8 @@ use crate::input::rules;
 use crate::owned::{OwnedError, Record};
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
-    AccountRepository, Actor, Expected, Owner, Patch, RepositoryError, Scope, UserId, Version,
-    phone,
+    AccountRepository, Actor, Expected, Owner, Patch, Receipt, RepositoryError, Scope, UserId,
+    Version, phone,
 };
 
 /// Calls `$callback!` with every writable field of a contact, in the
@@ -173,12 +173,15 @@ pub trait ContactRepository: Send + Sync {
         scope: Scope,
     ) -> Result<Option<Contact>, RepositoryError>;
 
-    /// Adds a contact. `NotFound` (no such account), `OutOfScope`, `Converted`.
+    /// Adds a contact, storing the `receipt`'s response in the same
+    /// transaction. `NotFound` (no such account), `OutOfScope`,
+    /// `Converted`, `InFlight`.
     async fn create(
         &self,
         owner: Owner,
         scope: Scope,
         fields: ContactFields,
+        receipt: Option<Receipt<Contact>>,
     ) -> Result<Contact, RepositoryError>;
 
     /// `NotFound` (no such contact), `OutOfScope`, `Converted`, `Stale`
@@ -261,6 +264,7 @@ impl ContactService {
         actor: Actor,
         owner: Owner,
         input: ContactInput,
+        receipt: Option<Receipt<Contact>>,
     ) -> Result<Contact, OwnedError> {
         let owner_error = |e| OwnedError::from_repository(OwnedError::owner_missing(owner), e);
         let fields = match input.validate_for_create() {
@@ -278,7 +282,7 @@ impl ContactService {
             }
         };
         self.contacts
-            .create(owner, actor.scope(), fields)
+            .create(owner, actor.scope(), fields, receipt)
             .await
             .map_err(owner_error)
     }
@@ -413,7 +417,7 @@ mod tests {
             civility: Patch::Set(-1),
             ..ContactInput::default()
         };
-        let result = service.create(sales_user(7), owner(), input).await;
+        let result = service.create(sales_user(7), owner(), input, None).await;
         assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
 }

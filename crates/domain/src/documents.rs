@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::owned::{OwnedError, Record};
 use crate::validation::{Rule, ValidationErrors};
-use crate::{Actor, Owner, RepositoryError, Scope, UserId};
+use crate::{Actor, Owner, Receipt, RepositoryError, Scope, UserId};
 
 /// The longest document name, in characters.
 pub const MAX_NAME_CHARS: usize = 255;
@@ -116,12 +116,15 @@ pub trait DocumentRepository: Send + Sync {
     /// `OutOfScope`, `Converted`.
     async fn check_writable(&self, owner: Owner, scope: Scope) -> Result<(), RepositoryError>;
 
-    /// `NotFound`, `OutOfScope`, `Converted`, decided under the account's lock.
+    /// `NotFound`, `OutOfScope`, `Converted`, decided under the account's
+    /// lock; `InFlight`. The `receipt`'s response is stored in the same
+    /// transaction.
     async fn create(
         &self,
         owner: Owner,
         scope: Scope,
         document: NewDocument,
+        receipt: Option<Receipt<Document>>,
     ) -> Result<Document, RepositoryError>;
 
     /// Deletes the row and answers it, so its file can go. `NotFound`,
@@ -281,6 +284,7 @@ impl DocumentService {
         owner: Owner,
         input: DocumentInput,
         file: StoredFile,
+        receipt: Option<Receipt<Document>>,
     ) -> Result<Document, OwnedError> {
         let key = file.key.clone();
         let result = match input.validate() {
@@ -294,6 +298,7 @@ impl DocumentService {
                         mime_type,
                         file,
                     },
+                    receipt,
                 )
                 .await
                 .map_err(|e| OwnedError::from_repository(OwnedError::owner_missing(owner), e)),
@@ -414,7 +419,7 @@ mod tests {
         let mut documents = MockDocumentRepository::new();
         documents
             .expect_create()
-            .returning(|_, _, _| Err(RepositoryError::Converted));
+            .returning(|_, _, _, _| Err(RepositoryError::Converted));
         let mut files = MockFileStore::new();
         files
             .expect_remove()
@@ -427,7 +432,7 @@ mod tests {
             ..DocumentInput::default()
         };
         let result = service
-            .create(sales_user(), owner(), input, stored("k1"))
+            .create(sales_user(), owner(), input, stored("k1"), None)
             .await;
         assert!(matches!(result, Err(OwnedError::Converted)));
     }

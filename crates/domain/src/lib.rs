@@ -12,6 +12,7 @@ pub mod auth;
 pub mod contacts;
 pub mod documents;
 pub mod fields;
+pub mod idempotency;
 pub mod input;
 pub mod listing;
 pub mod notes;
@@ -39,6 +40,10 @@ pub use documents::{
     NewDocument, StorageError, StoredFile, Upload,
 };
 pub use fields::{ProspectField, ProspectFields, ProspectInput};
+pub use idempotency::{
+    Claim, Fingerprint, IdempotencyError, IdempotencyKey, IdempotencyRepository,
+    IdempotencyService, IdempotencySettings, Lease, Receipt, Replay,
+};
 pub use input::Patch;
 pub use listing::{
     Direction, ListQuery, Page, Position, Seek, Slice, SortDirection, SortField, SortKey,

@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use crate::owned::{OwnedError, Record};
 use crate::validation::{Rule, ValidationErrors};
 use crate::{
-    AccountRepository, Actor, Expected, Owner, Patch, RepositoryError, Scope, UserId, Version,
+    AccountRepository, Actor, Expected, Owner, Patch, Receipt, RepositoryError, Scope, UserId,
+    Version,
 };
 
 /// The longest body a note may have (a MySQL `TEXT`, as the vendor stores it).
@@ -176,14 +177,16 @@ pub trait NoteRepository: Send + Sync {
     /// `NotFound` when there is no such note.
     async fn find(&self, id: i64) -> Result<(Note, Option<UserId>), RepositoryError>;
 
-    /// Adds a note by `author`. `NotFound` (no such account), `OutOfScope`,
-    /// `Converted`.
+    /// Adds a note by `author`, storing the `receipt`'s response in the
+    /// same transaction. `NotFound` (no such account), `OutOfScope`,
+    /// `Converted`, `InFlight`.
     async fn create(
         &self,
         owner: Owner,
         scope: Scope,
         author: UserId,
         values: NoteValues,
+        receipt: Option<Receipt<Note>>,
     ) -> Result<Note, RepositoryError>;
 
     /// `NotFound` (no such note), `OutOfScope` (outside `scope`, or not
@@ -248,6 +251,7 @@ impl NoteService {
         actor: Actor,
         owner: Owner,
         input: NoteInput,
+        receipt: Option<Receipt<Note>>,
     ) -> Result<Note, OwnedError> {
         let values = match input.validate_for_create() {
             Ok(values) => values,
@@ -266,7 +270,7 @@ impl NoteService {
             }
         };
         self.notes
-            .create(owner, actor.scope(), actor.user_id(), values)
+            .create(owner, actor.scope(), actor.user_id(), values, receipt)
             .await
             .map_err(|e| OwnedError::from_repository(OwnedError::owner_missing(owner), e))
     }
@@ -421,12 +425,14 @@ mod tests {
         let mut notes = MockNoteRepository::new();
         notes
             .expect_create()
-            .returning(|_, _, _, _| Err(RepositoryError::NotFound));
+            .returning(|_, _, _, _, _| Err(RepositoryError::NotFound));
         let input = NoteInput {
             body: Patch::text("Hello"),
             ..NoteInput::default()
         };
-        let result = service(notes).create(sales_user(7), owner(), input).await;
+        let result = service(notes)
+            .create(sales_user(7), owner(), input, None)
+            .await;
         assert!(matches!(
             result,
             Err(OwnedError::OwnerNotFound(

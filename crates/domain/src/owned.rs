@@ -39,6 +39,9 @@ pub enum OwnedError {
     /// Not at the version the write required; nothing was written.
     #[error("the record has changed since it was read")]
     Stale,
+    /// Its idempotency key was taken over by a retry; nothing was written.
+    #[error("another request holds the idempotency key")]
+    InFlight,
     #[error("{0}")]
     Invalid(ValidationErrors),
     #[error("storage unavailable")]
@@ -55,6 +58,7 @@ impl OwnedError {
             RepositoryError::OutOfScope => OwnedError::Forbidden,
             RepositoryError::Converted => OwnedError::Converted,
             RepositoryError::Stale => OwnedError::Stale,
+            RepositoryError::InFlight => OwnedError::InFlight,
             RepositoryError::Unavailable(cause) => OwnedError::Unavailable(cause),
             other => OwnedError::Unknown(other.into()),
         }

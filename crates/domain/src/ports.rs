@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::input::{ValidCreate, ValidUpdate};
 use crate::{
-    Account, AccountDetails, AccountId, AccountKind, Expected, FileKey, ListQuery, Page, Role,
-    Scope, Seek, UserId,
+    Account, AccountDetails, AccountId, AccountKind, Expected, FileKey, ListQuery, Page, Receipt,
+    Role, Scope, Seek, UserId,
 };
 
 /// Why storage could not do what was asked.
@@ -37,6 +37,10 @@ pub enum RepositoryError {
     /// nothing was written.
     #[error("the record has changed since it was read")]
     Stale,
+    /// The idempotency key the write was to store its response under was
+    /// taken over by a retry (its lease ran out); nothing was written.
+    #[error("another request holds the idempotency key")]
+    InFlight,
     /// The database cannot be reached in time; worth retrying later.
     #[error("the database is unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -75,11 +79,14 @@ impl Reference {
 #[async_trait]
 pub trait AccountRepository: Send + Sync {
     /// Inserts an account; the database assigns its id and account number in
-    /// the same transaction. `UnknownReference` when a reference is dangling.
+    /// the same transaction, and the `receipt`'s response is stored in it.
+    /// `UnknownReference` when a reference is dangling, `InFlight` when the
+    /// receipt's lease was lost.
     async fn create(
         &self,
         kind: AccountKind,
         input: ValidCreate,
+        receipt: Option<Receipt<Account>>,
     ) -> Result<Account, RepositoryError>;
 
     /// Who represents the account (one column: the caller decides between
@@ -146,13 +153,15 @@ pub trait AccountRepository: Send + Sync {
     /// what it owns moved to the customer, the prospect marked converted.
     /// Returns the customer. With `dry_run` the transaction is rolled back:
     /// the customer is what would have been created. `NotFound`,
-    /// `OutOfScope`, `Converted`, `Stale` (nothing written).
+    /// `OutOfScope`, `Converted`, `Stale`, `InFlight` (nothing written). The
+    /// `receipt`'s response is stored in the conversion's transaction.
     async fn convert(
         &self,
         id: AccountId,
         scope: Scope,
         dry_run: bool,
         expected: &Expected,
+        receipt: Option<Receipt<Account>>,
     ) -> Result<Account, RepositoryError>;
 }
 

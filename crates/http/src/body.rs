@@ -105,7 +105,15 @@ pub async fn request_with_sdk_names<T: serde::de::DeserializeOwned>(
     settings: &ApiSettings,
 ) -> Result<(T, SentAs), ApiError> {
     let raw = read(req, payload, settings).await?;
-    let mut fields = object(req, &raw)?;
+    with_sdk_names(req, &raw)
+}
+
+/// [`request_with_sdk_names`] over a body already read.
+pub fn with_sdk_names<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    raw: &[u8],
+) -> Result<(T, SentAs), ApiError> {
+    let mut fields = object(req, raw)?;
     let sent_as = dialect::accept(&mut fields);
     Ok((typed(fields)?, sent_as))
 }

@@ -42,10 +42,13 @@ pub enum ApiError {
     /// The request contradicts the row's state (it is still in use, say).
     #[error("{0}")]
     Conflict(String),
-    /// The path without its leading slash, as Laravel words it.
+    /// A request under this `Idempotency-Key` is still running.
+    #[error("A request with this Idempotency-Key is still being processed.")]
+    KeyInFlight,
     /// An `If-Match` the record's version does not meet; nothing written.
     #[error("The resource has changed since it was read.")]
     PreconditionFailed,
+    /// The path without its leading slash, as Laravel words it.
     #[error("The route {0} could not be found.")]
     RouteNotFound(String),
     #[error("The {method} method is not supported for route {path}. Supported methods: {}.", allowed.join(", "))]
@@ -102,6 +105,7 @@ impl From<AccountError> for ApiError {
             AccountError::Forbidden => ApiError::Forbidden,
             AccountError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
             AccountError::Stale => ApiError::PreconditionFailed,
+            AccountError::InFlight => ApiError::KeyInFlight,
             AccountError::Invalid(errors) => errors.into(),
             AccountError::Unavailable(cause) => ApiError::Unavailable(cause),
             AccountError::Unknown(cause) => ApiError::Internal(cause),
@@ -121,6 +125,7 @@ impl From<OwnedError> for ApiError {
             OwnedError::Forbidden => ApiError::Forbidden,
             OwnedError::Converted => ApiError::Conflict(CONVERTED.to_owned()),
             OwnedError::Stale => ApiError::PreconditionFailed,
+            OwnedError::InFlight => ApiError::KeyInFlight,
             OwnedError::Invalid(errors) => errors.into(),
             OwnedError::Unavailable(cause) => ApiError::Unavailable(cause),
             OwnedError::Unknown(cause) => ApiError::Internal(cause),
@@ -223,7 +228,7 @@ impl ResponseError for ApiError {
             ApiError::ModelNotFound(..) | ApiError::RouteNotFound(_) | ApiError::NotFound(_) => {
                 StatusCode::NOT_FOUND
             }
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::KeyInFlight => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -268,6 +273,10 @@ impl ResponseError for ApiError {
                     header::RETRY_AFTER,
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),
                 ));
+            }
+            ApiError::KeyInFlight => {
+                // The first request ends within a storage call's bound.
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
             _ => {}
         }

@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod dialect;
 pub mod errors;
 pub mod form;
+pub mod idempotency;
 pub mod inbound;
 pub mod metrics;
 pub mod middleware;

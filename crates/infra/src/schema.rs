@@ -194,6 +194,24 @@ diesel::joinable!(notes -> accounts (account_id));
 diesel::joinable!(documents -> accounts (account_id));
 diesel::joinable!(payment_plans -> accounts (account_id));
 
+diesel::table! {
+    /// Idempotency keys: a creating request's key, claimed while it runs,
+    /// then the response it got (migration 000015).
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> BigInt,
+        idempotency_key -> Text,
+        fingerprint -> Text,
+        holder -> Text,
+        leased_until -> Timestamp,
+        created_at -> Timestamp,
+        status -> Nullable<Integer>,
+        headers -> Nullable<Text>,
+        body -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(idempotency_keys -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     brands,
@@ -208,6 +226,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     payment_plans,
     revoked_tokens,
+    idempotency_keys,
 );
 
 diesel::table! {

@@ -61,7 +61,7 @@ impl Fixture {
 
     async fn prospect(&self, input: ProspectInput) -> prospects_domain::Account {
         self.store
-            .create(PROSPECT, valid(input))
+            .create(PROSPECT, valid(input), None)
             .await
             .expect("created")
     }
@@ -133,7 +133,7 @@ async fn fifty_concurrent_creates_get_fifty_distinct_account_numbers() {
     let f = fixture().await;
     let creates = (0..50).map(|i| {
         f.store
-            .create(PROSPECT, valid(named(&format!("Concurrent {i}"))))
+            .create(PROSPECT, valid(named(&format!("Concurrent {i}"))), None)
     });
     let created = futures_util::future::join_all(creates).await;
     let mut accounts: Vec<String> = created
@@ -313,7 +313,7 @@ async fn the_term_search_follows_every_write_at_once() {
     // Converted, its customer is found by its own account number.
     let customer = f
         .store
-        .convert(globex.id, Scope::All, false, &Expected::Any)
+        .convert(globex.id, Scope::All, false, &Expected::Any, None)
         .await
         .expect("converted");
     let number = customer.customer_account.as_str().to_lowercase();
@@ -790,6 +790,7 @@ async fn a_dangling_reference_is_reported_by_name() {
                 brand_id: Patch::Set(77),
                 ..named("Acme")
             }),
+            None,
         )
         .await;
     assert!(matches!(
@@ -955,6 +956,7 @@ async fn foreign_keys_are_enforced_by_the_database() {
                 batch_id: Patch::Set(5),
                 ..named("Globex")
             }),
+            None,
         )
         .await;
     assert!(result.is_err());
@@ -998,8 +1000,9 @@ async fn every_foreign_key_is_indexed() {
         })
         .await;
     assert_eq!(
-        foreign_keys, 13,
-        "accounts have 6 references and 2 to each other; contacts, documents, payment plans 1 each; notes 2"
+        foreign_keys, 14,
+        "accounts have 6 references and 2 to each other; contacts, documents, payment plans, \
+         idempotency keys 1 each; notes 2"
     );
 }
 
@@ -1233,13 +1236,13 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
     .validate_for_create()
     .expect("valid");
     let note = notes
-        .create(owner, Scope::RepresentedBy(ann), ann, values.clone())
+        .create(owner, Scope::RepresentedBy(ann), ann, values.clone(), None)
         .await
         .expect("created");
     assert_eq!((note.author, note.values.priority), (Some(ann), 999));
     assert!(matches!(
         notes
-            .create(owner, Scope::RepresentedBy(bob), bob, values.clone())
+            .create(owner, Scope::RepresentedBy(bob), bob, values.clone(), None)
             .await,
         Err(RepositoryError::OutOfScope)
     ));
@@ -1274,7 +1277,7 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
 
     let customer = f
         .store
-        .convert(prospect.id, Scope::All, false, &Expected::Any)
+        .convert(prospect.id, Scope::All, false, &Expected::Any, None)
         .await
         .expect("converted");
     let moved = notes
@@ -1289,7 +1292,7 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
         .expect("listed");
     assert_eq!(moved.iter().map(|n| n.id).collect::<Vec<_>>(), [note.id]);
     assert!(matches!(
-        notes.create(owner, Scope::All, ann, values).await,
+        notes.create(owner, Scope::All, ann, values, None).await,
         Err(RepositoryError::Converted)
     ));
     notes
@@ -1332,7 +1335,7 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
     .validate_for_create()
     .expect("valid");
     let contact = contacts
-        .create(owner, Scope::RepresentedBy(ann), fields.clone())
+        .create(owner, Scope::RepresentedBy(ann), fields.clone(), None)
         .await
         .expect("created");
     assert_eq!(
@@ -1359,7 +1362,7 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
     );
     assert!(matches!(
         contacts
-            .create(owner, Scope::RepresentedBy(bob), fields)
+            .create(owner, Scope::RepresentedBy(bob), fields, None)
             .await,
         Err(RepositoryError::OutOfScope)
     ));
@@ -1388,7 +1391,7 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
         .expect("searched");
     assert_eq!(desk.map(|c| c.id), Some(contact.id));
     f.store
-        .convert(prospect.id, Scope::All, false, &Expected::Any)
+        .convert(prospect.id, Scope::All, false, &Expected::Any, None)
         .await
         .expect("converted");
     assert!(matches!(
@@ -1430,7 +1433,7 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
         },
     };
     let first = documents
-        .create(owner, Scope::RepresentedBy(ann), new("k1"))
+        .create(owner, Scope::RepresentedBy(ann), new("k1"), None)
         .await
         .expect("created");
     assert_eq!(
@@ -1439,7 +1442,7 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
     );
     assert!(matches!(
         documents
-            .create(owner, Scope::RepresentedBy(bob), new("k2"))
+            .create(owner, Scope::RepresentedBy(bob), new("k2"), None)
             .await,
         Err(RepositoryError::OutOfScope)
     ));
@@ -1454,7 +1457,7 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
         .await
         .expect("writable");
     documents
-        .create(owner, Scope::All, new("k2"))
+        .create(owner, Scope::All, new("k2"), None)
         .await
         .expect("created");
     let listed = documents
@@ -1605,7 +1608,10 @@ async fn totals_stay_exact_under_fifty_concurrent_writers_on_two_pools() {
                     representative_id: owner.map_or(Patch::Null, |user| Patch::Set(user.0)),
                     ..named(&format!("Writer {writer} round {round}"))
                 };
-                let created = store.create(PROSPECT, valid(input)).await.expect("created");
+                let created = store
+                    .create(PROSPECT, valid(input), None)
+                    .await
+                    .expect("created");
                 match round {
                     1 => {
                         let moved = ProspectInput {
@@ -1694,7 +1700,7 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
     let ann = f.user("ann@example.test", 10).await;
     f.health
         .notes()
-        .create(owner, Scope::All, ann, note)
+        .create(owner, Scope::All, ann, note, None)
         .await
         .expect("note");
     let stored = f.store.find(PROSPECT, p.id).await.expect("found").account;
@@ -1709,7 +1715,10 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
             matches!(deleted, Err(RepositoryError::Stale)),
             "{deleted:?}"
         );
-        let converted = f.store.convert(p.id, Scope::All, false, &expected).await;
+        let converted = f
+            .store
+            .convert(p.id, Scope::All, false, &expected, None)
+            .await;
         assert!(
             matches!(converted, Err(RepositoryError::Stale)),
             "{converted:?}"
@@ -1722,6 +1731,7 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
             Scope::All,
             false,
             &Expected::OneOf(vec![Version(2), Version(3)]),
+            None,
         )
         .await
         .expect("at version 3");
@@ -1735,4 +1745,162 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
         f.store.find(AccountKind::Customer, converted.id).await,
         Err(RepositoryError::NotFound)
     ));
+}
+
+#[tokio::test]
+async fn an_idempotency_key_is_claimed_once_completed_with_its_write_and_then_replayed() {
+    use std::sync::Arc;
+
+    use prospects_domain::{
+        Claim, Fingerprint, IdempotencyKey, IdempotencyRepository, IdempotencySettings, Receipt,
+        Replay,
+    };
+    let f = fixture().await;
+    let keys = f.health.idempotency_keys();
+    let ann = f.user("ann@example.test", 10).await;
+    let bob = f.user("bob@example.test", 10).await;
+    let settings = IdempotencySettings::default();
+    let key = |user| IdempotencyKey {
+        user,
+        key: "retry-me".to_owned(),
+    };
+    let print = |text: &str| Fingerprint(text.to_owned());
+    let claim = |user, text: &'static str, settings| {
+        let keys = keys.clone();
+        async move {
+            keys.claim(&key(user), &print(text), settings)
+                .await
+                .expect("claimed")
+        }
+    };
+    let render = |account: &prospects_domain::Account| Replay {
+        status: 201,
+        headers: vec![("ETag".to_owned(), format!("\"{}\"", account.version.0))],
+        body: format!("{{\"id\":{}}}", account.id.0),
+    };
+
+    let Claim::Leased(lease) = claim(ann, "first", settings).await else {
+        panic!("a new key is leased");
+    };
+    assert_eq!(claim(ann, "first", settings).await, Claim::InFlight);
+    assert_eq!(claim(ann, "other", settings).await, Claim::Mismatch);
+    // Keys are per user: Bob's equal key is another key.
+    assert!(matches!(
+        claim(bob, "other", settings).await,
+        Claim::Leased(_)
+    ));
+
+    let receipt = Receipt::new(lease.clone(), Arc::new(render));
+    let created = f
+        .store
+        .create(PROSPECT, valid(named("Acme")), Some(receipt))
+        .await
+        .expect("created");
+    let Claim::Completed(replay) = claim(ann, "first", settings).await else {
+        panic!("a completed key is replayed");
+    };
+    assert_eq!(replay, render(&created));
+    assert_eq!(claim(ann, "other", settings).await, Claim::Mismatch);
+    // A completed key is no longer released by its (former) holder.
+    keys.release(&lease).await.expect("released");
+    assert!(matches!(
+        claim(ann, "first", settings).await,
+        Claim::Completed(_)
+    ));
+
+    // A lease that ran out is taken over; the old holder's write then
+    // stores nothing and is undone.
+    let quick = IdempotencySettings {
+        lease: Duration::ZERO,
+        ..settings
+    };
+    let stale_key = IdempotencyKey {
+        user: ann,
+        key: "slow".to_owned(),
+    };
+    let Ok(Claim::Leased(old)) = keys.claim(&stale_key, &print("x"), quick).await else {
+        panic!("leased");
+    };
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let Ok(Claim::Leased(new)) = keys.claim(&stale_key, &print("x"), quick).await else {
+        panic!("an expired lease is taken over");
+    };
+    assert_ne!(old.holder, new.holder);
+    let before = f
+        .store
+        .list(PROSPECT, &ListQuery::default(), Scope::All)
+        .await;
+    let lost = f
+        .store
+        .create(
+            PROSPECT,
+            valid(named("Twice")),
+            Some(Receipt::new(old, Arc::new(render))),
+        )
+        .await;
+    assert!(matches!(lost, Err(RepositoryError::InFlight)), "{lost:?}");
+    let after = f
+        .store
+        .list(PROSPECT, &ListQuery::default(), Scope::All)
+        .await;
+    assert_eq!(after.expect("list").total, before.expect("list").total);
+
+    // A released key may be used again, with another request.
+    keys.release(&new).await.expect("released");
+    assert!(matches!(
+        keys.claim(&stale_key, &print("y"), settings).await,
+        Ok(Claim::Leased(_))
+    ));
+
+    // Past the retention a key is purged, or claimed anew.
+    let expired = IdempotencySettings {
+        retention: Duration::ZERO,
+        ..settings
+    };
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(matches!(
+        claim(ann, "third", expired).await,
+        Claim::Leased(_)
+    ));
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(keys.purge(Duration::ZERO).await.expect("purged"), 3);
+    assert_eq!(keys.purge(Duration::ZERO).await.expect("purged"), 0);
+}
+
+#[tokio::test]
+async fn of_many_claims_of_one_key_at_once_on_two_pools_exactly_one_is_leased() {
+    use prospects_domain::{Claim, Fingerprint, IdempotencyKey, IdempotencyRepository};
+    let f = fixture().await;
+    let other = Store::connect(f.db.url(), &PoolSettings::default())
+        .await
+        .expect("second store");
+    let ann = f.user("ann@example.test", 10).await;
+    let key = IdempotencyKey {
+        user: ann,
+        key: "race".to_owned(),
+    };
+    let claims = (0..20).map(|i| {
+        let keys = if i % 2 == 0 {
+            f.health.idempotency_keys()
+        } else {
+            other.idempotency_keys()
+        };
+        let key = key.clone();
+        async move {
+            keys.claim(&key, &Fingerprint("same".to_owned()), Default::default())
+                .await
+                .expect("claimed")
+        }
+    });
+    let claims = futures_util::future::join_all(claims).await;
+    let leased = claims
+        .iter()
+        .filter(|claim| matches!(claim, Claim::Leased(_)))
+        .count();
+    assert_eq!(leased, 1, "{claims:?}");
+    assert!(
+        claims
+            .iter()
+            .all(|claim| matches!(claim, Claim::Leased(_) | Claim::InFlight))
+    );
 }

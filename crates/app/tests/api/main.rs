@@ -12,6 +12,7 @@ mod customers;
 mod docs;
 mod documents;
 mod errors;
+mod idempotency;
 mod limits;
 mod listing;
 mod notes;

@@ -69,6 +69,7 @@ pub fn config_for(database_url: &str, data_dir: &std::path::Path) -> Config {
         root_key: None,
         retired_keys: String::new(),
         token_ttl: Duration::from_secs(3600),
+        idempotency_ttl: Duration::from_secs(24 * 3600),
         max_per_page: 100,
         body_limit: 64 * 1024,
         db_pool_size: 8,

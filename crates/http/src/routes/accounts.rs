@@ -2,14 +2,15 @@
 //! of account: each resource's module documents its own routes and calls
 //! these with its service.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use prospects_domain::{
-    AccountId, AccountKind, AccountService, Owner, ProspectInput, Rule, ValidationErrors,
+    Account, AccountId, AccountKind, AccountService, Owner, ProspectInput, Rule, ValidationErrors,
 };
 
 use crate::auth::{Caller, parse_id};
 use crate::errors::{ApiError, account_model};
+use crate::idempotency::{self, Admitted, fingerprint};
 use crate::pagination::{CursorContext, PageContext};
 use crate::preconditions::{holds, if_match, not_modified, tagged};
 use crate::state::ApiState;
@@ -65,20 +66,30 @@ pub(crate) async fn create(
     payload: web::Payload,
     state: &ApiState,
 ) -> Result<HttpResponse, ApiError> {
-    let (NewProspect(sent), sent_as) =
-        body::request_with_sdk_names(req, payload, &state.settings).await?;
-    let created = accounts
-        .create(caller.actor(), ProspectInput::from(sent))
-        .await
-        .map_err(|error| sent_as.relabel(error.into()))?;
+    let raw = body::read(req, payload, &state.settings).await?;
+    let (NewProspect(sent), sent_as) = body::with_sdk_names(req, &raw)?;
     // Under the path the request came by (the SDK mount has its own).
-    let location = state
-        .settings
-        .origins
-        .absolute_url(req, &format!("{}/{}", req.path(), created.id.0));
-    Ok(tagged(HttpResponse::Created(), created.version)
-        .insert_header((header::LOCATION, location))
-        .json(AccountJson::from(&created)))
+    let collection = state.settings.origins.absolute_url(req, req.path());
+    let render = move |created: &Account| {
+        let location = format!("{collection}/{}", created.id.0);
+        let body = AccountJson::from(created);
+        idempotency::created(
+            StatusCode::CREATED,
+            Some(created.version),
+            Some(location),
+            &body,
+        )
+    };
+    let once =
+        match idempotency::admit(state, req, caller, || fingerprint(req, &[&raw]), render).await? {
+            Admitted::Run(once) => once,
+            Admitted::Replayed(response) => return Ok(response),
+        };
+    let created = accounts
+        .create(caller.actor(), ProspectInput::from(sent), once.receipt())
+        .await
+        .map_err(|error| sent_as.relabel(error.into()));
+    once.respond(state, created).await
 }
 
 pub(crate) async fn show(

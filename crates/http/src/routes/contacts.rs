@@ -1,14 +1,15 @@
 //! `/api/v1/contacts`: the people at a prospect or a customer, in the
 //! vendor's shape (the account named in the query string, a bare array).
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::ContactInput;
+use prospects_domain::{Contact, ContactInput};
 
 use crate::auth::{Caller, parse_id};
 use crate::body;
 use crate::dialect::SentAs;
 use crate::errors::ApiError;
+use crate::idempotency::{self, Admitted, IdempotencyKeyHeader, fingerprint};
 use crate::preconditions::{IfMatch, IfNoneMatch, holds, if_match, not_modified, tagged};
 use crate::query::{
     ContactableParams, PHONE_NUMBER, PhoneNumberParams, parse_contactable, parse_phone_number,
@@ -56,20 +57,21 @@ pub async fn list(
     path = "/api/v1/contacts",
     tag = "Contacts",
     operation_id = "createContact",
-    params(ContactableParams),
+    params(IdempotencyKeyHeader, ContactableParams),
     request_body = Option<ContactRequest>,
     responses(
         (status = 201, description = "Created; `Location` names the new contact", body = ContactBody,
             headers(
+                ("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`"),
                 ("Location" = String, description = "URL of the created contact"),
                 ("ETag" = String, description = "The contact's version, for `If-Match` and `If-None-Match`"),
             )),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "The account is outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect or customer", body = ErrorBody),
-        (status = 409, description = "The prospect has been converted", body = ErrorBody),
+        (status = 409, description = "The prospect has been converted, or a request with the same `Idempotency-Key` is still running (retry after `Retry-After`)", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
-        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 422, description = "Validation failed; or an `Idempotency-Key` already used with a different request (reported on `idempotency_key`)", body = ValidationErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
@@ -80,19 +82,32 @@ pub async fn create(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = parse_contactable(req.query_string())?;
-    let (input, sent_as) = read_input(&req, payload, &state).await?;
-    let contact = state
+    let raw = body::read(&req, payload, &state.settings).await?;
+    let (sent, sent_as) = body::with_sdk_names::<ContactRequest>(&req, &raw)?;
+    let collection = state.settings.origins.absolute_url(&req, req.path());
+    let render = move |contact: &Contact| {
+        let location = format!("{collection}/{}", contact.id);
+        let body = ContactBody::from(contact);
+        idempotency::created(
+            StatusCode::CREATED,
+            Some(contact.version),
+            Some(location),
+            &body,
+        )
+    };
+    let once =
+        match idempotency::admit(&state, &req, &caller, || fingerprint(&req, &[&raw]), render)
+            .await?
+        {
+            Admitted::Run(once) => once,
+            Admitted::Replayed(response) => return Ok(response),
+        };
+    let created = state
         .contacts
-        .create(caller.actor(), owner, input)
+        .create(caller.actor(), owner, sent.into(), once.receipt())
         .await
-        .map_err(|e| sent_as.relabel(e.into()))?;
-    let location = state
-        .settings
-        .origins
-        .absolute_url(&req, &format!("{}/{}", req.path(), contact.id));
-    Ok(tagged(HttpResponse::Created(), contact.version)
-        .insert_header((header::LOCATION, location))
-        .json(ContactBody::from(&contact)))
+        .map_err(|e| sent_as.relabel(e.into()));
+    once.respond(&state, created).await
 }
 
 /// Find a contact by phone number

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::accounts;
 use crate::auth::Caller;
 use crate::errors::ApiError;
+use crate::idempotency::IdempotencyKeyHeader;
 use crate::pagination::Listed;
 use crate::preconditions::{IfMatch, IfNoneMatch};
 use crate::query::ListParams;
@@ -52,16 +53,19 @@ pub async fn list(
     path = "/api/v1/customers",
     tag = "Customers",
     operation_id = "createCustomer",
+    params(IdempotencyKeyHeader),
     request_body = NewProspect,
     responses(
         (status = 201, description = "Created; `Location` names the new customer", body = CustomerBody,
             headers(
+                ("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`"),
                 ("Location" = String, description = "URL of the created customer"),
                 ("ETag" = String, description = "The customer's version, for `If-Match` and `If-None-Match`"),
             )),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+        (status = 409, description = "A request with the same `Idempotency-Key` is still running; retry after `Retry-After`", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
-        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 422, description = "Validation failed; or an `Idempotency-Key` already used with a different request (reported on `idempotency_key`)", body = ValidationErrorBody),
     ),
     security(("bearerAuth" = []))
 )]

@@ -2,6 +2,7 @@
 //! `multipart/form-data`), then read, downloaded and deleted by id
 //! (`/api/v1/documents/{id}`, `/api/v1/documents/{id}/content`).
 
+use actix_web::http::StatusCode;
 use actix_web::http::header::{
     self, CONTENT_SECURITY_POLICY, ContentDisposition, DispositionParam, DispositionType,
     ExtendedValue, HeaderValue, X_CONTENT_TYPE_OPTIONS,
@@ -9,11 +10,12 @@ use actix_web::http::header::{
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream;
-use prospects_domain::{AccountKind, Content};
+use prospects_domain::{AccountKind, Content, Document};
 
 use super::accounts::owner_in_path as owner;
 use crate::auth::{Caller, parse_id};
 use crate::errors::ApiError;
+use crate::idempotency::{self, Admitted, IdempotencyKeyHeader, fingerprint};
 use crate::state::ApiState;
 use crate::upload;
 use crate::wire::documents::{DocumentBody, DocumentContent, DocumentUpload};
@@ -50,17 +52,44 @@ async fn upload(
         .check_writable(caller.actor(), owner)
         .await?;
     let received = upload::receive(req, payload, &state.settings, &state.documents).await?;
-    let document = state
-        .documents
-        .create(caller.actor(), owner, received.input, received.file)
-        .await?;
-    let location = state
+    // What the form said, not its bytes: a client's retry may pick another
+    // multipart boundary.
+    let input = &received.input;
+    let fields = format!("{:?}", (&input.name, &input.file_name, &input.mime_type));
+    let fingerprint = || fingerprint(req, &[fields.as_bytes(), received.file.sha256.as_bytes()]);
+    let documents = state
         .settings
         .origins
-        .absolute_url(req, &format!("/api/v1/documents/{}", document.id));
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(DocumentBody::from(&document)))
+        .absolute_url(req, "/api/v1/documents");
+    let render = move |document: &Document| {
+        let location = format!("{documents}/{}", document.id);
+        let body = DocumentBody::from(document);
+        idempotency::created(StatusCode::CREATED, None, Some(location), &body)
+    };
+    // Unless the write runs, the file just received is no document's.
+    let once = match idempotency::admit(state, req, caller, fingerprint, render).await {
+        Ok(Admitted::Run(once)) => once,
+        Ok(Admitted::Replayed(response)) => {
+            state.documents.remove_files(&[received.file.key]).await;
+            return Ok(response);
+        }
+        Err(error) => {
+            state.documents.remove_files(&[received.file.key]).await;
+            return Err(error);
+        }
+    };
+    let created = state
+        .documents
+        .create(
+            caller.actor(),
+            owner,
+            received.input,
+            received.file,
+            once.receipt(),
+        )
+        .await
+        .map_err(ApiError::from);
+    once.respond(state, created).await
 }
 
 /// One kind of account's two operations, each documented under its own
@@ -89,19 +118,22 @@ macro_rules! document_routes {
             /// (optional). The file is streamed to storage; its SHA-256 is
             /// answered with the metadata.
             #[utoipa::path(post, path = $path, tag = $tag, operation_id = $upload,
-                params(("id" = i64, Path, description = concat!($noun, " id"))),
+                params(("id" = i64, Path, description = concat!($noun, " id")), IdempotencyKeyHeader),
                 request_body(content = DocumentUpload, content_type = "multipart/form-data"),
                 responses(
                     (status = 201, description = "Stored; `Location` names the document", body = DocumentBody,
-                        headers(("Location" = String, description = "URL of the document"))),
+                        headers(
+                            ("Location" = String, description = "URL of the document"),
+                            ("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`"),
+                        )),
                     (status = 400, description = "The form is malformed", body = ErrorBody),
                     (status = 403, description = "Outside the caller's scope", body = ErrorBody),
                     (status = 404, description = concat!("No such ", $noun), body = ErrorBody),
                     (status = 408, description = "The upload did not arrive in time", body = ErrorBody),
-                    (status = 409, description = "The prospect has been converted", body = ErrorBody),
+                    (status = 409, description = "The prospect has been converted, or a request with the same `Idempotency-Key` is still running (retry after `Retry-After`)", body = ErrorBody),
                     (status = 413, description = "The file is over the size limit", body = ErrorBody),
                     (status = 415, description = "The body is not multipart/form-data", body = ErrorBody),
-                    (status = 422, description = "No `file`, or an invalid `name`", body = ValidationErrorBody),
+                    (status = 422, description = "No `file`, or an invalid `name`; or an `Idempotency-Key` already used with a different request (reported on `idempotency_key`)", body = ValidationErrorBody),
                 ),
                 security(("bearerAuth" = [])))]
             pub async fn upload(req: HttpRequest, caller: Caller, payload: web::Payload, state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {

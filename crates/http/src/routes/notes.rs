@@ -1,13 +1,14 @@
 //! `/api/v1/notes`: the notes of a prospect or a customer, in the vendor's
 //! shape (the account named in the query string, a bare array).
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::NoteInput;
+use prospects_domain::{Note, NoteInput};
 
 use crate::auth::{Caller, parse_id};
 use crate::body;
 use crate::errors::ApiError;
+use crate::idempotency::{self, Admitted, IdempotencyKeyHeader, fingerprint};
 use crate::preconditions::{IfMatch, IfNoneMatch, holds, if_match, not_modified, tagged};
 use crate::query::{NoteableParams, parse_noteable};
 use crate::state::ApiState;
@@ -53,20 +54,21 @@ pub async fn list(
     path = "/api/v1/notes",
     tag = "Notes",
     operation_id = "createNote",
-    params(NoteableParams),
+    params(IdempotencyKeyHeader, NoteableParams),
     request_body = NoteRequest,
     responses(
         (status = 201, description = "Created; `Location` names the new note", body = NoteBody,
             headers(
+                ("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`"),
                 ("Location" = String, description = "URL of the created note"),
                 ("ETag" = String, description = "The note's version, for `If-Match` and `If-None-Match`"),
             )),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
         (status = 403, description = "The account is outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect or customer", body = ErrorBody),
-        (status = 409, description = "The prospect has been converted", body = ErrorBody),
+        (status = 409, description = "The prospect has been converted, or a request with the same `Idempotency-Key` is still running (retry after `Retry-After`)", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
-        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 422, description = "Validation failed; or an `Idempotency-Key` already used with a different request (reported on `idempotency_key`)", body = ValidationErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
@@ -77,15 +79,32 @@ pub async fn create(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = parse_noteable(req.query_string())?;
-    let input = read_input(&req, payload, &state).await?;
-    let note = state.notes.create(caller.actor(), owner, input).await?;
-    let location = state
-        .settings
-        .origins
-        .absolute_url(&req, &format!("{}/{}", req.path(), note.id));
-    Ok(tagged(HttpResponse::Created(), note.version)
-        .insert_header((header::LOCATION, location))
-        .json(NoteBody::from(&note)))
+    let raw = body::read(&req, payload, &state.settings).await?;
+    let input = NoteInput::from(body::typed::<NoteRequest>(body::object(&req, &raw)?)?);
+    let collection = state.settings.origins.absolute_url(&req, req.path());
+    let render = move |note: &Note| {
+        let location = format!("{collection}/{}", note.id);
+        let body = NoteBody::from(note);
+        idempotency::created(
+            StatusCode::CREATED,
+            Some(note.version),
+            Some(location),
+            &body,
+        )
+    };
+    let once =
+        match idempotency::admit(&state, &req, &caller, || fingerprint(&req, &[&raw]), render)
+            .await?
+        {
+            Admitted::Run(once) => once,
+            Admitted::Replayed(response) => return Ok(response),
+        };
+    let created = state
+        .notes
+        .create(caller.actor(), owner, input, once.receipt())
+        .await
+        .map_err(ApiError::from);
+    once.respond(&state, created).await
 }
 
 /// Show a note

@@ -1,15 +1,16 @@
 //! `/api/v1/prospects`: list, create, show, update, delete, convert.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use prospects_domain::ValidationErrors;
+use prospects_domain::{Account, ValidationErrors};
 
 use super::accounts;
 use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::form;
+use crate::idempotency::{self, Admitted, IdempotencyKeyHeader, fingerprint};
 use crate::pagination::Listed;
-use crate::preconditions::{IfMatch, IfNoneMatch, if_match, tagged};
+use crate::preconditions::{IfMatch, IfNoneMatch, if_match};
 use crate::query::ListParams;
 use crate::state::ApiState;
 use crate::wire::{
@@ -55,16 +56,19 @@ pub async fn list(
     path = "/api/v1/prospects",
     tag = "Prospects",
     operation_id = "createProspect",
+    params(IdempotencyKeyHeader),
     request_body = NewProspect,
     responses(
         (status = 201, description = "Created; `Location` names the new prospect", body = ProspectBody,
             headers(
+                ("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`"),
                 ("Location" = String, description = "URL of the created prospect"),
                 ("ETag" = String, description = "The prospect's version, for `If-Match` and `If-None-Match`"),
             )),
         (status = 400, description = "The body is not a JSON object", body = ErrorBody),
+        (status = 409, description = "A request with the same `Idempotency-Key` is still running; retry after `Retry-After`", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
-        (status = 422, description = "Validation failed", body = ValidationErrorBody),
+        (status = 422, description = "Validation failed; or an `Idempotency-Key` already used with a different request (reported on `idempotency_key`)", body = ValidationErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
@@ -220,20 +224,22 @@ pub async fn delete(
     params(
         ("id" = i64, Path, description = "Prospect id"),
         IfMatch,
+        IdempotencyKeyHeader,
         ("dry_run" = Option<bool>, Query, description = "Answer with the customer that would be created, and write nothing"),
     ),
     responses(
         (status = 201, description = "Converted; `Location` names the new customer", body = CustomerBody,
             headers(
+                ("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`"),
                 ("Location" = String, description = "URL of the created customer"),
                 ("ETag" = String, description = "The customer's version"),
             )),
         (status = 200, description = "Dry run: the customer that would be created", body = CustomerBody),
         (status = 403, description = "Outside the caller's scope", body = ErrorBody),
         (status = 404, description = "No such prospect", body = ErrorBody),
-        (status = 409, description = "The prospect has already been converted", body = ErrorBody,
+        (status = 409, description = "The prospect has already been converted, or a request with the same `Idempotency-Key` is still running (retry after `Retry-After`)", body = ErrorBody,
             example = json!({"message": "This prospect has already been converted."})),
-        (status = 422, description = "`dry_run` is not a boolean", body = ValidationErrorBody),
+        (status = 422, description = "`dry_run` is not a boolean; or an `Idempotency-Key` already used with a different request (reported on `idempotency_key`)", body = ValidationErrorBody),
         (status = 412, description = "`If-Match` names a version the prospect is no longer at; nothing was written", body = ErrorBody,
             example = json!({"message": "The resource has changed since it was read."})),
     ),
@@ -245,25 +251,43 @@ pub async fn convert(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = accounts::account_id(&state.prospects, &req)?;
-    let dry_run = dry_run(req.query_string())?;
-    let customer = state
-        .prospects
-        .convert(caller.actor(), id, dry_run, &if_match(&req))
-        .await?;
-    let body = AccountJson::from(&customer);
-    if dry_run {
-        return Ok(HttpResponse::Ok().json(body));
+    let expected = if_match(&req);
+    if dry_run(req.query_string())? {
+        // Writes nothing, so no key is claimed or stored.
+        let customer = state
+            .prospects
+            .convert(caller.actor(), id, true, &expected, None)
+            .await?;
+        return Ok(HttpResponse::Ok().json(AccountJson::from(&customer)));
     }
     // Under the mount the request came by (the SDK's has its own prefix).
     let path = req.path();
     let mount = path.find("/api/v1/prospects/").map_or("", |at| &path[..at]);
-    let location = state
+    let customers = state
         .settings
         .origins
-        .absolute_url(&req, &format!("{mount}/api/v1/customers/{}", customer.id.0));
-    Ok(tagged(HttpResponse::Created(), customer.version)
-        .insert_header((header::LOCATION, location))
-        .json(body))
+        .absolute_url(&req, &format!("{mount}/api/v1/customers"));
+    let render = move |customer: &Account| {
+        let location = format!("{customers}/{}", customer.id.0);
+        let body = AccountJson::from(customer);
+        idempotency::created(
+            StatusCode::CREATED,
+            Some(customer.version),
+            Some(location),
+            &body,
+        )
+    };
+    let once =
+        match idempotency::admit(&state, &req, &caller, || fingerprint(&req, &[]), render).await? {
+            Admitted::Run(once) => once,
+            Admitted::Replayed(response) => return Ok(response),
+        };
+    let converted = state
+        .prospects
+        .convert(caller.actor(), id, false, &expected, once.receipt())
+        .await
+        .map_err(ApiError::from);
+    once.respond(&state, converted).await
 }
 
 /// `dry_run` as Laravel's boolean rule reads it: `true`, `false`, `1`, `0`;

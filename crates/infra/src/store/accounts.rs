@@ -9,10 +9,11 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::{
     Account, AccountDetails, AccountId, AccountKind, AccountRepository, Expected, FileKey,
-    ListQuery, Page, ProspectFields, Reference, ReferenceLookup, RepositoryError, Scope, Seek,
-    UserId,
+    ListQuery, Page, ProspectFields, Receipt, Reference, ReferenceLookup, RepositoryError, Scope,
+    Seek, UserId,
 };
 
+use super::idempotency::keep_response;
 use super::query::{Tier, filtered, page, seek as sorted_seek, tier as relevance_tier};
 use super::{Accounts, Conn, with_conn};
 use crate::errors::{StoreError, from_diesel};
@@ -181,25 +182,46 @@ impl AccountRepository for Accounts {
         &self,
         kind: AccountKind,
         input: ValidCreate,
+        receipt: Option<Receipt<Account>>,
     ) -> Result<Account, RepositoryError> {
         self.0
             .bounded(async {
                 let references = input.input().references();
                 let fields = input.into_fields();
                 let mut conn = self.0.conn().await?;
-                // One statement: the database assigns the id and the account
-                // number; nothing else depends on them.
-                let created: Result<AccountRow, StoreError> = with_conn!(&mut conn, |c| {
-                    diesel::insert_into(accounts::table)
-                        .values(AccountWrite::insert(kind, None, &fields, now()))
-                        .returning(AccountRow::as_returning())
-                        .get_result(c)
-                        .await
-                        .map_err(StoreError::from)
+                // The database assigns the id and the account number.
+                let insert = diesel::insert_into(accounts::table).values(AccountWrite::insert(
+                    kind,
+                    None,
+                    &fields,
+                    now(),
+                ));
+                let created: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
+                    match &receipt {
+                        // One statement when nothing else is written.
+                        None => insert
+                            .returning(AccountRow::as_returning())
+                            .get_result::<AccountRow>(c)
+                            .await
+                            .map(Account::from)
+                            .map_err(StoreError::from),
+                        Some(_) => {
+                            c.transaction(async |c| {
+                                let created: Account = insert
+                                    .returning(AccountRow::as_returning())
+                                    .get_result::<AccountRow>(c)
+                                    .await?
+                                    .into();
+                                keep_response!(c, receipt, &created);
+                                Ok::<_, StoreError>(created)
+                            })
+                            .await
+                        }
+                    }
                 });
                 drop(conn);
                 match created {
-                    Ok(row) => Ok(row.into()),
+                    Ok(account) => Ok(account),
                     Err(error) => Err(self.explain(error, &references).await),
                 }
             })
@@ -506,6 +528,7 @@ impl AccountRepository for Accounts {
         scope: Scope,
         dry_run: bool,
         expected: &Expected,
+        receipt: Option<Receipt<Account>>,
     ) -> Result<Account, RepositoryError> {
         self.0
             .bounded(async {
@@ -551,10 +574,12 @@ impl AccountRepository for Accounts {
                             ))
                             .execute(c)
                             .await?;
+                        let customer = Account::from(customer);
                         if dry_run {
-                            return Err(StoreError::RolledBack(Box::new(customer.into())));
+                            return Err(StoreError::RolledBack(Box::new(customer)));
                         }
-                        Ok::<_, StoreError>(customer.into())
+                        keep_response!(c, receipt, &customer);
+                        Ok::<_, StoreError>(customer)
                     })
                     .await
                 });

@@ -6,13 +6,14 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Contact, ContactChanges, ContactFields, ContactRepository, Expected, Owner, RepositoryError,
-    Scope, UserId,
+    Contact, ContactChanges, ContactFields, ContactRepository, Expected, Owner, Receipt,
+    RepositoryError, Scope, UserId,
 };
 
 use super::accounts::{
     ensure_version, locked_in_scope, locked_record, owner_of, readable_in_scope,
 };
+use super::idempotency::keep_response;
 use super::{Contacts, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{ContactRow, ContactWrite, account_kind, now};
@@ -110,15 +111,16 @@ impl ContactRepository for Contacts {
         owner: Owner,
         scope: Scope,
         fields: ContactFields,
+        receipt: Option<Receipt<Contact>>,
     ) -> Result<Contact, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
-                let row: Result<ContactRow, StoreError> = with_conn!(&mut conn, |c| {
+                let created: Result<Contact, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
                         locked_in_scope!(c, owner.kind, owner.id.0, scope);
                         let at = now();
-                        let row = diesel::insert_into(contacts::table)
+                        let row: ContactRow = diesel::insert_into(contacts::table)
                             .values((
                                 contacts::account_id.eq(owner.id.0),
                                 contacts::created_at.eq(at),
@@ -127,11 +129,13 @@ impl ContactRepository for Contacts {
                             .returning(ContactRow::as_returning())
                             .get_result(c)
                             .await?;
-                        Ok::<_, StoreError>(row)
+                        let created = row.into_contact(owner.kind);
+                        keep_response!(c, receipt, &created);
+                        Ok::<_, StoreError>(created)
                     })
                     .await
                 });
-                Ok(row?.into_contact(owner.kind))
+                Ok(created?)
             })
             .await
     }

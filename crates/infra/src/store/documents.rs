@@ -8,10 +8,12 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Document, DocumentRepository, FileKey, NewDocument, Owner, RepositoryError, Scope, UserId,
+    Document, DocumentRepository, FileKey, NewDocument, Owner, Receipt, RepositoryError, Scope,
+    UserId,
 };
 
 use super::accounts::{locked_in_scope, locked_record, owner_of, readable_in_scope};
+use super::idempotency::keep_response;
 use super::{Documents, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{DocumentRow, DocumentWrite, account_kind, now};
@@ -100,23 +102,26 @@ impl DocumentRepository for Documents {
         owner: Owner,
         scope: Scope,
         document: NewDocument,
+        receipt: Option<Receipt<Document>>,
     ) -> Result<Document, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
-                let row: Result<DocumentRow, StoreError> = with_conn!(&mut conn, |c| {
+                let created: Result<Document, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
                         locked_in_scope!(c, owner.kind, owner.id.0, scope);
-                        let row = diesel::insert_into(documents::table)
+                        let row: DocumentRow = diesel::insert_into(documents::table)
                             .values(DocumentWrite::new(owner.id.0, &document, now()))
                             .returning(DocumentRow::as_returning())
                             .get_result(c)
                             .await?;
-                        Ok::<_, StoreError>(row)
+                        let created = row.into_document(owner.kind);
+                        keep_response!(c, receipt, &created);
+                        Ok::<_, StoreError>(created)
                     })
                     .await
                 });
-                Ok(row?.into_document(owner.kind))
+                Ok(created?)
             })
             .await
     }

@@ -8,6 +8,7 @@
 mod accounts;
 mod contacts;
 mod documents;
+mod idempotency;
 mod notes;
 mod payment_plans;
 mod postgres;
@@ -389,6 +390,11 @@ impl Store {
     pub fn revocations(&self) -> Revocations {
         Revocations(self.clone())
     }
+
+    /// Idempotency keys and the responses stored under them.
+    pub fn idempotency_keys(&self) -> IdempotencyKeys {
+        IdempotencyKeys(self.clone())
+    }
 }
 
 /// `AccountRepository` on either backend.
@@ -422,6 +428,10 @@ pub struct References(Store);
 /// `RevocationList` on either backend.
 #[derive(Clone)]
 pub struct Revocations(Store);
+
+/// `IdempotencyRepository` on either backend.
+#[derive(Clone)]
+pub struct IdempotencyKeys(Store);
 
 #[async_trait]
 impl HealthCheck for Store {

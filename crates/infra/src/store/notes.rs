@@ -6,13 +6,14 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Editor, Expected, Note, NoteChanges, NoteRepository, NoteValues, Owner, RepositoryError, Scope,
-    UserId,
+    Editor, Expected, Note, NoteChanges, NoteRepository, NoteValues, Owner, Receipt,
+    RepositoryError, Scope, UserId,
 };
 
 use super::accounts::{
     ensure_version, locked_in_scope, locked_record, owner_of, readable_in_scope,
 };
+use super::idempotency::keep_response;
 use super::{Notes, with_conn};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{NoteRow, NoteWrite, account_kind, now};
@@ -86,15 +87,16 @@ impl NoteRepository for Notes {
         scope: Scope,
         author: UserId,
         values: NoteValues,
+        receipt: Option<Receipt<Note>>,
     ) -> Result<Note, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
-                let row: Result<NoteRow, StoreError> = with_conn!(&mut conn, |c| {
+                let created: Result<Note, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
                         locked_in_scope!(c, owner.kind, owner.id.0, scope);
                         let at = now();
-                        let row = diesel::insert_into(notes::table)
+                        let row: NoteRow = diesel::insert_into(notes::table)
                             .values((
                                 notes::account_id.eq(owner.id.0),
                                 notes::user_id.eq(author.0),
@@ -104,11 +106,13 @@ impl NoteRepository for Notes {
                             .returning(NoteRow::as_returning())
                             .get_result(c)
                             .await?;
-                        Ok::<_, StoreError>(row)
+                        let created = row.into_note(owner.kind);
+                        keep_response!(c, receipt, &created);
+                        Ok::<_, StoreError>(created)
                     })
                     .await
                 });
-                Ok(row?.into_note(owner.kind))
+                Ok(created?)
             })
             .await
     }
