@@ -20,11 +20,12 @@ pub async fn answer(
     let mut rng = Rng::new(7);
     let request = scenario.request(context, &mut rng);
     let answer = conn
-        .send(
+        .send_with(
             request.method.clone(),
             &request.path,
             context.token(scenario.caller),
             request.body.clone(),
+            &request.headers,
         )
         .await?;
     if answer.status != request.expect {
@@ -99,7 +100,7 @@ pub async fn answer(
             );
             return Ok(());
         }
-        Action::Create => {
+        Action::Create { .. } => {
             ensure!(
                 body["customer_account"]
                     .as_str()

@@ -59,7 +59,7 @@ impl FloorWorker {
             ],
             Action::List { floor, .. } | Action::CursorPage { floor } => floor.clone(),
             Action::ListIds => vec![PAGE_OF_IDS.into(), COUNT_OF_IDS.into()],
-            Action::Create => vec![INSERT.into()],
+            Action::Create { .. } => vec![INSERT.into()],
             Action::Update => vec![UPDATE.into()],
         };
         let mut statements = Vec::with_capacity(sql.len());
@@ -109,7 +109,7 @@ impl Worker for FloorWorker {
                 let ids = scenarios::random_ids(&self.context, &mut self.rng);
                 self.run_all(&[&ids]).await
             }
-            Action::Create => {
+            Action::Create { .. } => {
                 let (name, city) = scenarios::new_prospect(&mut self.rng);
                 let mut fields = ProspectFields::named(name.clone());
                 fields.main_address_city = Some(city.to_owned());

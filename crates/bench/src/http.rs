@@ -52,12 +52,27 @@ impl Connection {
         token: &str,
         json: Option<String>,
     ) -> anyhow::Result<Answer> {
+        self.send_with(method, path, token, json, &[]).await
+    }
+
+    /// [`Connection::send`], with more headers.
+    pub async fn send_with(
+        &mut self,
+        method: Method,
+        path: &str,
+        token: &str,
+        json: Option<String>,
+        headers: &[(&str, String)],
+    ) -> anyhow::Result<Answer> {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
             .header("host", &self.host)
             .header("authorization", format!("Bearer {token}"))
             .header("accept", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
         if json.is_some() {
             request = request.header("content-type", "application/json");
         }

@@ -39,11 +39,12 @@ impl Worker for HttpWorker {
         let request = self.scenario.request(&self.context, &mut self.rng);
         let answer = self
             .conn
-            .send(
+            .send_with(
                 request.method,
                 &request.path,
                 self.context.token(self.scenario.caller),
                 request.body,
+                &request.headers,
             )
             .await
             .map_err(|e| format!("{}: {e:#}", request.path))?;

@@ -71,8 +71,9 @@ pub enum Action {
     /// `GET /api/v1/prospects?sort=-created_at&per_page=25&cursor=...`
     /// from [`Context::deep_cursor`]: a full page, no total.
     CursorPage { floor: Vec<String> },
-    /// `POST /api/v1/prospects`.
-    Create,
+    /// `POST /api/v1/prospects`, under a new `Idempotency-Key` each time
+    /// when `keyed`.
+    Create { keyed: bool },
     /// `PUT /api/v1/prospects/{random id}` changing one field.
     Update,
 }
@@ -91,6 +92,8 @@ pub struct Request {
     pub method: Method,
     pub path: String,
     pub body: Option<String>,
+    /// Beyond authorization and content type.
+    pub headers: Vec<(&'static str, String)>,
     pub expect: StatusCode,
 }
 
@@ -256,7 +259,13 @@ pub fn all(context: &Context) -> Vec<Scenario> {
         Scenario {
             name: "POST create",
             caller: Caller::Admin,
-            action: Action::Create,
+            action: Action::Create { keyed: false },
+            floor_note: "one INSERT ... RETURNING",
+        },
+        Scenario {
+            name: "POST create with Idempotency-Key",
+            caller: Caller::Admin,
+            action: Action::Create { keyed: true },
             floor_note: "one INSERT ... RETURNING",
         },
         Scenario {
@@ -304,6 +313,16 @@ pub fn random_ids(context: &Context, rng: &mut Rng) -> Vec<i64> {
     ids
 }
 
+/// Different in every run of the benchmark.
+fn run_nonce() -> u128 {
+    static NONCE: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos())
+    })
+}
+
 /// A new prospect's name and city, different on every call.
 pub fn new_prospect(rng: &mut Rng) -> (String, &'static str) {
     (
@@ -319,6 +338,7 @@ impl Scenario {
             method: Method::GET,
             path,
             body: None,
+            headers: Vec::new(),
             expect: StatusCode::OK,
         };
         match &self.action {
@@ -338,11 +358,17 @@ impl Scenario {
                     encode(&format!("filter[id]={}", ids.join(",")))
                 ))
             }
-            Action::Create => {
+            Action::Create { keyed } => {
                 let (name, city) = new_prospect(rng);
+                // Unique to this run too: a reused database keeps keys 24 h.
+                let key = format!("bench-{}-{}", run_nonce(), rng.next_u64());
                 Request {
                     method: Method::POST,
                     path: "/api/v1/prospects".into(),
+                    headers: match keyed {
+                        true => vec![("idempotency-key", key)],
+                        false => Vec::new(),
+                    },
                     body: Some(
                         serde_json::json!({
                             "name": name,
@@ -357,6 +383,7 @@ impl Scenario {
             Action::Update => Request {
                 method: Method::PUT,
                 path: format!("/api/v1/prospects/{}", context.random_id(rng)),
+                headers: Vec::new(),
                 body: Some(
                     serde_json::json!({"main_address_city": rng.pick(&["Lyon", "Nantes"])})
                         .to_string(),
