@@ -242,6 +242,17 @@ async fn keys_out_of_bounds_are_a_422_and_write_nothing() {
         )
         .await;
     assert_eq!(twice.status, 422, "{:?}", twice.body);
+    // A dry run claims no key, but refuses a malformed one all the same.
+    let id = app.prospect(&ann, json!({"name": "Dry"})).await;
+    let dry = app
+        .call(keyed(
+            &format!("/api/v1/prospects/{id}/convert?dry_run=true"),
+            &ann,
+            "\"\"",
+            &json!({}),
+        ))
+        .await;
+    assert_eq!(dry.status, 422, "{:?}", dry.body);
     let exactly = "k".repeat(255);
     let longest = app
         .call(keyed(
@@ -252,7 +263,7 @@ async fn keys_out_of_bounds_are_a_422_and_write_nothing() {
         ))
         .await;
     assert_eq!(longest.status, 201, "{:?}", longest.body);
-    assert_eq!(count(&app, &ann, "/api/v1/prospects").await, 1);
+    assert_eq!(count(&app, &ann, "/api/v1/prospects").await, 2);
 }
 
 #[actix_web::test]

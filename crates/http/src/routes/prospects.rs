@@ -253,7 +253,9 @@ pub async fn convert(
     let id = accounts::account_id(&state.prospects, &req)?;
     let expected = if_match(&req);
     if dry_run(req.query_string())? {
-        // Writes nothing, so no key is claimed or stored.
+        // Writes nothing, so no key is claimed or stored; a malformed one
+        // is still refused, as it would be on the real conversion.
+        idempotency::sent_key(&req)?;
         let customer = state
             .prospects
             .convert(caller.actor(), id, true, &expected, None)
