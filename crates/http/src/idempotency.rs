@@ -46,6 +46,8 @@ pub struct IdempotencyKeyHeader {
 
 /// The field 422s about the key are reported under.
 const FIELD: &str = "idempotency_key";
+const ONCE: &str = "The :attribute header must be sent once.";
+const PRINTABLE: &str = "The :attribute field must hold printable ASCII characters only.";
 
 /// The key the request sent, if any; 422 when it is empty, too long, not
 /// printable ASCII or sent twice.
@@ -54,20 +56,21 @@ pub fn sent_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = sent.next() else {
         return Ok(None);
     };
-    let invalid = |rule| {
+    let refuse = |template: String| {
         let mut errors = ValidationErrors::new();
-        errors.add(FIELD, rule);
+        errors.add_template(FIELD, template);
         Err(ApiError::from(errors))
     };
+    let invalid = |rule: Rule| refuse(rule.template());
     if sent.next().is_some() {
-        return invalid(Rule::String);
+        return refuse(ONCE.to_owned());
     }
     let Some(text) = value
         .to_str()
         .ok()
         .filter(|text| text.bytes().all(|b| (b' '..=b'~').contains(&b)))
     else {
-        return invalid(Rule::NoControl);
+        return refuse(PRINTABLE.to_owned());
     };
     // A structured-field string (the draft's form) or a bare token (Stripe's).
     let key = text

@@ -535,6 +535,68 @@ async fn conditional_headers_at_their_bounds_are_a_4xx_and_write_nothing() {
 }
 
 #[actix_web::test]
+async fn idempotency_keys_at_their_bounds_are_a_4xx_and_write_nothing() {
+    use actix_web::http::header::HeaderValue;
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let create = |value: &HeaderValue, copies: usize| {
+        let mut request = actix_test::TestRequest::post()
+            .uri("/api/v1/prospects")
+            .insert_header(bearer(&scene.admin))
+            .set_json(json!({"name": "Keyed"}));
+        for _ in 0..copies {
+            request = request.append_header(("idempotency-key", value.clone()));
+        }
+        request
+    };
+    let key_error = |text: &str| json!({"message": text, "errors": {"idempotency_key": [text]}});
+    // A 60 KB key: over the header limit.
+    let huge = HeaderValue::from_str(&"k".repeat(60 * 1024)).expect("a header");
+    let answered = scene.app.call(create(&huge, 1)).await;
+    expect(
+        &answered,
+        431,
+        message("The request headers are too large."),
+    );
+    // A key of 256 characters, one over its bound.
+    let long = HeaderValue::from_str(&"k".repeat(256)).expect("a header");
+    let answered = scene.app.call(create(&long, 1)).await;
+    let too_long = "The idempotency key field must not be greater than 255 characters.";
+    expect(&answered, 422, key_error(too_long));
+    // Ten thousand copies of the header, then a few: refused either way.
+    let short = HeaderValue::from_static("k");
+    let answered = scene.app.call(create(&short, 10_000)).await;
+    expect(
+        &answered,
+        431,
+        message("The request headers are too large."),
+    );
+    let answered = scene.app.call(create(&short, 3)).await;
+    expect(
+        &answered,
+        422,
+        key_error("The idempotency key header must be sent once."),
+    );
+    // Bytes that are not printable ASCII (Latin-1, a tab).
+    for bytes in [&b"caf\xe9"[..], &b"a\tb"[..]] {
+        let opaque = HeaderValue::from_bytes(bytes).expect("opaque bytes");
+        let answered = scene.app.call(create(&opaque, 1)).await;
+        expect(
+            &answered,
+            422,
+            key_error("The idempotency key field must hold printable ASCII characters only."),
+        );
+    }
+    assert_eq!(scene.rows().await, before);
+    let claimed = scene
+        .app
+        .db
+        .count("SELECT count(*) AS n FROM idempotency_keys")
+        .await;
+    assert_eq!(claimed, 0, "a refused key is never claimed");
+}
+
+#[actix_web::test]
 async fn facts_appended_by_a_holder_never_widen_a_token() {
     let scene = Scene::new().await;
     let before = scene.rows().await;
