@@ -164,7 +164,7 @@ pub async fn add_reference(
         position: position.map_or(Patch::Absent, Patch::Set),
     };
     let entry = references
-        .create(Actor::operator(), kind, input)
+        .create(&Actor::operator(), kind, input)
         .await
         .map_err(reference_error)?;
     crate::say!("added {} {} \"{}\"", kind.noun(), entry.id, entry.name);
@@ -179,7 +179,7 @@ pub async fn delete_reference(
 ) -> anyhow::Result<()> {
     let kind = ReferenceKind::from(kind);
     references
-        .delete(Actor::operator(), kind, id)
+        .delete(&Actor::operator(), kind, id)
         .await
         .map_err(reference_error)?;
     crate::say!("deleted {} {id}", kind.noun());
@@ -260,7 +260,7 @@ pub async fn change_user(
 ) -> anyhow::Result<()> {
     let user = find(users, email).await?;
     let user = users
-        .update(Actor::operator(), user.id, change)
+        .update(&Actor::operator(), user.id, change)
         .await
         .map_err(user_error)?;
     crate::say!("{}", user_line(&user));
@@ -271,7 +271,7 @@ pub async fn change_user(
 pub async fn delete_user(users: &UserService, email: &str) -> anyhow::Result<()> {
     let user = find(users, email).await?;
     users
-        .delete(Actor::operator(), user.id)
+        .delete(&Actor::operator(), user.id)
         .await
         .map_err(user_error)?;
     crate::say!("deleted user {} <{}>", user.id.0, user.email);

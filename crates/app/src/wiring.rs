@@ -8,8 +8,8 @@ use actix_web::web;
 use anyhow::Context;
 use prospects_domain::{
     AccountKind, AccountService, AuthService, ContactService, DocumentService, FileStore,
-    IdempotencyService, IdempotencySettings, NoteService, PasswordHasher, PaymentPlanService,
-    ReferenceDataService, TokenAuthority, UserRepository, UserService,
+    HistoryService, IdempotencyService, IdempotencySettings, NoteService, PasswordHasher,
+    PaymentPlanService, ReferenceDataService, TokenAuthority, UserRepository, UserService,
 };
 use prospects_http::cursor::CursorKey;
 use prospects_http::{ApiSettings, ApiState, Origins, SharedStore, Throttles};
@@ -97,6 +97,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Services> {
             Arc::new(store.accounts()),
         )),
         payment_plans: Arc::new(PaymentPlanService::new(Arc::new(store.payment_plans()))),
+        history: Arc::new(HistoryService::new(
+            Arc::new(store.accounts()),
+            Arc::new(store.history()),
+        )),
         reference_data: Arc::new(ReferenceDataService::new(Arc::new(store.references()))),
         users: user_service.clone(),
         auth: auth.clone(),

@@ -94,7 +94,7 @@ impl AccountService {
     /// The page of accounts the actor may see.
     pub async fn list(
         &self,
-        actor: Actor,
+        actor: &Actor,
         query: &ListQuery,
     ) -> Result<Page<Account>, AccountError> {
         self.accounts
@@ -109,7 +109,7 @@ impl AccountService {
     /// way back from a cursor page is assumed open.
     pub async fn walk(
         &self,
-        actor: Actor,
+        actor: &Actor,
         query: &ListQuery,
         from: Option<Seek>,
     ) -> Result<Slice<Account>, AccountError> {
@@ -150,7 +150,7 @@ impl AccountService {
     }
 
     /// One account: `NotFound` when absent, `Forbidden` outside the actor's scope.
-    pub async fn show(&self, actor: Actor, id: AccountId) -> Result<AccountDetails, AccountError> {
+    pub async fn show(&self, actor: &Actor, id: AccountId) -> Result<AccountDetails, AccountError> {
         let details = self
             .accounts
             .find(self.kind, id)
@@ -166,7 +166,7 @@ impl AccountService {
     /// answer lists every error.
     pub async fn create(
         &self,
-        actor: Actor,
+        actor: &Actor,
         mut input: ProspectInput,
         receipt: Option<Receipt<Account>>,
     ) -> Result<Account, AccountError> {
@@ -177,7 +177,7 @@ impl AccountService {
         }
         let references = input.references();
         match input.validate_for_create() {
-            Ok(valid) => match self.accounts.create(self.kind, valid, receipt).await {
+            Ok(valid) => match self.accounts.create(self.kind, actor, valid, receipt).await {
                 Ok(account) => Ok(account),
                 Err(error) => Err(self.refused(None, &references, error).await),
             },
@@ -192,7 +192,7 @@ impl AccountService {
     /// and 409 on the locked row.
     pub async fn update(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: AccountId,
         input: ProspectInput,
         expected: &Expected,
@@ -203,7 +203,7 @@ impl AccountService {
             Ok(valid) if keeps => {
                 match self
                     .accounts
-                    .update(self.kind, id, actor.scope(), valid, expected)
+                    .update(self.kind, id, actor, valid, expected)
                     .await
                 {
                     Ok(account) => Ok(account),
@@ -232,13 +232,13 @@ impl AccountService {
     /// that cannot be removed now is left to the sweep).
     pub async fn delete(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: AccountId,
         expected: &Expected,
     ) -> Result<(), AccountError> {
         let keys = self
             .accounts
-            .delete(self.kind, id, actor.scope(), expected)
+            .delete(self.kind, id, actor, expected)
             .await
             .map_err(|e| self.error(Some(id), e))?;
         for key in &keys {
@@ -253,7 +253,7 @@ impl AccountService {
     /// prospect converts once (`Converted`).
     pub async fn convert(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: AccountId,
         dry_run: bool,
         expected: &Expected,
@@ -263,7 +263,7 @@ impl AccountService {
             return Err(AccountError::NotFound(self.kind, id));
         }
         self.accounts
-            .convert(id, actor.scope(), dry_run, expected, receipt)
+            .convert(id, actor, dry_run, expected, receipt)
             .await
             .map_err(|e| self.error(Some(id), e))
     }
@@ -335,7 +335,7 @@ fn ensure_in_scope(scope: Scope, account: &Account) -> Result<(), AccountError> 
 }
 
 /// A sales user may send no `representative_id`, or their own.
-fn keeps_representative(actor: Actor, input: &ProspectInput) -> bool {
+fn keeps_representative(actor: &Actor, input: &ProspectInput) -> bool {
     match input.representative_id {
         Patch::Absent => true,
         Patch::Set(id) => id == actor.user_id().0,
@@ -427,7 +427,7 @@ mod tests {
             })
             .returning(|_, _, _, _, _| Ok(walked(1..=4)));
         let slice = service(repo, no_missing_references())
-            .walk(sales_user(), &query, None)
+            .walk(&sales_user(), &query, None)
             .await
             .expect("a page");
         assert_eq!(ids(&slice), [1, 2, 3]);
@@ -449,7 +449,7 @@ mod tests {
             .returning(|_, _, _, _, _| Ok(walked(7..=9).into_iter().rev().collect()));
         let slice = service(repo, no_missing_references())
             .walk(
-                manager(),
+                &manager(),
                 &query,
                 Some(Seek {
                     from,
@@ -476,7 +476,7 @@ mod tests {
             .returning(|_, _, _, _, _| Ok(walked(7..=8)));
         let slice = service(repo, no_missing_references())
             .walk(
-                manager(),
+                &manager(),
                 &query,
                 Some(Seek {
                     from,
@@ -498,8 +498,8 @@ mod tests {
     async fn a_sales_user_always_becomes_the_representative() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .withf(|_, valid, _| valid.input().representative_id == Patch::Set(SALES))
-            .returning(|_, valid, _| {
+            .withf(|_, _, valid, _| valid.input().representative_id == Patch::Set(SALES))
+            .returning(|_, _, valid, _| {
                 let mut details = stored(1, None);
                 details.account.fields = valid.into_fields();
                 Ok(details.account)
@@ -509,7 +509,7 @@ mod tests {
             ..named("Acme")
         };
         let created = service(repo, no_missing_references())
-            .create(sales_user(), input, None)
+            .create(&sales_user(), input, None)
             .await
             .expect("created");
         assert_eq!(created.fields.representative(), Some(UserId(SALES)));
@@ -519,8 +519,8 @@ mod tests {
     async fn a_manager_keeps_the_representative_sent() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .withf(|_, valid, _| valid.input().representative_id == Patch::Set(99))
-            .returning(|_, valid, _| {
+            .withf(|_, _, valid, _| valid.input().representative_id == Patch::Set(99))
+            .returning(|_, _, valid, _| {
                 let mut details = stored(1, None);
                 details.account.fields = valid.into_fields();
                 Ok(details.account)
@@ -530,7 +530,7 @@ mod tests {
             ..named("Acme")
         };
         service(repo, no_missing_references())
-            .create(manager(), input, None)
+            .create(&manager(), input, None)
             .await
             .expect("created");
     }
@@ -547,7 +547,7 @@ mod tests {
             ..Default::default()
         };
         let error = service(MockAccountRepository::new(), lookup)
-            .create(manager(), input, None)
+            .create(&manager(), input, None)
             .await
             .expect_err("refused");
         let AccountError::Invalid(errors) = error else {
@@ -566,7 +566,7 @@ mod tests {
         repo.expect_find()
             .returning(|_, id| Ok(stored(id.0, Some(8))));
         let result = service(repo, MockReferenceLookup::new())
-            .show(sales_user(), AccountId(3))
+            .show(&sales_user(), AccountId(3))
             .await;
         assert!(matches!(result, Err(AccountError::Forbidden)));
     }
@@ -577,7 +577,7 @@ mod tests {
         repo.expect_find()
             .returning(|_, _| Err(RepositoryError::NotFound));
         let result = service(repo, MockReferenceLookup::new())
-            .show(manager(), AccountId(42))
+            .show(&manager(), AccountId(42))
             .await;
         assert!(matches!(
             result,
@@ -598,7 +598,7 @@ mod tests {
                 ..Default::default()
             };
             let result = service
-                .update(sales_user(), AccountId(3), input, &Expected::Any)
+                .update(&sales_user(), AccountId(3), input, &Expected::Any)
                 .await;
             assert!(matches!(result, Err(AccountError::Forbidden)));
         }
@@ -609,14 +609,14 @@ mod tests {
         let mut repo = MockAccountRepository::new();
         repo.expect_representative_of().never();
         repo.expect_update()
-            .withf(|_, _, scope, _, _| *scope == Scope::RepresentedBy(UserId(SALES)))
+            .withf(|_, _, by, _, _| by.scope() == Scope::RepresentedBy(UserId(SALES)))
             .returning(|_, id, _, _, _| Ok(stored(id.0, Some(SALES)).account));
         let input = ProspectInput {
             representative_id: Patch::Set(SALES),
             ..Default::default()
         };
         service(repo, MockReferenceLookup::new())
-            .update(sales_user(), AccountId(3), input, &Expected::Any)
+            .update(&sales_user(), AccountId(3), input, &Expected::Any)
             .await
             .expect("updated");
     }
@@ -628,7 +628,7 @@ mod tests {
         repo.expect_update()
             .returning(|_, _, _, _, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
-            .update(sales_user(), AccountId(3), named("Acme"), &Expected::Any)
+            .update(&sales_user(), AccountId(3), named("Acme"), &Expected::Any)
             .await;
         assert!(matches!(result, Err(AccountError::Forbidden)));
     }
@@ -640,7 +640,7 @@ mod tests {
             .returning(|_, _| Err(RepositoryError::NotFound));
         repo.expect_update().never();
         let result = service(repo, MockReferenceLookup::new())
-            .update(manager(), AccountId(9), named("A"), &Expected::Any)
+            .update(&manager(), AccountId(9), named("A"), &Expected::Any)
             .await;
         assert!(matches!(
             result,
@@ -659,7 +659,7 @@ mod tests {
             ..Default::default()
         };
         let result = service(repo, MockReferenceLookup::new())
-            .update(sales_user(), AccountId(3), input, &Expected::Any)
+            .update(&sales_user(), AccountId(3), input, &Expected::Any)
             .await;
         assert!(matches!(result, Err(AccountError::Forbidden)));
     }
@@ -668,24 +668,24 @@ mod tests {
     async fn deleting_passes_the_scope_and_maps_out_of_scope_to_forbidden() {
         let mut repo = MockAccountRepository::new();
         repo.expect_delete()
-            .withf(|_, _, scope, _| *scope == Scope::RepresentedBy(UserId(SALES)))
+            .withf(|_, _, by, _| by.scope() == Scope::RepresentedBy(UserId(SALES)))
             .returning(|_, _, _, _| Err(RepositoryError::OutOfScope));
         let result = service(repo, MockReferenceLookup::new())
-            .delete(sales_user(), AccountId(3), &Expected::Any)
+            .delete(&sales_user(), AccountId(3), &Expected::Any)
             .await;
         assert!(matches!(result, Err(AccountError::Forbidden)));
     }
 
     #[tokio::test]
-    async fn converting_passes_the_scope_and_reports_a_second_conversion() {
+    async fn converting_passes_the_actor_and_reports_a_second_conversion() {
         let mut repo = MockAccountRepository::new();
         repo.expect_convert()
-            .withf(|id, scope, dry_run, _, _| {
-                *id == AccountId(3) && *scope == Scope::RepresentedBy(UserId(SALES)) && !dry_run
+            .withf(|id, by, dry_run, _, _| {
+                *id == AccountId(3) && by.scope() == Scope::RepresentedBy(UserId(SALES)) && !dry_run
             })
             .returning(|_, _, _, _, _| Err(RepositoryError::Converted));
         let result = service(repo, MockReferenceLookup::new())
-            .convert(sales_user(), AccountId(3), false, &Expected::Any, None)
+            .convert(&sales_user(), AccountId(3), false, &Expected::Any, None)
             .await;
         assert!(matches!(result, Err(AccountError::Converted)));
     }
@@ -705,13 +705,13 @@ mod tests {
             .returning(|_, _, _, _, _| Err(RepositoryError::Stale));
         let service = service(repo, no_missing_references());
         let updated = service
-            .update(manager(), AccountId(3), named("Acme"), &required)
+            .update(&manager(), AccountId(3), named("Acme"), &required)
             .await;
         assert!(matches!(updated, Err(AccountError::Stale)));
-        let deleted = service.delete(manager(), AccountId(3), &required).await;
+        let deleted = service.delete(&manager(), AccountId(3), &required).await;
         assert!(matches!(deleted, Err(AccountError::Stale)));
         let converted = service
-            .convert(manager(), AccountId(3), false, &required, None)
+            .convert(&manager(), AccountId(3), false, &required, None)
             .await;
         assert!(matches!(converted, Err(AccountError::Stale)));
     }
@@ -727,7 +727,7 @@ mod tests {
             Arc::new(MockFileStore::new()),
         );
         let result = customers
-            .convert(manager(), AccountId(3), false, &Expected::Any, None)
+            .convert(&manager(), AccountId(3), false, &Expected::Any, None)
             .await;
         assert!(matches!(
             result,
@@ -739,7 +739,7 @@ mod tests {
     async fn a_dangling_reference_is_reported_with_every_other_missing_one() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .returning(|_, _, _| Err(RepositoryError::UnknownReference(Reference::Brand)));
+            .returning(|_, _, _, _| Err(RepositoryError::UnknownReference(Reference::Brand)));
         let mut lookup = MockReferenceLookup::new();
         lookup
             .expect_missing()
@@ -751,7 +751,7 @@ mod tests {
             ..named("Acme")
         };
         let error = service(repo, lookup)
-            .create(manager(), input, None)
+            .create(&manager(), input, None)
             .await
             .expect_err("refused");
         let AccountError::Invalid(errors) = error else {
@@ -767,13 +767,13 @@ mod tests {
     async fn a_reference_that_vanished_during_the_write_is_a_validation_error() {
         let mut repo = MockAccountRepository::new();
         repo.expect_create()
-            .returning(|_, _, _| Err(RepositoryError::UnknownReference(Reference::Sector)));
+            .returning(|_, _, _, _| Err(RepositoryError::UnknownReference(Reference::Sector)));
         let input = ProspectInput {
             sector_id: Patch::Set(5),
             ..named("Acme")
         };
         let error = service(repo, no_missing_references())
-            .create(manager(), input, None)
+            .create(&manager(), input, None)
             .await
             .expect_err("refused");
         let AccountError::Invalid(errors) = error else {

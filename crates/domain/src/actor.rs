@@ -1,5 +1,7 @@
 //! Who is asking: the authenticated user, their role level, and what they may see.
 
+use std::sync::Arc;
+
 /// A user's primary key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserId(pub i64);
@@ -26,10 +28,21 @@ impl Role {
 }
 
 /// The caller of a domain operation. Built only from an authenticated user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     user_id: UserId,
     role: Role,
+    trace: Trace,
+}
+
+/// Where a caller's request came from, beyond the user: what a change's
+/// history records so that it can be traced to one token and one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// The revocation id of the token the request carried.
+    pub token_id: Option<Arc<str>>,
+    /// The request's id (`X-Request-Id`).
+    pub request_id: Option<Arc<str>>,
 }
 
 /// Which prospects a caller may see and change.
@@ -53,7 +66,20 @@ impl Scope {
 
 impl Actor {
     pub fn new(user_id: UserId, role: Role) -> Self {
-        Self { user_id, role }
+        Self {
+            user_id,
+            role,
+            trace: Trace::default(),
+        }
+    }
+
+    /// The same caller, known to have sent this token and request.
+    pub fn traced(self, trace: Trace) -> Self {
+        Self { trace, ..self }
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.trace
     }
 
     /// Whoever runs an admin command on the server's own machine: above
@@ -62,16 +88,16 @@ impl Actor {
         Self::new(UserId(0), Role::new(i32::MAX))
     }
 
-    pub fn user_id(self) -> UserId {
+    pub fn user_id(&self) -> UserId {
         self.user_id
     }
 
-    pub fn role(self) -> Role {
+    pub fn role(&self) -> Role {
         self.role
     }
 
     /// A sales user sees only the prospects they represent.
-    pub fn scope(self) -> Scope {
+    pub fn scope(&self) -> Scope {
         if self.role.is_sales() {
             Scope::RepresentedBy(self.user_id)
         } else {

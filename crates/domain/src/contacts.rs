@@ -179,7 +179,7 @@ pub trait ContactRepository: Send + Sync {
     async fn create(
         &self,
         owner: Owner,
-        scope: Scope,
+        by: &Actor,
         fields: ContactFields,
         receipt: Option<Receipt<Contact>>,
     ) -> Result<Contact, RepositoryError>;
@@ -189,18 +189,14 @@ pub trait ContactRepository: Send + Sync {
     async fn update(
         &self,
         id: i64,
-        scope: Scope,
+        by: &Actor,
         changes: ContactChanges,
         expected: &Expected,
     ) -> Result<Contact, RepositoryError>;
 
     /// As [`ContactRepository::update`].
-    async fn delete(
-        &self,
-        id: i64,
-        scope: Scope,
-        expected: &Expected,
-    ) -> Result<(), RepositoryError>;
+    async fn delete(&self, id: i64, by: &Actor, expected: &Expected)
+    -> Result<(), RepositoryError>;
 }
 
 /// Lists, finds, adds, changes and deletes contacts on behalf of an [`Actor`].
@@ -215,7 +211,7 @@ impl ContactService {
     }
 
     /// The contacts of an account the actor may see, oldest first.
-    pub async fn list(&self, actor: Actor, owner: Owner) -> Result<Vec<Contact>, OwnedError> {
+    pub async fn list(&self, actor: &Actor, owner: Owner) -> Result<Vec<Contact>, OwnedError> {
         self.contacts
             .list(owner, actor.scope())
             .await
@@ -224,7 +220,7 @@ impl ContactService {
 
     /// One contact: `NotFound`, or `Forbidden` when its account is outside
     /// the actor's scope.
-    pub async fn show(&self, actor: Actor, id: i64) -> Result<Contact, OwnedError> {
+    pub async fn show(&self, actor: &Actor, id: i64) -> Result<Contact, OwnedError> {
         let (contact, representative) = self
             .contacts
             .find(id)
@@ -241,7 +237,7 @@ impl ContactService {
     /// `number` that is no valid phone number is a 422 on `field`.
     pub async fn find_by_number(
         &self,
-        actor: Actor,
+        actor: &Actor,
         field: &str,
         number: &str,
     ) -> Result<Option<Contact>, OwnedError> {
@@ -261,7 +257,7 @@ impl ContactService {
     /// converted prospect (409).
     pub async fn create(
         &self,
-        actor: Actor,
+        actor: &Actor,
         owner: Owner,
         input: ContactInput,
         receipt: Option<Receipt<Contact>>,
@@ -282,7 +278,7 @@ impl ContactService {
             }
         };
         self.contacts
-            .create(owner, actor.scope(), fields, receipt)
+            .create(owner, actor, fields, receipt)
             .await
             .map_err(owner_error)
     }
@@ -290,7 +286,7 @@ impl ContactService {
     /// Changes the fields sent: 404, 403, 422, 409, then 412.
     pub async fn update(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: i64,
         input: ContactInput,
         expected: &Expected,
@@ -303,7 +299,7 @@ impl ContactService {
             }
         };
         self.contacts
-            .update(id, actor.scope(), changes, expected)
+            .update(id, actor, changes, expected)
             .await
             .map_err(|e| OwnedError::from_repository(missing(id), e))
     }
@@ -311,12 +307,12 @@ impl ContactService {
     /// Deletes a contact: 404, 403, 409, 412.
     pub async fn delete(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: i64,
         expected: &Expected,
     ) -> Result<(), OwnedError> {
         self.contacts
-            .delete(id, actor.scope(), expected)
+            .delete(id, actor, expected)
             .await
             .map_err(|e| OwnedError::from_repository(missing(id), e))
     }
@@ -389,11 +385,11 @@ mod tests {
         let service =
             ContactService::new(Arc::new(contacts), Arc::new(MockAccountRepository::new()));
         let found = service
-            .find_by_number(sales_user(7), "phoneNumber", "+33 6 11 13 17 19")
+            .find_by_number(&sales_user(7), "phoneNumber", "+33 6 11 13 17 19")
             .await;
         assert!(matches!(found, Ok(None)));
         let refused = service
-            .find_by_number(sales_user(7), "phoneNumber", "nobody")
+            .find_by_number(&sales_user(7), "phoneNumber", "nobody")
             .await;
         let Err(OwnedError::Invalid(errors)) = refused else {
             panic!("expected a 422, got {refused:?}");
@@ -417,7 +413,7 @@ mod tests {
             civility: Patch::Set(-1),
             ..ContactInput::default()
         };
-        let result = service.create(sales_user(7), owner(), input, None).await;
+        let result = service.create(&sales_user(7), owner(), input, None).await;
         assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
 }

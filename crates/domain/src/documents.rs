@@ -122,14 +122,14 @@ pub trait DocumentRepository: Send + Sync {
     async fn create(
         &self,
         owner: Owner,
-        scope: Scope,
+        by: &Actor,
         document: NewDocument,
         receipt: Option<Receipt<Document>>,
     ) -> Result<Document, RepositoryError>;
 
     /// Deletes the row and answers it, so its file can go. `NotFound`,
     /// `OutOfScope`, `Converted`.
-    async fn delete(&self, id: i64, scope: Scope) -> Result<Document, RepositoryError>;
+    async fn delete(&self, id: i64, by: &Actor) -> Result<Document, RepositoryError>;
 
     /// Which of `keys` a row holds.
     async fn held(&self, keys: &[FileKey]) -> Result<HashSet<FileKey>, RepositoryError>;
@@ -227,7 +227,7 @@ impl DocumentService {
         Self { documents, files }
     }
 
-    pub async fn list(&self, actor: Actor, owner: Owner) -> Result<Vec<Document>, OwnedError> {
+    pub async fn list(&self, actor: &Actor, owner: Owner) -> Result<Vec<Document>, OwnedError> {
         self.documents
             .list(owner, actor.scope())
             .await
@@ -235,7 +235,7 @@ impl DocumentService {
     }
 
     /// One document's metadata: 404, then 403.
-    pub async fn show(&self, actor: Actor, id: i64) -> Result<Document, OwnedError> {
+    pub async fn show(&self, actor: &Actor, id: i64) -> Result<Document, OwnedError> {
         let (document, representative) = self.documents.find(id).await.map_err(|e| {
             OwnedError::from_repository(OwnedError::NotFound(Record::Document, id), e)
         })?;
@@ -248,7 +248,7 @@ impl DocumentService {
     /// A document's metadata and its bytes, to stream.
     pub async fn content(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: i64,
     ) -> Result<(Document, Box<dyn Content>), OwnedError> {
         let document = self.show(actor, id).await?;
@@ -264,7 +264,7 @@ impl DocumentService {
 
     /// Whether the actor may add a document to `owner` now: checked before
     /// the bytes are received, so that nobody uploads for nothing.
-    pub async fn check_writable(&self, actor: Actor, owner: Owner) -> Result<(), OwnedError> {
+    pub async fn check_writable(&self, actor: &Actor, owner: Owner) -> Result<(), OwnedError> {
         self.documents
             .check_writable(owner, actor.scope())
             .await
@@ -280,7 +280,7 @@ impl DocumentService {
     /// 404, 403, 409 under the account's lock. Whatever fails, the file goes.
     pub async fn create(
         &self,
-        actor: Actor,
+        actor: &Actor,
         owner: Owner,
         input: DocumentInput,
         file: StoredFile,
@@ -292,7 +292,7 @@ impl DocumentService {
                 .documents
                 .create(
                     owner,
-                    actor.scope(),
+                    actor,
                     NewDocument {
                         name,
                         mime_type,
@@ -312,14 +312,10 @@ impl DocumentService {
     }
 
     /// Deletes the document, then its file.
-    pub async fn delete(&self, actor: Actor, id: i64) -> Result<(), OwnedError> {
-        let document = self
-            .documents
-            .delete(id, actor.scope())
-            .await
-            .map_err(|e| {
-                OwnedError::from_repository(OwnedError::NotFound(Record::Document, id), e)
-            })?;
+    pub async fn delete(&self, actor: &Actor, id: i64) -> Result<(), OwnedError> {
+        let document = self.documents.delete(id, actor).await.map_err(|e| {
+            OwnedError::from_repository(OwnedError::NotFound(Record::Document, id), e)
+        })?;
         self.remove_files(&[document.key]).await;
         Ok(())
     }
@@ -432,7 +428,7 @@ mod tests {
             ..DocumentInput::default()
         };
         let result = service
-            .create(sales_user(), owner(), input, stored("k1"), None)
+            .create(&sales_user(), owner(), input, stored("k1"), None)
             .await;
         assert!(matches!(result, Err(OwnedError::Converted)));
     }
@@ -481,7 +477,7 @@ mod tests {
         let mut files = MockFileStore::new();
         files.expect_open().never();
         let service = DocumentService::new(Arc::new(documents), Arc::new(files));
-        let result = service.content(sales_user(), 4).await;
+        let result = service.content(&sales_user(), 4).await;
         assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
 }

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod contacts;
 pub mod documents;
 pub mod fields;
+pub mod history;
 pub mod idempotency;
 pub mod input;
 pub mod listing;
@@ -30,7 +31,7 @@ pub mod versions;
 pub use account::{Account, AccountDetails, AccountId, AccountKind, Owner, PaymentPlan};
 pub use account_number::AccountNumber;
 pub use accounts::{AccountError, AccountService};
-pub use actor::{Actor, Role, Scope, UserId};
+pub use actor::{Actor, Role, Scope, Trace, UserId};
 pub use auth::{AuthError, AuthService, LoginOutcome, Refusal, Session};
 pub use contacts::{
     Contact, ContactChanges, ContactFields, ContactInput, ContactRepository, ContactService,
@@ -40,6 +41,10 @@ pub use documents::{
     NewDocument, StorageError, StoredFile, Upload,
 };
 pub use fields::{ProspectField, ProspectFields, ProspectInput};
+pub use history::{
+    Action, Author, FieldChange, HistoryEntry, HistoryError, HistoryQuery, HistoryRepository,
+    HistoryService, Recorded, Subject, Value,
+};
 pub use idempotency::{
     Claim, Fingerprint, IdempotencyError, IdempotencyKey, IdempotencyRepository,
     IdempotencyService, IdempotencySettings, Lease, Receipt, Replay,

@@ -183,8 +183,7 @@ pub trait NoteRepository: Send + Sync {
     async fn create(
         &self,
         owner: Owner,
-        scope: Scope,
-        author: UserId,
+        by: &Actor,
         values: NoteValues,
         receipt: Option<Receipt<Note>>,
     ) -> Result<Note, RepositoryError>;
@@ -195,7 +194,7 @@ pub trait NoteRepository: Send + Sync {
     async fn update(
         &self,
         id: i64,
-        scope: Scope,
+        by: &Actor,
         editor: Editor,
         changes: NoteChanges,
         expected: &Expected,
@@ -205,7 +204,7 @@ pub trait NoteRepository: Send + Sync {
     async fn delete(
         &self,
         id: i64,
-        scope: Scope,
+        by: &Actor,
         editor: Editor,
         expected: &Expected,
     ) -> Result<(), RepositoryError>;
@@ -223,7 +222,7 @@ impl NoteService {
     }
 
     /// The notes of an account the actor may see, newest first.
-    pub async fn list(&self, actor: Actor, owner: Owner) -> Result<Vec<Note>, OwnedError> {
+    pub async fn list(&self, actor: &Actor, owner: Owner) -> Result<Vec<Note>, OwnedError> {
         self.notes
             .list(owner, actor.scope())
             .await
@@ -232,7 +231,7 @@ impl NoteService {
 
     /// One note: `NotFound`, or `Forbidden` when its account is outside the
     /// actor's scope.
-    pub async fn show(&self, actor: Actor, id: i64) -> Result<Note, OwnedError> {
+    pub async fn show(&self, actor: &Actor, id: i64) -> Result<Note, OwnedError> {
         let (note, representative) =
             self.notes.find(id).await.map_err(|e| {
                 OwnedError::from_repository(OwnedError::NotFound(Record::Note, id), e)
@@ -248,7 +247,7 @@ impl NoteService {
     /// account is not a converted prospect (409).
     pub async fn create(
         &self,
-        actor: Actor,
+        actor: &Actor,
         owner: Owner,
         input: NoteInput,
         receipt: Option<Receipt<Note>>,
@@ -270,7 +269,7 @@ impl NoteService {
             }
         };
         self.notes
-            .create(owner, actor.scope(), actor.user_id(), values, receipt)
+            .create(owner, actor, values, receipt)
             .await
             .map_err(|e| OwnedError::from_repository(OwnedError::owner_missing(owner), e))
     }
@@ -279,7 +278,7 @@ impl NoteService {
     /// user who is not the author), then 422, 409, 412.
     pub async fn update(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: i64,
         input: NoteInput,
         expected: &Expected,
@@ -295,7 +294,7 @@ impl NoteService {
             }
         };
         self.notes
-            .update(id, actor.scope(), editor(actor), changes, expected)
+            .update(id, actor, editor(actor), changes, expected)
             .await
             .map_err(|e| OwnedError::from_repository(OwnedError::NotFound(Record::Note, id), e))
     }
@@ -303,12 +302,12 @@ impl NoteService {
     /// Deletes a note: 404, 403 (as for an update), 409, 412.
     pub async fn delete(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: i64,
         expected: &Expected,
     ) -> Result<(), OwnedError> {
         self.notes
-            .delete(id, actor.scope(), editor(actor), expected)
+            .delete(id, actor, editor(actor), expected)
             .await
             .map_err(|e| OwnedError::from_repository(OwnedError::NotFound(Record::Note, id), e))
     }
@@ -316,7 +315,7 @@ impl NoteService {
 
 /// A sales user changes only their own notes; users above them, any note
 /// they can see.
-fn editor(actor: Actor) -> Editor {
+fn editor(actor: &Actor) -> Editor {
     actor.role().is_sales().then(|| actor.user_id())
 }
 
@@ -389,8 +388,10 @@ mod tests {
         let mut notes = MockNoteRepository::new();
         notes
             .expect_update()
-            .withf(|id, scope, editor, _, _| {
-                *id == 9 && *scope == Scope::RepresentedBy(UserId(7)) && *editor == Some(UserId(7))
+            .withf(|id, by, editor, _, _| {
+                *id == 9
+                    && by.scope() == Scope::RepresentedBy(UserId(7))
+                    && *editor == Some(UserId(7))
             })
             .returning(|_, _, _, _, _| Err(RepositoryError::OutOfScope));
         let input = NoteInput {
@@ -398,7 +399,7 @@ mod tests {
             ..NoteInput::default()
         };
         let result = service(notes)
-            .update(sales_user(7), 9, input, &Expected::Any)
+            .update(&sales_user(7), 9, input, &Expected::Any)
             .await;
         assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
@@ -415,7 +416,7 @@ mod tests {
             ..NoteInput::default()
         };
         let result = service(notes)
-            .update(sales_user(7), 9, input, &Expected::Any)
+            .update(&sales_user(7), 9, input, &Expected::Any)
             .await;
         assert!(matches!(result, Err(OwnedError::Forbidden)));
     }
@@ -425,13 +426,13 @@ mod tests {
         let mut notes = MockNoteRepository::new();
         notes
             .expect_create()
-            .returning(|_, _, _, _, _| Err(RepositoryError::NotFound));
+            .returning(|_, _, _, _| Err(RepositoryError::NotFound));
         let input = NoteInput {
             body: Patch::text("Hello"),
             ..NoteInput::default()
         };
         let result = service(notes)
-            .create(sales_user(7), owner(), input, None)
+            .create(&sales_user(7), owner(), input, None)
             .await;
         assert!(matches!(
             result,

@@ -99,7 +99,7 @@ pub trait PaymentPlanRepository: Send + Sync {
     async fn put(
         &self,
         owner: Owner,
-        scope: Scope,
+        by: &Actor,
         terms: PaymentTerms,
         expected: &Expected,
     ) -> Result<(PaymentPlan, Put), RepositoryError>;
@@ -109,7 +109,7 @@ pub trait PaymentPlanRepository: Send + Sync {
     async fn delete(
         &self,
         owner: Owner,
-        scope: Scope,
+        by: &Actor,
         expected: &Expected,
     ) -> Result<bool, RepositoryError>;
 }
@@ -161,7 +161,7 @@ impl PaymentPlanService {
     /// `Forbidden`.
     pub async fn show(
         &self,
-        actor: Actor,
+        actor: &Actor,
         owner: Owner,
     ) -> Result<Option<PaymentPlan>, PaymentPlanError> {
         self.plans
@@ -174,7 +174,7 @@ impl PaymentPlanService {
     /// 403), the terms (422), a converted prospect (409).
     pub async fn put(
         &self,
-        actor: Actor,
+        actor: &Actor,
         owner: Owner,
         input: PaymentPlanInput,
         expected: &Expected,
@@ -188,7 +188,7 @@ impl PaymentPlanService {
             }
         };
         self.plans
-            .put(owner, actor.scope(), terms, expected)
+            .put(owner, actor, terms, expected)
             .await
             .map_err(|e| PaymentPlanError::from_repository(owner, e))
     }
@@ -198,12 +198,12 @@ impl PaymentPlanService {
     /// its own that can be missing).
     pub async fn delete(
         &self,
-        actor: Actor,
+        actor: &Actor,
         owner: Owner,
         expected: &Expected,
     ) -> Result<(), PaymentPlanError> {
         self.plans
-            .delete(owner, actor.scope(), expected)
+            .delete(owner, actor, expected)
             .await
             .map(|_deleted| ())
             .map_err(|e| PaymentPlanError::from_repository(owner, e))
@@ -251,7 +251,7 @@ mod tests {
         };
         let result = PaymentPlanService::new(Arc::new(plans))
             .put(
-                Actor::new(UserId(7), Role::new(5)),
+                &Actor::new(UserId(7), Role::new(5)),
                 owner,
                 PaymentPlanInput::default(),
                 &Expected::Any,

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::input::{ValidCreate, ValidUpdate};
 use crate::{
-    Account, AccountDetails, AccountId, AccountKind, Expected, FileKey, ListQuery, Page, Receipt,
-    Role, Scope, Seek, UserId,
+    Account, AccountDetails, AccountId, AccountKind, Actor, Expected, FileKey, ListQuery, Page,
+    Receipt, Role, Scope, Seek, UserId,
 };
 
 /// Why storage could not do what was asked.
@@ -75,6 +75,9 @@ impl Reference {
 
 /// Storage of accounts (prospects or customers, by `kind`) and the records
 /// they own. An account of another kind than the one asked for is `NotFound`.
+/// A write is decided within the scope of its actor (`by`), and recorded in
+/// the account's history, with the actor as its author, in the write's own
+/// transaction.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait AccountRepository: Send + Sync {
@@ -85,6 +88,7 @@ pub trait AccountRepository: Send + Sync {
     async fn create(
         &self,
         kind: AccountKind,
+        by: &Actor,
         input: ValidCreate,
         receipt: Option<Receipt<Account>>,
     ) -> Result<Account, RepositoryError>;
@@ -133,7 +137,7 @@ pub trait AccountRepository: Send + Sync {
         &self,
         kind: AccountKind,
         id: AccountId,
-        scope: Scope,
+        by: &Actor,
         changes: ValidUpdate,
         expected: &Expected,
     ) -> Result<Account, RepositoryError>;
@@ -145,7 +149,7 @@ pub trait AccountRepository: Send + Sync {
         &self,
         kind: AccountKind,
         id: AccountId,
-        scope: Scope,
+        by: &Actor,
         expected: &Expected,
     ) -> Result<Vec<FileKey>, RepositoryError>;
 
@@ -158,7 +162,7 @@ pub trait AccountRepository: Send + Sync {
     async fn convert(
         &self,
         id: AccountId,
-        scope: Scope,
+        by: &Actor,
         dry_run: bool,
         expected: &Expected,
         receipt: Option<Receipt<Account>>,

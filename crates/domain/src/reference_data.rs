@@ -216,7 +216,7 @@ impl ReferenceDataService {
     /// `Forbidden` for a sales user, whatever they sent.
     pub async fn create(
         &self,
-        actor: Actor,
+        actor: &Actor,
         kind: ReferenceKind,
         input: ReferenceInput,
     ) -> Result<ReferenceEntry, ReferenceDataError> {
@@ -230,7 +230,7 @@ impl ReferenceDataService {
     /// `Forbidden` for a sales user; `NotFound` when there is no such id.
     pub async fn update(
         &self,
-        actor: Actor,
+        actor: &Actor,
         kind: ReferenceKind,
         id: i64,
         input: ReferenceInput,
@@ -245,7 +245,7 @@ impl ReferenceDataService {
     /// `Forbidden` for a sales user; `StillReferenced` while rows use it.
     pub async fn delete(
         &self,
-        actor: Actor,
+        actor: &Actor,
         kind: ReferenceKind,
         id: i64,
     ) -> Result<(), ReferenceDataError> {
@@ -260,7 +260,7 @@ impl ReferenceDataService {
 }
 
 /// The valid entry a writer sent: a sales user gets 403 before validation.
-fn writable(actor: Actor, input: ReferenceInput) -> Result<ValidReference, ReferenceDataError> {
+fn writable(actor: &Actor, input: ReferenceInput) -> Result<ValidReference, ReferenceDataError> {
     if actor.role().is_sales() {
         return Err(ReferenceDataError::Forbidden);
     }
@@ -298,15 +298,15 @@ mod tests {
         assert!(service.list(ReferenceKind::Brand).await.is_ok());
         let kind = ReferenceKind::Sector;
         assert!(matches!(
-            service.create(sales_user(), kind, named("Retail")).await,
+            service.create(&sales_user(), kind, named("Retail")).await,
             Err(ReferenceDataError::Forbidden)
         ));
         assert!(matches!(
-            service.update(sales_user(), kind, 1, named("")).await,
+            service.update(&sales_user(), kind, 1, named("")).await,
             Err(ReferenceDataError::Forbidden)
         ));
         assert!(matches!(
-            service.delete(sales_user(), kind, 1).await,
+            service.delete(&sales_user(), kind, 1).await,
             Err(ReferenceDataError::Forbidden)
         ));
     }
@@ -335,7 +335,7 @@ mod tests {
             position: Patch::Set(3),
         };
         let created = service
-            .create(manager(), ReferenceKind::ProspectionCode, input)
+            .create(&manager(), ReferenceKind::ProspectionCode, input)
             .await
             .expect("created");
         assert_eq!(created.id, 8);
@@ -369,7 +369,7 @@ mod tests {
             .returning(|_, _| Err(RepositoryError::StillReferenced("prospects")));
         let service = ReferenceDataService::new(Arc::new(repo));
         let error = service
-            .delete(manager(), ReferenceKind::Brand, 1)
+            .delete(&manager(), ReferenceKind::Brand, 1)
             .await
             .expect_err("refused");
         assert_eq!(error.to_string(), "This brand is still used by prospects.");

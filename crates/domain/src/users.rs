@@ -128,7 +128,7 @@ impl UserService {
     /// Creates a user on behalf of `actor`: `Forbidden` for a sales user or
     /// for a role above the actor's own. Without a password the user exists
     /// but cannot log in until one is set.
-    pub async fn create_as(&self, actor: Actor, input: UserInput) -> Result<User, UserError> {
+    pub async fn create_as(&self, actor: &Actor, input: UserInput) -> Result<User, UserError> {
         if actor.role().is_sales() {
             return Err(UserError::Forbidden);
         }
@@ -162,7 +162,7 @@ impl UserService {
     /// would deactivate themselves.
     pub async fn update(
         &self,
-        actor: Actor,
+        actor: &Actor,
         id: UserId,
         input: UserInput,
     ) -> Result<User, UserError> {
@@ -206,7 +206,7 @@ impl UserService {
 
     /// Deletes a user; their prospects are left without a representative.
     /// Same refusals as [`UserService::update`].
-    pub async fn delete(&self, actor: Actor, id: UserId) -> Result<(), UserError> {
+    pub async fn delete(&self, actor: &Actor, id: UserId) -> Result<(), UserError> {
         if actor.role().is_sales() {
             return Err(UserError::Forbidden);
         }
@@ -511,21 +511,21 @@ mod tests {
             ..Default::default()
         };
         let cases = [
-            service.update(manager(), UserId(3), promote.clone()).await,
+            service.update(&manager(), UserId(3), promote.clone()).await,
             service
-                .update(manager(), UserId(2), UserInput::default())
+                .update(&manager(), UserId(2), UserInput::default())
                 .await,
         ];
         for result in cases {
             assert!(matches!(result, Err(UserError::Forbidden)), "{result:?}");
         }
         assert!(matches!(
-            service.delete(manager(), UserId(2)).await,
+            service.delete(&manager(), UserId(2)).await,
             Err(UserError::Forbidden)
         ));
         let sales = Actor::new(UserId(3), Role::new(5));
         assert!(matches!(
-            service.create_as(sales, UserInput::default()).await,
+            service.create_as(&sales, UserInput::default()).await,
             Err(UserError::Forbidden)
         ));
         let above = UserInput {
@@ -535,7 +535,7 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(
-            service.create_as(manager(), above).await,
+            service.create_as(&manager(), above).await,
             Err(UserError::Forbidden)
         ));
     }
@@ -554,11 +554,11 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(
-            service.update(manager(), UserId(1), deactivate).await,
+            service.update(&manager(), UserId(1), deactivate).await,
             Err(UserError::SelfLockout)
         ));
         assert!(matches!(
-            service.delete(manager(), UserId(1)).await,
+            service.delete(&manager(), UserId(1)).await,
             Err(UserError::SelfLockout)
         ));
     }
@@ -583,7 +583,7 @@ mod tests {
             role: Patch::Set(5),
             ..Default::default()
         };
-        let created = service.create_as(manager(), input).await.expect("created");
+        let created = service.create_as(&manager(), input).await.expect("created");
         assert_eq!(created.email, "dan@example.test");
     }
 }

@@ -2,14 +2,17 @@
 //! request does (read or write, which prospect), and spending one request
 //! of the token's budget.
 
+use std::sync::Arc;
+
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use prospects_domain::{Access, AccountId, Actor, AuthError, Operation, Session};
+use prospects_domain::{Access, AccountId, Actor, AuthError, Operation, Session, Trace};
 
 use crate::errors::ApiError;
 use crate::metrics;
+use crate::middleware::RequestId;
 use crate::state::ApiState;
 
 /// The authenticated caller of a `/api/v1` endpoint (or of logout).
@@ -17,8 +20,8 @@ use crate::state::ApiState;
 pub struct Caller(pub Session);
 
 impl Caller {
-    pub fn actor(&self) -> Actor {
-        self.0.actor
+    pub fn actor(&self) -> &Actor {
+        &self.0.actor
     }
 }
 
@@ -49,17 +52,26 @@ impl FromRequest for Caller {
                 operation,
                 prospect,
             };
-            let session = state
-                .auth
-                .authenticate(&token, access)
-                .await
-                .inspect_err(|error| match error {
-                    AuthError::Unauthenticated(refusal) => metrics::token_refused(refusal.as_str()),
-                    AuthError::Forbidden => metrics::token_refused("forbidden"),
-                    _ => {}
-                })?;
+            let mut session =
+                state
+                    .auth
+                    .authenticate(&token, access)
+                    .await
+                    .inspect_err(|error| match error {
+                        AuthError::Unauthenticated(refusal) => {
+                            metrics::token_refused(refusal.as_str())
+                        }
+                        AuthError::Forbidden => metrics::token_refused("forbidden"),
+                        _ => {}
+                    })?;
             // The request's log line names the user, even when refused below.
             req.extensions_mut().insert(session.actor.user_id());
+            // What the history records of a change's author.
+            let trace = Trace {
+                token_id: Some(Arc::from(session.token_id.as_str())),
+                request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
+            };
+            session.actor = session.actor.traced(trace);
             let budget = state
                 .throttles
                 .per_token

@@ -6,8 +6,8 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use prospects_domain::validation::summary;
 use prospects_domain::{
-    AccountError, AccountKind, AuthError, OwnedError, PaymentPlanError, ReferenceDataError,
-    UserError, ValidationErrors,
+    AccountError, AccountKind, AuthError, HistoryError, OwnedError, PaymentPlanError,
+    ReferenceDataError, UserError, ValidationErrors,
 };
 
 use crate::dialect::SentAs;
@@ -145,6 +145,19 @@ impl From<PaymentPlanError> for ApiError {
             PaymentPlanError::Invalid(errors) => errors.into(),
             PaymentPlanError::Unavailable(cause) => ApiError::Unavailable(cause),
             PaymentPlanError::Unknown(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<HistoryError> for ApiError {
+    fn from(error: HistoryError) -> Self {
+        match error {
+            HistoryError::NotFound(kind, id) => {
+                ApiError::ModelNotFound(account_model(kind), id.0.to_string())
+            }
+            HistoryError::Forbidden => ApiError::Forbidden,
+            HistoryError::Unavailable(cause) => ApiError::Unavailable(cause),
+            HistoryError::Unknown(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! a query string (login accepts credentials there), a header or a body.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
@@ -58,11 +59,18 @@ fn request_id(req: &ServiceRequest) -> String {
     .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
+/// The request's id, as the handlers see it.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub Arc<str>);
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = request_id(&req);
+    // The history names the request of every change it records.
+    req.extensions_mut()
+        .insert(RequestId(Arc::from(request_id.as_str())));
     let method = metrics::method_label(req.method());
     let client = req
         .app_data::<web::Data<ApiState>>()

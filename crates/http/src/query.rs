@@ -3,8 +3,8 @@
 
 use prospects_domain::search::{SearchTerm, name_key};
 use prospects_domain::{
-    AccountId, AccountKind, ListQuery, Owner, Rule, SortDirection, SortField, SortKey, UserQuery,
-    ValidationErrors,
+    AccountId, AccountKind, HistoryQuery, ListQuery, Owner, Rule, SortDirection, SortField,
+    SortKey, UserQuery, ValidationErrors,
 };
 
 use utoipa::IntoParams;
@@ -252,6 +252,56 @@ pub fn parse_user_list(raw: &str, max_per_page: u32) -> Result<UserListRequest, 
             page,
             per_page,
         },
+        carried,
+    })
+}
+
+/// The query of an account's history: which page.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryListParams {
+    /// The page, from 1. Anything that is not an integer of at least 1 means 1.
+    pub page: Option<String>,
+    /// Entries per page.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, default = 15)]
+    pub per_page: Option<String>,
+}
+
+/// A parsed history request, and the parameters page URLs must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryListRequest {
+    pub query: HistoryQuery,
+    pub carried: Vec<(String, String)>,
+}
+
+/// Parses a history's query string: `page` and `per_page` as for every
+/// list (the last occurrence wins); anything else is ignored and carried.
+pub fn parse_history_list(raw: &str, max_per_page: u32) -> Result<HistoryListRequest, ApiError> {
+    let pairs = form::pairs(raw.as_bytes()).map_err(|_| query_not_utf8())?;
+    let mut params = HistoryListParams::default();
+    let mut carried = Vec::new();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "page" => params.page = Some(value.clone()),
+            "per_page" => params.per_page = Some(value.clone()),
+            _ => {}
+        }
+        if key != "page" {
+            carried.push((key, value));
+        }
+    }
+    let page = params
+        .page
+        .as_deref()
+        .and_then(|page| page.trim().parse::<u64>().ok())
+        .filter(|page| *page >= 1)
+        .unwrap_or(1);
+    let per_page = match &params.per_page {
+        Some(per_page) => parse_per_page(per_page, max_per_page)?,
+        None => ListQuery::default().per_page,
+    };
+    Ok(HistoryListRequest {
+        query: HistoryQuery { page, per_page },
         carried,
     })
 }

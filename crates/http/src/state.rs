@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use prospects_domain::{
-    AccountService, AuthService, ContactService, DocumentService, HealthCheck, IdempotencyService,
-    NoteService, PaymentPlanService, ReferenceDataService, UserService,
+    AccountService, AuthService, ContactService, DocumentService, HealthCheck, HistoryService,
+    IdempotencyService, NoteService, PaymentPlanService, ReferenceDataService, UserService,
 };
 
 use crate::cursor::CursorKey;
@@ -61,6 +61,8 @@ pub struct ApiState {
     pub users: Arc<UserService>,
     pub auth: Arc<AuthService>,
     pub health: Arc<dyn HealthCheck>,
+    /// The accounts' histories.
+    pub history: Arc<HistoryService>,
     /// Idempotency keys of creating requests.
     pub idempotency: IdempotencyService,
     pub settings: ApiSettings,

@@ -14,7 +14,7 @@ pub use files::LocalFiles;
 pub use keys::{RootKey, parse_public_keys, split_key_id};
 pub use passwords::Argon2Hasher;
 pub use store::{
-    Accounts, Backend, Contacts, Documents, IdempotencyKeys, Notes, PaymentPlans, PoolSettings,
-    PoolStatus, References, Revocations, StatementCounter, Store, Users,
+    Accounts, Backend, Contacts, Documents, History, IdempotencyKeys, Notes, PaymentPlans,
+    PoolSettings, PoolStatus, References, Revocations, StatementCounter, Store, Users,
 };
 pub use tokens::{BiscuitAuthority, attenuate};

@@ -212,6 +212,24 @@ diesel::table! {
 
 diesel::joinable!(idempotency_keys -> users (user_id));
 
+diesel::table! {
+    /// Append-only (triggers refuse UPDATE and DELETE); no foreign keys, so
+    /// that a deleted account's history stays.
+    account_history (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        kind -> Text,
+        action -> Text,
+        subject -> Text,
+        subject_id -> Nullable<BigInt>,
+        user_id -> BigInt,
+        token_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        at -> Timestamp,
+        changes -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     brands,
@@ -227,6 +245,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_plans,
     revoked_tokens,
     idempotency_keys,
+    account_history,
 );
 
 diesel::table! {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::search::SearchTerm;
 use prospects_domain::{
-    AccountId, AccountKind, AccountRepository, Direction, Expected, HealthCheck, ListQuery,
+    AccountId, AccountKind, AccountRepository, Actor, Direction, Expected, HealthCheck, ListQuery,
     NewUser, Patch, Position, ProspectInput, Reference, ReferenceDataRepository, ReferenceKind,
     ReferenceLookup, RepositoryError, Role, Scope, Seek, SortDirection, SortField, SortKey, UserId,
     UserQuery, UserRepository, UserUpdate, ValidReference,
@@ -17,6 +17,15 @@ use prospects_testkit::{TestBackend, TestDb};
 
 /// The kind of account most of these tests store.
 const PROSPECT: AccountKind = AccountKind::Prospect;
+
+/// Someone writing within `scope`: a manager for every account, else the
+/// sales user who represents them.
+fn by(scope: Scope) -> Actor {
+    match scope {
+        Scope::All => Actor::new(UserId(1), Role::new(10)),
+        Scope::RepresentedBy(user) => Actor::new(user, Role::new(5)),
+    }
+}
 
 struct Fixture {
     store: Accounts,
@@ -61,7 +70,7 @@ impl Fixture {
 
     async fn prospect(&self, input: ProspectInput) -> prospects_domain::Account {
         self.store
-            .create(PROSPECT, valid(input), None)
+            .create(PROSPECT, &by(Scope::All), valid(input), None)
             .await
             .expect("created")
     }
@@ -108,7 +117,7 @@ async fn account_numbers_are_never_reused() {
     f.named("One").await;
     let newest = f.named("Two").await;
     f.store
-        .delete(PROSPECT, newest.id, Scope::All, &Expected::Any)
+        .delete(PROSPECT, newest.id, &by(Scope::All), &Expected::Any)
         .await
         .expect("deleted");
     let next = f.named("Three").await;
@@ -131,9 +140,14 @@ async fn account_numbers_keep_every_digit_past_a_million() {
 #[tokio::test]
 async fn fifty_concurrent_creates_get_fifty_distinct_account_numbers() {
     let f = fixture().await;
+    let manager = by(Scope::All);
     let creates = (0..50).map(|i| {
-        f.store
-            .create(PROSPECT, valid(named(&format!("Concurrent {i}"))), None)
+        f.store.create(
+            PROSPECT,
+            &manager,
+            valid(named(&format!("Concurrent {i}"))),
+            None,
+        )
     });
     let created = futures_util::future::join_all(creates).await;
     let mut accounts: Vec<String> = created
@@ -302,7 +316,7 @@ async fn the_term_search_follows_every_write_at_once() {
         .update(
             PROSPECT,
             globex.id,
-            Scope::All,
+            &by(Scope::All),
             update(named("Umbrella")),
             &Expected::Any,
         )
@@ -313,7 +327,7 @@ async fn the_term_search_follows_every_write_at_once() {
     // Converted, its customer is found by its own account number.
     let customer = f
         .store
-        .convert(globex.id, Scope::All, false, &Expected::Any, None)
+        .convert(globex.id, &by(Scope::All), false, &Expected::Any, None)
         .await
         .expect("converted");
     let number = customer.customer_account.as_str().to_lowercase();
@@ -325,7 +339,7 @@ async fn the_term_search_follows_every_write_at_once() {
         .delete(
             AccountKind::Customer,
             customer.id,
-            Scope::All,
+            &by(Scope::All),
             &Expected::Any,
         )
         .await
@@ -651,7 +665,7 @@ async fn an_update_writes_the_sent_fields_and_moves_updated_at_only_on_change() 
         .update(
             PROSPECT,
             p.id,
-            Scope::All,
+            &by(Scope::All),
             update(named("Acme")),
             &Expected::Any,
         )
@@ -664,7 +678,7 @@ async fn an_update_writes_the_sent_fields_and_moves_updated_at_only_on_change() 
         .update(
             PROSPECT,
             p.id,
-            Scope::All,
+            &by(Scope::All),
             update(ProspectInput {
                 phone: Patch::Null,
                 ..city_is("Lyon")
@@ -711,7 +725,7 @@ async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
         .update(
             PROSPECT,
             p.id,
-            Scope::RepresentedBy(ann),
+            &by(Scope::RepresentedBy(ann)),
             update(named("Hacked")),
             &Expected::Any,
         )
@@ -719,7 +733,12 @@ async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
     assert!(matches!(result, Err(RepositoryError::OutOfScope)));
     let result = f
         .store
-        .delete(PROSPECT, p.id, Scope::RepresentedBy(ann), &Expected::Any)
+        .delete(
+            PROSPECT,
+            p.id,
+            &by(Scope::RepresentedBy(ann)),
+            &Expected::Any,
+        )
         .await;
     assert!(matches!(result, Err(RepositoryError::OutOfScope)));
     assert_eq!(
@@ -736,7 +755,7 @@ async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
             .update(
                 PROSPECT,
                 missing,
-                Scope::All,
+                &by(Scope::All),
                 update(named("Xy")),
                 &Expected::Any
             )
@@ -745,7 +764,7 @@ async fn writes_outside_the_scope_or_to_missing_rows_change_nothing() {
     ));
     assert!(matches!(
         f.store
-            .delete(PROSPECT, missing, Scope::All, &Expected::Any)
+            .delete(PROSPECT, missing, &by(Scope::All), &Expected::Any)
             .await,
         Err(RepositoryError::NotFound)
     ));
@@ -765,7 +784,7 @@ async fn delete_takes_what_the_prospect_owns_with_it() {
     ))
     .await;
     f.store
-        .delete(PROSPECT, p.id, Scope::All, &Expected::Any)
+        .delete(PROSPECT, p.id, &by(Scope::All), &Expected::Any)
         .await
         .expect("deleted");
     assert!(matches!(
@@ -786,6 +805,7 @@ async fn a_dangling_reference_is_reported_by_name() {
         .store
         .create(
             PROSPECT,
+            &by(Scope::All),
             valid(ProspectInput {
                 brand_id: Patch::Set(77),
                 ..named("Acme")
@@ -952,6 +972,7 @@ async fn foreign_keys_are_enforced_by_the_database() {
         .store
         .create(
             PROSPECT,
+            &by(Scope::All),
             valid(ProspectInput {
                 batch_id: Patch::Set(5),
                 ..named("Globex")
@@ -1236,13 +1257,13 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
     .validate_for_create()
     .expect("valid");
     let note = notes
-        .create(owner, Scope::RepresentedBy(ann), ann, values.clone(), None)
+        .create(owner, &by(Scope::RepresentedBy(ann)), values.clone(), None)
         .await
         .expect("created");
     assert_eq!((note.author, note.values.priority), (Some(ann), 999));
     assert!(matches!(
         notes
-            .create(owner, Scope::RepresentedBy(bob), bob, values.clone(), None)
+            .create(owner, &by(Scope::RepresentedBy(bob)), values.clone(), None)
             .await,
         Err(RepositoryError::OutOfScope)
     ));
@@ -1264,12 +1285,18 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
     };
     assert!(matches!(
         notes
-            .update(note.id, Scope::All, Some(bob), retitle(), &Expected::Any)
+            .update(
+                note.id,
+                &by(Scope::All),
+                Some(bob),
+                retitle(),
+                &Expected::Any
+            )
             .await,
         Err(RepositoryError::OutOfScope)
     ));
     let updated = notes
-        .update(note.id, Scope::All, None, retitle(), &Expected::Any)
+        .update(note.id, &by(Scope::All), None, retitle(), &Expected::Any)
         .await
         .expect("updated");
     assert_eq!(updated.values.title.as_deref(), Some("Retitled"));
@@ -1277,7 +1304,7 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
 
     let customer = f
         .store
-        .convert(prospect.id, Scope::All, false, &Expected::Any, None)
+        .convert(prospect.id, &by(Scope::All), false, &Expected::Any, None)
         .await
         .expect("converted");
     let moved = notes
@@ -1292,13 +1319,15 @@ async fn notes_are_written_through_their_accounts_door_and_follow_a_conversion()
         .expect("listed");
     assert_eq!(moved.iter().map(|n| n.id).collect::<Vec<_>>(), [note.id]);
     assert!(matches!(
-        notes.create(owner, Scope::All, ann, values, None).await,
+        notes
+            .create(owner, &Actor::new(ann, Role::new(10)), values, None)
+            .await,
         Err(RepositoryError::Converted)
     ));
     notes
         .delete(
             note.id,
-            Scope::RepresentedBy(ann),
+            &by(Scope::RepresentedBy(ann)),
             Some(ann),
             &Expected::Any,
         )
@@ -1335,7 +1364,7 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
     .validate_for_create()
     .expect("valid");
     let contact = contacts
-        .create(owner, Scope::RepresentedBy(ann), fields.clone(), None)
+        .create(owner, &by(Scope::RepresentedBy(ann)), fields.clone(), None)
         .await
         .expect("created");
     assert_eq!(
@@ -1362,7 +1391,7 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
     );
     assert!(matches!(
         contacts
-            .create(owner, Scope::RepresentedBy(bob), fields, None)
+            .create(owner, &by(Scope::RepresentedBy(bob)), fields, None)
             .await,
         Err(RepositoryError::OutOfScope)
     ));
@@ -1375,7 +1404,7 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
     .validate_for_update()
     .expect("valid");
     contacts
-        .update(contact.id, Scope::All, changes, &Expected::Any)
+        .update(contact.id, &by(Scope::All), changes, &Expected::Any)
         .await
         .expect("updated");
     assert!(
@@ -1391,12 +1420,12 @@ async fn contacts_keep_their_numbers_in_e164_form_and_are_found_within_scope() {
         .expect("searched");
     assert_eq!(desk.map(|c| c.id), Some(contact.id));
     f.store
-        .convert(prospect.id, Scope::All, false, &Expected::Any, None)
+        .convert(prospect.id, &by(Scope::All), false, &Expected::Any, None)
         .await
         .expect("converted");
     assert!(matches!(
         contacts
-            .delete(contact.id, Scope::All, &Expected::Any)
+            .delete(contact.id, &by(Scope::All), &Expected::Any)
             .await,
         Ok(())
     ));
@@ -1433,7 +1462,7 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
         },
     };
     let first = documents
-        .create(owner, Scope::RepresentedBy(ann), new("k1"), None)
+        .create(owner, &by(Scope::RepresentedBy(ann)), new("k1"), None)
         .await
         .expect("created");
     assert_eq!(
@@ -1442,7 +1471,7 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
     );
     assert!(matches!(
         documents
-            .create(owner, Scope::RepresentedBy(bob), new("k2"), None)
+            .create(owner, &by(Scope::RepresentedBy(bob)), new("k2"), None)
             .await,
         Err(RepositoryError::OutOfScope)
     ));
@@ -1457,7 +1486,7 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
         .await
         .expect("writable");
     documents
-        .create(owner, Scope::All, new("k2"), None)
+        .create(owner, &by(Scope::All), new("k2"), None)
         .await
         .expect("created");
     let listed = documents
@@ -1483,18 +1512,20 @@ async fn documents_are_written_under_their_accounts_lock_and_their_keys_given_ba
     }
 
     assert!(matches!(
-        documents.delete(first.id, Scope::RepresentedBy(bob)).await,
+        documents
+            .delete(first.id, &by(Scope::RepresentedBy(bob)))
+            .await,
         Err(RepositoryError::OutOfScope)
     ));
     let deleted = documents
-        .delete(first.id, Scope::RepresentedBy(ann))
+        .delete(first.id, &by(Scope::RepresentedBy(ann)))
         .await
         .expect("deleted");
     assert_eq!(deleted.key, FileKey("k1".to_owned()));
     // Deleting the account answers the keys of the files it took with it.
     let keys = f
         .store
-        .delete(PROSPECT, prospect.id, Scope::All, &Expected::Any)
+        .delete(PROSPECT, prospect.id, &by(Scope::All), &Expected::Any)
         .await
         .expect("deleted");
     assert_eq!(keys, [FileKey("k2".to_owned())]);
@@ -1609,7 +1640,7 @@ async fn totals_stay_exact_under_fifty_concurrent_writers_on_two_pools() {
                     ..named(&format!("Writer {writer} round {round}"))
                 };
                 let created = store
-                    .create(PROSPECT, valid(input), None)
+                    .create(PROSPECT, &by(Scope::All), valid(input), None)
                     .await
                     .expect("created");
                 match round {
@@ -1622,7 +1653,7 @@ async fn totals_stay_exact_under_fifty_concurrent_writers_on_two_pools() {
                             .update(
                                 PROSPECT,
                                 created.id,
-                                Scope::All,
+                                &by(Scope::All),
                                 update(moved),
                                 &Expected::Any,
                             )
@@ -1631,7 +1662,7 @@ async fn totals_stay_exact_under_fifty_concurrent_writers_on_two_pools() {
                     }
                     2 => {
                         store
-                            .delete(PROSPECT, created.id, Scope::All, &Expected::Any)
+                            .delete(PROSPECT, created.id, &by(Scope::All), &Expected::Any)
                             .await
                             .expect("deleted");
                     }
@@ -1666,13 +1697,25 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
 
     let renamed = f
         .store
-        .update(PROSPECT, p.id, Scope::All, update(named("Globex")), &at(1))
+        .update(
+            PROSPECT,
+            p.id,
+            &by(Scope::All),
+            update(named("Globex")),
+            &at(1),
+        )
         .await
         .expect("at version 1");
     assert_eq!(renamed.version, Version(2));
     let unchanged = f
         .store
-        .update(PROSPECT, p.id, Scope::All, update(named("Globex")), &at(2))
+        .update(
+            PROSPECT,
+            p.id,
+            &by(Scope::All),
+            update(named("Globex")),
+            &at(2),
+        )
         .await
         .expect("at version 2");
     assert_eq!(
@@ -1682,7 +1725,13 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
 
     let stale = f
         .store
-        .update(PROSPECT, p.id, Scope::All, update(named("Lost")), &at(1))
+        .update(
+            PROSPECT,
+            p.id,
+            &by(Scope::All),
+            update(named("Lost")),
+            &at(1),
+        )
         .await;
     assert!(matches!(stale, Err(RepositoryError::Stale)), "{stale:?}");
 
@@ -1700,7 +1749,7 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
     let ann = f.user("ann@example.test", 10).await;
     f.health
         .notes()
-        .create(owner, Scope::All, ann, note, None)
+        .create(owner, &Actor::new(ann, Role::new(10)), note, None)
         .await
         .expect("note");
     let stored = f.store.find(PROSPECT, p.id).await.expect("found").account;
@@ -1710,14 +1759,17 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
     );
 
     for expected in [at(2), Expected::OneOf(vec![])] {
-        let deleted = f.store.delete(PROSPECT, p.id, Scope::All, &expected).await;
+        let deleted = f
+            .store
+            .delete(PROSPECT, p.id, &by(Scope::All), &expected)
+            .await;
         assert!(
             matches!(deleted, Err(RepositoryError::Stale)),
             "{deleted:?}"
         );
         let converted = f
             .store
-            .convert(p.id, Scope::All, false, &expected, None)
+            .convert(p.id, &by(Scope::All), false, &expected, None)
             .await;
         assert!(
             matches!(converted, Err(RepositoryError::Stale)),
@@ -1728,7 +1780,7 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
         .store
         .convert(
             p.id,
-            Scope::All,
+            &by(Scope::All),
             false,
             &Expected::OneOf(vec![Version(2), Version(3)]),
             None,
@@ -1738,7 +1790,7 @@ async fn every_write_moves_the_version_and_a_write_at_another_version_changes_no
     assert_eq!(converted.version, Version(1));
     let deleted = f
         .store
-        .delete(AccountKind::Customer, converted.id, Scope::All, &at(1))
+        .delete(AccountKind::Customer, converted.id, &by(Scope::All), &at(1))
         .await;
     assert!(deleted.is_ok(), "{deleted:?}");
     assert!(matches!(
@@ -1793,7 +1845,12 @@ async fn an_idempotency_key_is_claimed_once_completed_with_its_write_and_then_re
     let receipt = Receipt::new(lease.clone(), Arc::new(render));
     let created = f
         .store
-        .create(PROSPECT, valid(named("Acme")), Some(receipt))
+        .create(
+            PROSPECT,
+            &by(Scope::All),
+            valid(named("Acme")),
+            Some(receipt),
+        )
         .await
         .expect("created");
     let Claim::Completed(replay) = claim(ann, "first", settings).await else {
@@ -1834,6 +1891,7 @@ async fn an_idempotency_key_is_claimed_once_completed_with_its_write_and_then_re
         .store
         .create(
             PROSPECT,
+            &by(Scope::All),
             valid(named("Twice")),
             Some(Receipt::new(old, Arc::new(render))),
         )

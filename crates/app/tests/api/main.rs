@@ -12,6 +12,7 @@ mod customers;
 mod docs;
 mod documents;
 mod errors;
+mod history;
 mod idempotency;
 mod limits;
 mod listing;

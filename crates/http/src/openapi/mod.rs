@@ -42,6 +42,8 @@ use modifiers::{BearerSecurity, SharedResponses};
         routes::customers::update,
         routes::customers::patch,
         routes::customers::delete,
+        routes::history::of_prospects::list,
+        routes::history::of_customers::list,
         routes::payment_plans::of_prospects::show,
         routes::payment_plans::of_prospects::put,
         routes::payment_plans::of_prospects::delete,

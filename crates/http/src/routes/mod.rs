@@ -4,6 +4,7 @@ pub(crate) mod accounts;
 pub(crate) mod contacts;
 pub(crate) mod customers;
 pub(crate) mod documents;
+pub(crate) mod history;
 pub(crate) mod login;
 pub(crate) mod notes;
 pub(crate) mod payment_plans;
@@ -158,6 +159,8 @@ fn api(cfg: &mut web::ServiceConfig) {
         .configure(payment_plans::of_customers::configure)
         .configure(documents::of_prospects::configure)
         .configure(documents::of_customers::configure)
+        .configure(history::of_prospects::configure)
+        .configure(history::of_customers::configure)
         .configure(reference_data::brands::configure)
         .configure(reference_data::sectors::configure)
         .configure(reference_data::clusters::configure)

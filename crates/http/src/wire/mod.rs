@@ -4,6 +4,7 @@
 pub mod contacts;
 pub mod documents;
 pub mod errors;
+pub mod history;
 pub mod lenient;
 pub mod notes;
 pub mod payment_plans;

@@ -8,14 +8,15 @@ use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::input::{ValidCreate, ValidUpdate};
 use prospects_domain::{
-    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Expected, FileKey,
-    ListQuery, Page, ProspectFields, Receipt, Reference, ReferenceLookup, RepositoryError, Scope,
-    Seek, UserId,
+    Account, AccountDetails, AccountId, AccountKind, AccountRepository, Action, Actor, Expected,
+    FieldChange, FileKey, ListQuery, Page, ProspectFields, Receipt, Recorded, Reference,
+    ReferenceLookup, RepositoryError, Scope, Seek, Subject, UserId, Value,
 };
 
+use super::history::{EntryWrite, record};
 use super::idempotency::keep_response;
 use super::query::{Tier, filtered, page, seek as sorted_seek, tier as relevance_tier};
-use super::{Accounts, Conn, with_conn};
+use super::{Accounts, Conn, with_conn, write_transaction};
 use crate::errors::{StoreError, from_diesel};
 use crate::rows::{AccountRow, AccountWrite, ContactRow, DocumentRow, PaymentPlanRow, now};
 use crate::schema::{account_counts, accounts, contacts, documents, notes, payment_plans};
@@ -181,6 +182,7 @@ impl AccountRepository for Accounts {
     async fn create(
         &self,
         kind: AccountKind,
+        by: &Actor,
         input: ValidCreate,
         receipt: Option<Receipt<Account>>,
     ) -> Result<Account, RepositoryError> {
@@ -197,27 +199,25 @@ impl AccountRepository for Accounts {
                     now(),
                 ));
                 let created: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
-                    match &receipt {
-                        // One statement when nothing else is written.
-                        None => insert
+                    write_transaction!(c, {
+                        let created: Account = insert
                             .returning(AccountRow::as_returning())
                             .get_result::<AccountRow>(c)
-                            .await
-                            .map(Account::from)
-                            .map_err(StoreError::from),
-                        Some(_) => {
-                            c.transaction(async |c| {
-                                let created: Account = insert
-                                    .returning(AccountRow::as_returning())
-                                    .get_result::<AccountRow>(c)
-                                    .await?
-                                    .into();
-                                keep_response!(c, receipt, &created);
-                                Ok::<_, StoreError>(created)
-                            })
-                            .await
-                        }
-                    }
+                            .await?
+                            .into();
+                        record!(
+                            c,
+                            &EntryWrite::new(
+                                (created.id.0, kind),
+                                Action::Created,
+                                Subject::Account,
+                                by,
+                                &created.fields.as_created(),
+                            )
+                        );
+                        keep_response!(c, receipt, &created);
+                        Ok::<_, StoreError>(created)
+                    })
                 });
                 drop(conn);
                 match created {
@@ -409,7 +409,7 @@ impl AccountRepository for Accounts {
         &self,
         kind: AccountKind,
         id: AccountId,
-        scope: Scope,
+        by: &Actor,
         changes: ValidUpdate,
         expected: &Expected,
     ) -> Result<Account, RepositoryError> {
@@ -419,8 +419,9 @@ impl AccountRepository for Accounts {
                 let mut conn = self.0.conn().await?;
                 let updated: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        let locked = locked_in_scope!(c, kind, id.0, scope, expected);
+                        let locked = locked_in_scope!(c, kind, id.0, by.scope(), expected);
                         let mut account = Account::from(locked);
+                        let before = account.fields.clone();
                         if !changes.apply_to(&mut account.fields) {
                             // Nothing changes, so neither does the version.
                             account.version.0 -= 1;
@@ -431,6 +432,16 @@ impl AccountRepository for Accounts {
                             .returning(AccountRow::as_returning())
                             .get_result(c)
                             .await?;
+                        record!(
+                            c,
+                            &EntryWrite::new(
+                                (id.0, kind),
+                                Action::Updated,
+                                Subject::Account,
+                                by,
+                                &before.changes_to(&account.fields),
+                            )
+                        );
                         Ok::<_, StoreError>(row.into())
                     })
                     .await
@@ -449,11 +460,12 @@ impl AccountRepository for Accounts {
         &self,
         kind: AccountKind,
         id: AccountId,
-        scope: Scope,
+        by: &Actor,
         expected: &Expected,
     ) -> Result<Vec<FileKey>, RepositoryError> {
         self.0
             .bounded(async {
+                let scope = by.scope();
                 let mut conn = self.0.conn().await?;
                 // The files' keys, then one statement: the schema deletes
                 // contacts, notes, documents and the payment plan with the
@@ -470,24 +482,29 @@ impl AccountRepository for Accounts {
                     .unwrap_or_default();
                 let conditional = expected.versions().is_some();
                 let (keys, deleted) = with_conn!(&mut conn, |c| {
-                    async {
+                    write_transaction!(c, {
                         let keys: Vec<String> = documents::table
                             .filter(documents::account_id.eq(id.0))
                             .select(documents::storage_key)
                             .load(c)
                             .await?;
-                        let deleted = match (scope, conditional) {
-                            (Scope::All, false) => diesel::delete(of_kind).execute(c).await?,
+                        let returning = AccountRow::as_returning();
+                        let deleted: Vec<AccountRow> = match (scope, conditional) {
+                            (Scope::All, false) => {
+                                diesel::delete(of_kind).returning(returning).load(c).await?
+                            }
                             (Scope::All, true) => {
                                 diesel::delete(of_kind.filter(accounts::version.eq_any(&versions)))
-                                    .execute(c)
+                                    .returning(returning)
+                                    .load(c)
                                     .await?
                             }
                             (Scope::RepresentedBy(user), false) => {
                                 diesel::delete(
                                     of_kind.filter(accounts::representative_id.eq(user.0)),
                                 )
-                                .execute(c)
+                                .returning(returning)
+                                .load(c)
                                 .await?
                             }
                             (Scope::RepresentedBy(user), true) => {
@@ -496,15 +513,28 @@ impl AccountRepository for Accounts {
                                         .filter(accounts::representative_id.eq(user.0))
                                         .filter(accounts::version.eq_any(&versions)),
                                 )
-                                .execute(c)
+                                .returning(returning)
+                                .load(c)
                                 .await?
                             }
                         };
-                        Ok::<_, diesel::result::Error>((keys, deleted))
-                    }
-                    .await
-                })
-                .map_err(from_diesel)?;
+                        let count = deleted.len();
+                        if let Some(gone) = deleted.into_iter().next() {
+                            // What it held, so that a deletion loses nothing.
+                            record!(
+                                c,
+                                &EntryWrite::new(
+                                    (id.0, kind),
+                                    Action::Deleted,
+                                    Subject::Account,
+                                    by,
+                                    &ProspectFields::from(gone.fields).as_deleted(),
+                                )
+                            );
+                        }
+                        Ok::<_, StoreError>((keys, count))
+                    })
+                })?;
                 drop(conn);
                 if deleted == 1 {
                     return Ok(keys.into_iter().map(FileKey).collect());
@@ -525,7 +555,7 @@ impl AccountRepository for Accounts {
     async fn convert(
         &self,
         id: AccountId,
-        scope: Scope,
+        by: &Actor,
         dry_run: bool,
         expected: &Expected,
         receipt: Option<Receipt<Account>>,
@@ -536,7 +566,7 @@ impl AccountRepository for Accounts {
                 let converted: Result<Account, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
                         let prospect =
-                            locked_in_scope!(c, AccountKind::Prospect, id.0, scope, expected);
+                            locked_in_scope!(c, AccountKind::Prospect, id.0, by.scope(), expected);
                         let fields = ProspectFields::from(prospect.fields);
                         let at = now();
                         let customer: AccountRow = diesel::insert_into(accounts::table)
@@ -575,6 +605,34 @@ impl AccountRepository for Accounts {
                             .execute(c)
                             .await?;
                         let customer = Account::from(customer);
+                        // Each account's history tells where the other went.
+                        let link = |field: &str, to: AccountId| {
+                            vec![FieldChange {
+                                field: field.to_owned(),
+                                old: Value::Null,
+                                new: Value::Integer(to.0),
+                            }]
+                        };
+                        record!(
+                            c,
+                            &EntryWrite::new(
+                                (id.0, AccountKind::Prospect),
+                                Action::Converted,
+                                Subject::Account,
+                                by,
+                                &link("converted_customer_id", customer.id),
+                            )
+                        );
+                        record!(
+                            c,
+                            &EntryWrite::new(
+                                (customer.id.0, AccountKind::Customer),
+                                Action::Converted,
+                                Subject::Account,
+                                by,
+                                &link("prospect_id", id),
+                            )
+                        );
                         if dry_run {
                             return Err(StoreError::RolledBack(Box::new(customer)));
                         }

@@ -6,13 +6,14 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Contact, ContactChanges, ContactFields, ContactRepository, Expected, Owner, Receipt,
-    RepositoryError, Scope, UserId,
+    Action, Actor, Contact, ContactChanges, ContactFields, ContactRepository, Expected, Owner,
+    Receipt, Recorded, RepositoryError, Scope, Subject, UserId,
 };
 
 use super::accounts::{
     ensure_version, locked_in_scope, locked_record, owner_of, readable_in_scope,
 };
+use super::history::{EntryWrite, record};
 use super::idempotency::keep_response;
 use super::{Contacts, with_conn};
 use crate::errors::{StoreError, from_diesel};
@@ -109,7 +110,7 @@ impl ContactRepository for Contacts {
     async fn create(
         &self,
         owner: Owner,
-        scope: Scope,
+        by: &Actor,
         fields: ContactFields,
         receipt: Option<Receipt<Contact>>,
     ) -> Result<Contact, RepositoryError> {
@@ -118,7 +119,7 @@ impl ContactRepository for Contacts {
                 let mut conn = self.0.conn().await?;
                 let created: Result<Contact, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        locked_in_scope!(c, owner.kind, owner.id.0, scope);
+                        locked_in_scope!(c, owner.kind, owner.id.0, by.scope());
                         let at = now();
                         let row: ContactRow = diesel::insert_into(contacts::table)
                             .values((
@@ -130,6 +131,16 @@ impl ContactRepository for Contacts {
                             .get_result(c)
                             .await?;
                         let created = row.into_contact(owner.kind);
+                        record!(
+                            c,
+                            &EntryWrite::new(
+                                (owner.id.0, owner.kind),
+                                Action::Created,
+                                Subject::Contact(created.id),
+                                by,
+                                &created.fields.as_created(),
+                            )
+                        );
                         keep_response!(c, receipt, &created);
                         Ok::<_, StoreError>(created)
                     })
@@ -143,7 +154,7 @@ impl ContactRepository for Contacts {
     async fn update(
         &self,
         id: i64,
-        scope: Scope,
+        by: &Actor,
         changes: ContactChanges,
         expected: &Expected,
     ) -> Result<Contact, RepositoryError> {
@@ -155,10 +166,17 @@ impl ContactRepository for Contacts {
                         let (account_id, kind) = owner_of!(c, contacts, id);
                         c.transaction(async |c| {
                             let row = locked_record!(
-                                c, contacts, ContactRow, id, account_id, kind, scope
+                                c,
+                                contacts,
+                                ContactRow,
+                                id,
+                                account_id,
+                                kind,
+                                by.scope()
                             );
                             ensure_version(expected, row.version)?;
                             let mut contact = row.into_contact(kind);
+                            let before = contact.fields.clone();
                             if !changes.apply_to(&mut contact.fields) {
                                 return Ok(contact);
                             }
@@ -170,6 +188,16 @@ impl ContactRepository for Contacts {
                                 .returning(ContactRow::as_returning())
                                 .get_result(c)
                                 .await?;
+                            record!(
+                                c,
+                                &EntryWrite::new(
+                                    (account_id, kind),
+                                    Action::Updated,
+                                    Subject::Contact(id),
+                                    by,
+                                    &before.changes_to(&contact.fields),
+                                )
+                            );
                             Ok::<_, StoreError>(row.into_contact(kind))
                         })
                         .await
@@ -184,7 +212,7 @@ impl ContactRepository for Contacts {
     async fn delete(
         &self,
         id: i64,
-        scope: Scope,
+        by: &Actor,
         expected: &Expected,
     ) -> Result<(), RepositoryError> {
         self.0
@@ -195,10 +223,26 @@ impl ContactRepository for Contacts {
                         let (account_id, kind) = owner_of!(c, contacts, id);
                         c.transaction(async |c| {
                             let row = locked_record!(
-                                c, contacts, ContactRow, id, account_id, kind, scope
+                                c,
+                                contacts,
+                                ContactRow,
+                                id,
+                                account_id,
+                                kind,
+                                by.scope()
                             );
                             ensure_version(expected, row.version)?;
                             diesel::delete(contacts::table.find(id)).execute(c).await?;
+                            record!(
+                                c,
+                                &EntryWrite::new(
+                                    (account_id, kind),
+                                    Action::Deleted,
+                                    Subject::Contact(id),
+                                    by,
+                                    &row.into_contact(kind).fields.as_deleted(),
+                                )
+                            );
                             Ok::<_, StoreError>(())
                         })
                         .await

@@ -8,11 +8,12 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Document, DocumentRepository, FileKey, NewDocument, Owner, Receipt, RepositoryError, Scope,
-    UserId,
+    Action, Actor, Document, DocumentRepository, FileKey, NewDocument, Owner, Receipt, Recorded,
+    RepositoryError, Scope, Subject, UserId,
 };
 
 use super::accounts::{locked_in_scope, locked_record, owner_of, readable_in_scope};
+use super::history::{EntryWrite, record};
 use super::idempotency::keep_response;
 use super::{Documents, with_conn};
 use crate::errors::{StoreError, from_diesel};
@@ -100,7 +101,7 @@ impl DocumentRepository for Documents {
     async fn create(
         &self,
         owner: Owner,
-        scope: Scope,
+        by: &Actor,
         document: NewDocument,
         receipt: Option<Receipt<Document>>,
     ) -> Result<Document, RepositoryError> {
@@ -109,13 +110,23 @@ impl DocumentRepository for Documents {
                 let mut conn = self.0.conn().await?;
                 let created: Result<Document, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        locked_in_scope!(c, owner.kind, owner.id.0, scope);
+                        locked_in_scope!(c, owner.kind, owner.id.0, by.scope());
                         let row: DocumentRow = diesel::insert_into(documents::table)
                             .values(DocumentWrite::new(owner.id.0, &document, now()))
                             .returning(DocumentRow::as_returning())
                             .get_result(c)
                             .await?;
                         let created = row.into_document(owner.kind);
+                        record!(
+                            c,
+                            &EntryWrite::new(
+                                (owner.id.0, owner.kind),
+                                Action::Created,
+                                Subject::Document(created.id),
+                                by,
+                                &created.as_created(),
+                            )
+                        );
                         keep_response!(c, receipt, &created);
                         Ok::<_, StoreError>(created)
                     })
@@ -126,7 +137,7 @@ impl DocumentRepository for Documents {
             .await
     }
 
-    async fn delete(&self, id: i64, scope: Scope) -> Result<Document, RepositoryError> {
+    async fn delete(&self, id: i64, by: &Actor) -> Result<Document, RepositoryError> {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
@@ -141,10 +152,21 @@ impl DocumentRepository for Documents {
                                 id,
                                 account_id,
                                 kind,
-                                scope
+                                by.scope()
                             );
                             diesel::delete(documents::table.find(id)).execute(c).await?;
-                            Ok::<_, StoreError>(row.into_document(kind))
+                            let gone = row.into_document(kind);
+                            record!(
+                                c,
+                                &EntryWrite::new(
+                                    (account_id, kind),
+                                    Action::Deleted,
+                                    Subject::Document(id),
+                                    by,
+                                    &gone.as_deleted(),
+                                )
+                            );
+                            Ok::<_, StoreError>(gone)
                         })
                         .await
                     }

@@ -8,6 +8,7 @@
 mod accounts;
 mod contacts;
 mod documents;
+mod history;
 mod idempotency;
 mod notes;
 mod payment_plans;
@@ -26,7 +27,7 @@ use std::time::Duration;
 
 use deadpool::managed::Timeouts;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel_async::SimpleAsyncConnection;
+use diesel_async::{AsyncConnection, SimpleAsyncConnection, TransactionManager};
 use tokio::time::Instant;
 
 use async_trait::async_trait;
@@ -49,6 +50,66 @@ tokio::task_local! {
 
 /// SQLite behind diesel-async: each call runs on tokio's blocking pool.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+/// How a transaction that writes at once begins on each backend.
+pub(crate) trait BeginWrite: AsyncConnection {
+    /// `BEGIN`; on SQLite `BEGIN IMMEDIATE`, which takes the write lock
+    /// first: a deferred transaction whose first statement writes to the
+    /// FTS5 index (an insert into `accounts`) fails at once with "database
+    /// is locked" when another writer holds the lock, instead of waiting.
+    async fn begin_write(&mut self) -> diesel::QueryResult<()>;
+}
+
+impl BeginWrite for AsyncPgConnection {
+    async fn begin_write(&mut self) -> diesel::QueryResult<()> {
+        <Self as AsyncConnection>::TransactionManager::begin_transaction(self).await
+    }
+}
+
+impl BeginWrite for SqliteConn {
+    async fn begin_write(&mut self) -> diesel::QueryResult<()> {
+        self.spawn_blocking(|inner| {
+            diesel::connection::AnsiTransactionManager::begin_transaction_sql(
+                inner,
+                "BEGIN IMMEDIATE",
+            )
+        })
+        .await
+    }
+}
+
+/// Runs `$body` (which returns `Result<_, StoreError>` and may `return`
+/// early) in a transaction begun with [`BeginWrite::begin_write`] on
+/// connection `$c`: committed when it succeeds, rolled back when it fails.
+macro_rules! write_transaction {
+    ($c:ident, $body:expr) => {
+        async {
+            $crate::store::BeginWrite::begin_write(&mut *$c).await?;
+            let outcome: Result<_, $crate::errors::StoreError> = async { $body }.await;
+            match outcome {
+                Ok(value) => {
+                    $crate::store::commit(&mut *$c).await?;
+                    Ok(value)
+                }
+                Err(error) => {
+                    // The write's own error says more than a failed rollback.
+                    let _ = $crate::store::rollback(&mut *$c).await;
+                    Err(error)
+                }
+            }
+        }
+        .await
+    };
+}
+pub(crate) use write_transaction;
+
+pub(crate) async fn commit<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::commit_transaction(c).await
+}
+
+pub(crate) async fn rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::rollback_transaction(c).await
+}
 
 /// How the pool waits. One bound covers every wait on the database, so a
 /// dead or frozen database becomes a 503 within it rather than a hung request.
@@ -395,6 +456,10 @@ impl Store {
     pub fn idempotency_keys(&self) -> IdempotencyKeys {
         IdempotencyKeys(self.clone())
     }
+
+    pub fn history(&self) -> History {
+        History(self.clone())
+    }
 }
 
 /// `AccountRepository` on either backend.
@@ -432,6 +497,10 @@ pub struct Revocations(Store);
 /// `IdempotencyRepository` on either backend.
 #[derive(Clone)]
 pub struct IdempotencyKeys(Store);
+
+/// `HistoryRepository` on either backend.
+#[derive(Clone)]
+pub struct History(Store);
 
 #[async_trait]
 impl HealthCheck for Store {

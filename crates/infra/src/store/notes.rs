@@ -6,13 +6,14 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use prospects_domain::{
-    Editor, Expected, Note, NoteChanges, NoteRepository, NoteValues, Owner, Receipt,
-    RepositoryError, Scope, UserId,
+    Action, Actor, Editor, Expected, Note, NoteChanges, NoteRepository, NoteValues, Owner, Receipt,
+    Recorded, RepositoryError, Scope, Subject, UserId,
 };
 
 use super::accounts::{
     ensure_version, locked_in_scope, locked_record, owner_of, readable_in_scope,
 };
+use super::history::{EntryWrite, record};
 use super::idempotency::keep_response;
 use super::{Notes, with_conn};
 use crate::errors::{StoreError, from_diesel};
@@ -84,8 +85,7 @@ impl NoteRepository for Notes {
     async fn create(
         &self,
         owner: Owner,
-        scope: Scope,
-        author: UserId,
+        by: &Actor,
         values: NoteValues,
         receipt: Option<Receipt<Note>>,
     ) -> Result<Note, RepositoryError> {
@@ -94,12 +94,12 @@ impl NoteRepository for Notes {
                 let mut conn = self.0.conn().await?;
                 let created: Result<Note, StoreError> = with_conn!(&mut conn, |c| {
                     c.transaction(async |c| {
-                        locked_in_scope!(c, owner.kind, owner.id.0, scope);
+                        locked_in_scope!(c, owner.kind, owner.id.0, by.scope());
                         let at = now();
                         let row: NoteRow = diesel::insert_into(notes::table)
                             .values((
                                 notes::account_id.eq(owner.id.0),
-                                notes::user_id.eq(author.0),
+                                notes::user_id.eq(by.user_id().0),
                                 notes::created_at.eq(at),
                                 NoteWrite::new(&values, at),
                             ))
@@ -107,6 +107,16 @@ impl NoteRepository for Notes {
                             .get_result(c)
                             .await?;
                         let created = row.into_note(owner.kind);
+                        record!(
+                            c,
+                            &EntryWrite::new(
+                                (owner.id.0, owner.kind),
+                                Action::Created,
+                                Subject::Note(created.id),
+                                by,
+                                &created.values.as_created(),
+                            )
+                        );
                         keep_response!(c, receipt, &created);
                         Ok::<_, StoreError>(created)
                     })
@@ -120,7 +130,7 @@ impl NoteRepository for Notes {
     async fn update(
         &self,
         id: i64,
-        scope: Scope,
+        by: &Actor,
         editor: Editor,
         changes: NoteChanges,
         expected: &Expected,
@@ -133,7 +143,7 @@ impl NoteRepository for Notes {
                         let (account_id, kind) = owner_of!(c, notes, id);
                         c.transaction(async |c| {
                             let row =
-                                locked_record!(c, notes, NoteRow, id, account_id, kind, scope);
+                                locked_record!(c, notes, NoteRow, id, account_id, kind, by.scope());
                             ensure_editor(editor, &row)?;
                             ensure_version(expected, row.version)?;
                             let mut note = row.into_note(kind);
@@ -150,6 +160,16 @@ impl NoteRepository for Notes {
                                 .returning(NoteRow::as_returning())
                                 .get_result(c)
                                 .await?;
+                            record!(
+                                c,
+                                &EntryWrite::new(
+                                    (account_id, kind),
+                                    Action::Updated,
+                                    Subject::Note(id),
+                                    by,
+                                    &before.changes_to(&note.values),
+                                )
+                            );
                             Ok::<_, StoreError>(row.into_note(kind))
                         })
                         .await
@@ -164,7 +184,7 @@ impl NoteRepository for Notes {
     async fn delete(
         &self,
         id: i64,
-        scope: Scope,
+        by: &Actor,
         editor: Editor,
         expected: &Expected,
     ) -> Result<(), RepositoryError> {
@@ -176,10 +196,20 @@ impl NoteRepository for Notes {
                         let (account_id, kind) = owner_of!(c, notes, id);
                         c.transaction(async |c| {
                             let row =
-                                locked_record!(c, notes, NoteRow, id, account_id, kind, scope);
+                                locked_record!(c, notes, NoteRow, id, account_id, kind, by.scope());
                             ensure_editor(editor, &row)?;
                             ensure_version(expected, row.version)?;
                             diesel::delete(notes::table.find(id)).execute(c).await?;
+                            record!(
+                                c,
+                                &EntryWrite::new(
+                                    (account_id, kind),
+                                    Action::Deleted,
+                                    Subject::Note(id),
+                                    by,
+                                    &row.into_note(kind).values.as_deleted(),
+                                )
+                            );
                             Ok::<_, StoreError>(())
                         })
                         .await
