@@ -235,16 +235,7 @@ pub fn parse_user_list(raw: &str, max_per_page: u32) -> Result<UserListRequest, 
     if !too_large.is_empty() {
         return Err(too_large.into());
     }
-    let page = params
-        .page
-        .as_deref()
-        .and_then(|page| page.trim().parse::<u64>().ok())
-        .filter(|page| *page >= 1)
-        .unwrap_or(1);
-    let per_page = match &params.per_page {
-        Some(per_page) => parse_per_page(per_page, max_per_page)?,
-        None => ListQuery::default().per_page,
-    };
+    let (page, per_page) = numbered_page(&params.page, &params.per_page, max_per_page)?;
     Ok(UserListRequest {
         query: UserQuery {
             name: params.filter_name,
@@ -290,16 +281,7 @@ pub fn parse_history_list(raw: &str, max_per_page: u32) -> Result<HistoryListReq
             carried.push((key, value));
         }
     }
-    let page = params
-        .page
-        .as_deref()
-        .and_then(|page| page.trim().parse::<u64>().ok())
-        .filter(|page| *page >= 1)
-        .unwrap_or(1);
-    let per_page = match &params.per_page {
-        Some(per_page) => parse_per_page(per_page, max_per_page)?,
-        None => ListQuery::default().per_page,
-    };
+    let (page, per_page) = numbered_page(&params.page, &params.per_page, max_per_page)?;
     Ok(HistoryListRequest {
         query: HistoryQuery { page, per_page },
         carried,
@@ -397,6 +379,25 @@ fn parse_sort(value: &str) -> Result<Vec<SortKey>, ApiError> {
 }
 
 /// An integer from 1 to the configured maximum.
+/// A numbered list's `page` (anything that is not an integer of at least 1
+/// means 1) and `per_page` (the default when absent, else within bounds).
+fn numbered_page(
+    page: &Option<String>,
+    per_page: &Option<String>,
+    max_per_page: u32,
+) -> Result<(u64, u32), ApiError> {
+    let page = page
+        .as_deref()
+        .and_then(|page| page.trim().parse::<u64>().ok())
+        .filter(|page| *page >= 1)
+        .unwrap_or(1);
+    let per_page = match per_page {
+        Some(per_page) => parse_per_page(per_page, max_per_page)?,
+        None => ListQuery::default().per_page,
+    };
+    Ok((page, per_page))
+}
+
 fn parse_per_page(value: &str, max: u32) -> Result<u32, ApiError> {
     let value = value.trim();
     let mut errors = ValidationErrors::new();
