@@ -247,9 +247,11 @@ impl Kind for Password {
             .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
                 utoipa::openapi::schema::KnownFormat::Password,
             )))
-            .min_length(Some(8))
+            .pattern(Some(PASSWORD_PATTERN))
             .max_length(Some(1024))
-            .description(Some("At least 8 characters, taken as sent (not trimmed)."))
+            .description(Some(
+                "8 to 1024 characters, taken as sent (not trimmed); `\"\"` counts as null.",
+            ))
             .build()
     }
 }
@@ -321,6 +323,10 @@ fn as_boolean(value: &Value) -> Option<bool> {
 fn integer_pattern() -> String {
     format!("^[{WHITESPACE}]*([+-]?[0-9]+)?[{WHITESPACE}]*$")
 }
+
+/// A password of at least 8 characters and no NUL, or `""` (read as null):
+/// a `minLength` would document the empty string as invalid, yet it is accepted.
+const PASSWORD_PATTERN: &str = r"^(?:[^\x00]{8,})?$";
 
 /// Text bounds beyond this are stated as `maxLength`: no body under the
 /// size limit can carry that many characters, padded or not.
@@ -446,6 +452,25 @@ mod tests {
             assert_eq!(
                 read::<Id>(json!(sample)).into_patch(),
                 Patch::Invalid(Rule::Integer)
+            );
+        }
+    }
+
+    #[test]
+    fn the_password_pattern_accepts_what_the_server_reads() {
+        let pattern = regex::Regex::new(PASSWORD_PATTERN).expect("regex");
+        for (sample, accepted) in [
+            ("", true),
+            ("1234567", false),
+            ("12345678", true),
+            (" \u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9} ", true),
+            ("\u{e9}\u{e9}\u{e9}\u{e9}", false),
+            ("1234\u{0}5678", false),
+        ] {
+            assert_eq!(pattern.is_match(sample), accepted, "{sample:?}");
+            assert_eq!(
+                read::<Password>(json!(sample)).into_patch() == Patch::Null,
+                sample.is_empty()
             );
         }
     }
