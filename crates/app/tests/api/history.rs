@@ -187,6 +187,15 @@ async fn writes_to_what_an_account_owns_are_in_its_history() {
         )
         .await;
     assert_eq!(replaced.status, 200, "{:?}", replaced.body);
+    // The same terms again change nothing, and so record nothing.
+    let same = app
+        .put(
+            &ann,
+            &plan_path,
+            json!({"payment_method": "transfer", "payment_terms_days": 45}),
+        )
+        .await;
+    assert_eq!(same.status, 200, "{:?}", same.body);
     assert_eq!(app.delete(&ann, &contact_path).await.status, 200);
 
     let history = app.get(&ann, &history_of("prospects", &id)).await;

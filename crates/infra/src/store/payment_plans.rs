@@ -111,16 +111,20 @@ impl PaymentPlanRepository for PaymentPlans {
                             Put::Created => Action::Created,
                             Put::Replaced => Action::Updated,
                         };
-                        record!(
-                            c,
-                            &EntryWrite::new(
-                                (owner.id.0, owner.kind),
-                                action,
-                                Subject::PaymentPlan,
-                                by,
-                                &changes,
-                            )
-                        );
+                        // The same terms again move the version (a PUT
+                        // always replaces) but change nothing to record.
+                        if action == Action::Created || !changes.is_empty() {
+                            record!(
+                                c,
+                                &EntryWrite::new(
+                                    (owner.id.0, owner.kind),
+                                    action,
+                                    Subject::PaymentPlan,
+                                    by,
+                                    &changes,
+                                )
+                            );
+                        }
                         Ok::<_, StoreError>((after, outcome))
                     })
                     .await
