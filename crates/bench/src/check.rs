@@ -85,7 +85,7 @@ pub async fn answer(
             let matching = format!("kind = 'prospect' AND id IN ({})", listed.join(","));
             expected(&matching, 25, 0).await?
         }
-        Action::GetOne | Action::Update => {
+        Action::GetOne | Action::Update { .. } => {
             let wanted: i64 = request
                 .path
                 .rsplit('/')
