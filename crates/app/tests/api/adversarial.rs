@@ -1187,3 +1187,70 @@ async fn the_doors_of_what_hangs_on_an_account_refuse_hostile_input() {
     }
     assert_eq!(state().await, before);
 }
+
+#[actix_web::test]
+async fn a_history_refuses_hostile_ids_and_pages_and_writes_nothing() {
+    let scene = Scene::new().await;
+    let before = scene.rows().await;
+    let app = &scene.app;
+    for id in ["0", "-1", "9223372036854775808", "abc", "1%20OR%201=1"] {
+        let shown = id.replace("%20", " ");
+        expect(
+            &app.get(&scene.admin, &format!("/api/v1/prospects/{id}/history"))
+                .await,
+            404,
+            message(&format!("No query results for model [Prospect] {shown}")),
+        );
+    }
+    let history = format!("/api/v1/prospects/{}/history", scene.anns);
+    let per_page_error = json!({
+        "message": "The per page field must be between 1 and 100.",
+        "errors": {"per_page": ["The per page field must be between 1 and 100."]},
+    });
+    for per_page in ["0", "101", "18446744073709551616"] {
+        let page = app
+            .get(&scene.admin, &format!("{history}?per_page={per_page}"))
+            .await;
+        expect(&page, 422, per_page_error.clone());
+    }
+    // A page that is not a positive integer reads as the first; one far
+    // beyond the last is empty, never an overflow.
+    for page in ["0", "abc", "18446744073709551616", "9223372036854775807"] {
+        let listed = app
+            .get(&scene.admin, &format!("{history}?page={page}"))
+            .await;
+        assert_eq!(listed.status, 200, "{page}: {:?}", listed.body);
+        assert_eq!(listed.body["total"], 1, "{page}: {:?}", listed.body);
+    }
+    // A 60 KB value is out of bounds; ten thousand repeats read as one.
+    let huge = app
+        .get(
+            &scene.admin,
+            &format!("{history}?per_page={}", "9".repeat(60_000)),
+        )
+        .await;
+    expect(&huge, 422, per_page_error);
+    let repeated = app
+        .get(
+            &scene.admin,
+            &format!("{history}?{}", ["page="; 10_000].join("&")),
+        )
+        .await;
+    assert_eq!(
+        (
+            repeated.status,
+            &repeated.body["current_page"],
+            &repeated.body["total"]
+        ),
+        (200, &json!(1), &json!(1)),
+        "{:?}",
+        repeated.body
+    );
+    expect(
+        &app.get(&scene.admin, &format!("{history}?per_page=%FF"))
+            .await,
+        400,
+        message("The query string is not valid UTF-8."),
+    );
+    assert_eq!(scene.rows().await, before);
+}
