@@ -240,6 +240,60 @@ async fn the_name_filter_ignores_case_and_accents_and_takes_wildcards_literally(
     assert_eq!(names(&page), ["Back\\slash"]);
 }
 
+/// `filter[name]` parts of three characters or more are first looked up by
+/// their trigrams on SQLite (migration 000017): the index must follow every
+/// write, and a part's quotes, spaces and wildcards stay literal.
+#[tokio::test]
+async fn the_name_filter_follows_every_write_and_reads_any_part_literally() {
+    let f = fixture().await;
+    let globex = f.named("Globex \"Quoted\" Corp").await;
+    f.named("Initech 100% Bio").await;
+    f.named("Initech 1000 Bio").await;
+    f.named("Baaab").await;
+    let listed = |part: &str| {
+        let query = ListQuery {
+            name_any_of: vec![prospects_domain::search::name_key(part)],
+            ..Default::default()
+        };
+        let store = &f.store;
+        async move {
+            let page = store
+                .list(PROSPECT, &query, Scope::All)
+                .await
+                .expect("list");
+            assert_eq!(page.total, page.items.len() as u64);
+            names(&page)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed("\"quoted\" c").await, ["Globex \"Quoted\" Corp"]);
+    assert_eq!(listed("0% b").await, ["Initech 100% Bio"]);
+    assert_eq!(listed("tech 1").await.len(), 2);
+    // Trigrams all present, in the wrong order: the LIKE still decides.
+    assert!(listed("aaaa").await.is_empty());
+    let long = "initech ".repeat(2000);
+    assert!(listed(&long).await.is_empty());
+    f.store
+        .update(
+            PROSPECT,
+            globex.id,
+            &by(Scope::All),
+            update(named("Umbrella")),
+            &Expected::Any,
+        )
+        .await
+        .expect("updated");
+    assert!(listed("globex").await.is_empty());
+    assert_eq!(listed("brell").await, ["Umbrella"]);
+    f.store
+        .delete(PROSPECT, globex.id, &by(Scope::All), &Expected::Any)
+        .await
+        .expect("deleted");
+    assert!(listed("brell").await.is_empty());
+}
+
 #[tokio::test]
 async fn the_term_search_matches_every_word_and_ranks_name_matches_first() {
     let f = fixture().await;

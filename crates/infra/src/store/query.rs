@@ -14,7 +14,7 @@ use crate::schema::accounts;
 /// The list query for one backend. Written once in [`list_queries!`] and
 /// instantiated per backend: diesel's boxed queries are backend-specific, and
 /// spelling the generic bounds out would bury the query.
-pub trait ListQueries: TermSearch + Compare {
+pub trait ListQueries: TermSearch + NameSearch + Compare {
     /// The rows the query and scope select, before sorting and paging; used
     /// for both the count and the page so the two can never disagree.
     fn filtered(
@@ -103,6 +103,82 @@ impl TermSearch for diesel::sqlite::Sqlite {
     }
 }
 
+/// How each backend finds names by what they hold: the other part of the
+/// list query it answers its own way.
+pub trait NameSearch: diesel::backend::Backend + Sized {
+    /// The rows whose `name_key` holds `part` (`filter[name]`).
+    fn name_contains(part: &str) -> AccountCondition<Self>;
+
+    /// Rows that include every row whose `name_key` holds `phrase`, when
+    /// the backend needs them to bound a relevance tier's name test (whose
+    /// own LIKE it cannot index); `None` when that LIKE needs no help.
+    fn name_may_hold(phrase: &str) -> Option<AccountCondition<Self>>;
+}
+
+/// PostgreSQL's trigram index on `name_key` answers the LIKEs themselves.
+impl NameSearch for diesel::pg::Pg {
+    fn name_contains(part: &str) -> AccountCondition<Self> {
+        Box::new(accounts::name_key.like(contains_pattern(part)).escape('\\'))
+    }
+
+    fn name_may_hold(_phrase: &str) -> Option<AccountCondition<Self>> {
+        None
+    }
+}
+
+/// SQLite has no index for a LIKE inside the text: its FTS5 index of the
+/// names' trigrams (migration 000017) first narrows the rows down to those
+/// holding every trigram of the part, and the LIKE checks only those.
+impl NameSearch for diesel::sqlite::Sqlite {
+    fn name_contains(part: &str) -> AccountCondition<Self> {
+        let like = accounts::name_key.like(contains_pattern(part)).escape('\\');
+        match Self::name_may_hold(part) {
+            Some(candidates) => Box::new(candidates.and(like)),
+            None => Box::new(like),
+        }
+    }
+
+    fn name_may_hold(phrase: &str) -> Option<AccountCondition<Self>> {
+        let trigrams = fts5_trigrams(phrase)?;
+        Some(Box::new(
+            sql::<Bool>(
+                "accounts.id IN (SELECT rowid FROM accounts_name_trigrams \
+                 WHERE accounts_name_trigrams MATCH ",
+            )
+            .bind::<Text, _>(trigrams)
+            .sql(")"),
+        ))
+    }
+}
+
+/// At most this many of a part's trigrams go to the index: a few already
+/// leave few rows for the LIKE, and a 60 KB part must not build a 60 KB query.
+const MOST_TRIGRAMS: usize = 8;
+
+/// `"abc" AND "bcd" AND ...`: `part`'s distinct trigrams (every n-th in
+/// sorted order when there are more than [`MOST_TRIGRAMS`]), each a quoted
+/// one-token string with its quotes doubled; `None` when the part is shorter
+/// than a trigram.
+fn fts5_trigrams(part: &str) -> Option<String> {
+    let chars: Vec<char> = part.chars().collect();
+    let mut all: Vec<String> = chars
+        .windows(3)
+        .map(|trigram| trigram.iter().collect())
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    if all.is_empty() {
+        return None;
+    }
+    let step = all.len().div_ceil(MOST_TRIGRAMS);
+    let quoted: Vec<String> = all
+        .iter()
+        .step_by(step)
+        .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
+        .collect();
+    Some(quoted.join(" AND "))
+}
+
 /// `"every" AND "whole" AND "word" AND "prefix" *`: each word a quoted
 /// one-token string (a word holds only letters and digits, so no quote to
 /// escape), the last one matching the start of a token.
@@ -134,8 +210,9 @@ where
 /// name starts with the term, then those with a word of the name starting
 /// with it, then the other matches; by id within each. A page
 /// reads each tier in id order and only as far as it reaches, and nothing
-/// ranks every match; but a name tier with few rows is found by testing the
-/// matches' names one by one, since no index holds them (docs/benchmarks.md).
+/// ranks every match. The name tiers' rows are narrowed down by an index of
+/// the names' trigrams (PostgreSQL's for the LIKE itself, SQLite's through
+/// [`NameSearch::name_may_hold`]) rather than by testing every match's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
     NameStarts,
@@ -324,9 +401,9 @@ macro_rules! list_queries {
                     // generic plan off the trigram index.
                     let mut any: Option<AccountCondition<Self>> = None;
                     for part in query.name_any_of.iter().filter(|part| !part.contains('\0')) {
-                        let this = accounts::name_key.like(contains_pattern(part)).escape('\\');
+                        let this = Self::name_contains(part);
                         any = Some(match any {
-                            None => Box::new(this),
+                            None => this,
                             Some(any) => Box::new(any.or(this)),
                         });
                     }
@@ -432,7 +509,12 @@ macro_rules! list_queries {
                 // nothing to escape.
                 let starts = format!("{}%", term.phrase());
                 let word_starts = format!("% {}%", term.phrase());
-                let rows = Self::filtered(kind, query, scope);
+                let mut rows = Self::filtered(kind, query, scope);
+                if read.tier != Tier::Elsewhere {
+                    if let Some(candidates) = Self::name_may_hold(&term.phrase()) {
+                        rows = rows.filter(candidates);
+                    }
+                }
                 let rows = match read.tier {
                     Tier::NameStarts => rows.filter(accounts::name_key.like(starts)),
                     Tier::NameWordStarts => rows
@@ -554,4 +636,22 @@ pub(crate) fn contains_pattern(part: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_becomes_its_quoted_trigrams_and_a_short_one_none() {
+        assert_eq!(fts5_trigrams("ab"), None);
+        assert_eq!(fts5_trigrams("é\"x"), Some("\"é\"\"x\"".to_owned()));
+        assert_eq!(
+            fts5_trigrams("acme"),
+            Some("\"acm\" AND \"cme\"".to_owned())
+        );
+        assert_eq!(fts5_trigrams("aaaa"), Some("\"aaa\"".to_owned()));
+        let long = fts5_trigrams(&"abcdefghij".repeat(6000)).expect("trigrams");
+        assert!(long.split(" AND ").count() <= MOST_TRIGRAMS);
+    }
 }

@@ -1,0 +1,4 @@
+DROP TRIGGER accounts_name_trigrams_updates;
+DROP TRIGGER accounts_name_trigrams_deletes;
+DROP TRIGGER accounts_name_trigrams_inserts;
+DROP TABLE accounts_name_trigrams;
