@@ -103,26 +103,16 @@ impl TermSearch for diesel::sqlite::Sqlite {
     }
 }
 
-/// How each backend finds names by what they hold: the other part of the
-/// list query it answers its own way.
+/// The rows whose `name_key` holds a `filter[name]` part: the other part of
+/// the list query each backend answers its own way.
 pub trait NameSearch: diesel::backend::Backend + Sized {
-    /// The rows whose `name_key` holds `part` (`filter[name]`).
     fn name_contains(part: &str) -> AccountCondition<Self>;
-
-    /// Rows that include every row whose `name_key` holds `phrase`, when
-    /// the backend needs them to bound a relevance tier's name test (whose
-    /// own LIKE it cannot index); `None` when that LIKE needs no help.
-    fn name_may_hold(phrase: &str) -> Option<AccountCondition<Self>>;
 }
 
-/// PostgreSQL's trigram index on `name_key` answers the LIKEs themselves.
+/// PostgreSQL's trigram index on `name_key` answers the LIKE itself.
 impl NameSearch for diesel::pg::Pg {
     fn name_contains(part: &str) -> AccountCondition<Self> {
         Box::new(accounts::name_key.like(contains_pattern(part)).escape('\\'))
-    }
-
-    fn name_may_hold(_phrase: &str) -> Option<AccountCondition<Self>> {
-        None
     }
 }
 
@@ -132,22 +122,18 @@ impl NameSearch for diesel::pg::Pg {
 impl NameSearch for diesel::sqlite::Sqlite {
     fn name_contains(part: &str) -> AccountCondition<Self> {
         let like = accounts::name_key.like(contains_pattern(part)).escape('\\');
-        match Self::name_may_hold(part) {
-            Some(candidates) => Box::new(candidates.and(like)),
-            None => Box::new(like),
-        }
-    }
-
-    fn name_may_hold(phrase: &str) -> Option<AccountCondition<Self>> {
-        let trigrams = fts5_trigrams(phrase)?;
-        Some(Box::new(
+        let Some(trigrams) = fts5_trigrams(part) else {
+            return Box::new(like);
+        };
+        Box::new(
             sql::<Bool>(
                 "accounts.id IN (SELECT rowid FROM accounts_name_trigrams \
                  WHERE accounts_name_trigrams MATCH ",
             )
             .bind::<Text, _>(trigrams)
-            .sql(")"),
-        ))
+            .sql(")")
+            .and(like),
+        )
     }
 }
 
@@ -210,9 +196,9 @@ where
 /// name starts with the term, then those with a word of the name starting
 /// with it, then the other matches; by id within each. A page
 /// reads each tier in id order and only as far as it reaches, and nothing
-/// ranks every match. The name tiers' rows are narrowed down by an index of
-/// the names' trigrams (PostgreSQL's for the LIKE itself, SQLite's through
-/// [`NameSearch::name_may_hold`]) rather than by testing every match's name.
+/// ranks every match; but on SQLite a name tier with few rows is found by
+/// testing the matches' names one by one (docs/benchmarks.md says why the
+/// names' trigram index does not help there).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
     NameStarts,
@@ -509,12 +495,7 @@ macro_rules! list_queries {
                 // nothing to escape.
                 let starts = format!("{}%", term.phrase());
                 let word_starts = format!("% {}%", term.phrase());
-                let mut rows = Self::filtered(kind, query, scope);
-                if read.tier != Tier::Elsewhere {
-                    if let Some(candidates) = Self::name_may_hold(&term.phrase()) {
-                        rows = rows.filter(candidates);
-                    }
-                }
+                let rows = Self::filtered(kind, query, scope);
                 let rows = match read.tier {
                     Tier::NameStarts => rows.filter(accounts::name_key.like(starts)),
                     Tier::NameWordStarts => rows
