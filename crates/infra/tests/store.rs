@@ -271,7 +271,8 @@ async fn the_name_filter_follows_every_write_and_reads_any_part_literally() {
     assert_eq!(listed("\"quoted\" c").await, ["Globex \"Quoted\" Corp"]);
     assert_eq!(listed("0% b").await, ["Initech 100% Bio"]);
     assert_eq!(listed("tech 1").await.len(), 2);
-    // Trigrams all present, in the wrong order: the LIKE still decides.
+    // Every trigram of the part is there, the part itself is not: the
+    // LIKE still decides.
     assert!(listed("aaaa").await.is_empty());
     let long = "initech ".repeat(2000);
     assert!(listed(&long).await.is_empty());
