@@ -78,6 +78,20 @@ impl Fixture {
     async fn named(&self, name: &str) -> prospects_domain::Account {
         self.prospect(named(name)).await
     }
+
+    /// Renames prospect `id`, as an administrator.
+    async fn rename(&self, id: AccountId, name: &str) {
+        self.store
+            .update(
+                PROSPECT,
+                id,
+                &by(Scope::All),
+                update(named(name)),
+                &Expected::Any,
+            )
+            .await
+            .expect("updated");
+    }
 }
 
 fn named(name: &str) -> ProspectInput {
@@ -276,16 +290,7 @@ async fn the_name_filter_follows_every_write_and_reads_any_part_literally() {
     assert!(listed("aaaa").await.is_empty());
     let long = "initech ".repeat(2000);
     assert!(listed(&long).await.is_empty());
-    f.store
-        .update(
-            PROSPECT,
-            globex.id,
-            &by(Scope::All),
-            update(named("Umbrella")),
-            &Expected::Any,
-        )
-        .await
-        .expect("updated");
+    f.rename(globex.id, "Umbrella").await;
     assert!(listed("globex").await.is_empty());
     assert_eq!(listed("brell").await, ["Umbrella"]);
     f.store
@@ -367,16 +372,7 @@ async fn the_term_search_follows_every_write_at_once() {
     let globex = f.named("Globex").await;
     f.named("Initech").await;
     assert_eq!(found(&f, PROSPECT, "glob").await, ["Globex"]);
-    f.store
-        .update(
-            PROSPECT,
-            globex.id,
-            &by(Scope::All),
-            update(named("Umbrella")),
-            &Expected::Any,
-        )
-        .await
-        .expect("updated");
+    f.rename(globex.id, "Umbrella").await;
     assert!(found(&f, PROSPECT, "glob").await.is_empty());
     assert_eq!(found(&f, PROSPECT, "umbr").await, ["Umbrella"]);
     // Converted, its customer is found by its own account number.
