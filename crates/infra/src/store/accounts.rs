@@ -82,6 +82,42 @@ macro_rules! readable_in_scope {
 }
 pub(super) use readable_in_scope;
 
+/// An account's row and what hangs off it, four reads written once; `$all`
+/// runs the four futures (at once on PostgreSQL, in turn on SQLite).
+macro_rules! details_reads {
+    ($c:expr, $kind:expr, $id:expr, $($all:ident)::+) => {
+        $($all)::+!(
+            accounts::table
+                .find($id.0)
+                .filter(accounts::kind.eq($kind.as_str()))
+                .select(AccountRow::as_select())
+                .first::<AccountRow>($c),
+            contacts::table
+                .filter(contacts::account_id.eq($id.0))
+                .order(contacts::id)
+                .select(ContactRow::as_select())
+                .load::<ContactRow>($c),
+            documents::table
+                .filter(documents::account_id.eq($id.0))
+                .order(documents::id)
+                .select(DocumentRow::as_select())
+                .load::<DocumentRow>($c),
+            // At most one: `account_id` is unique.
+            payment_plans::table
+                .filter(payment_plans::account_id.eq($id.0))
+                .select(PaymentPlanRow::as_select())
+                .load::<PaymentPlanRow>($c),
+        )
+    };
+}
+
+/// Awaits each future in turn, stopping at the first error.
+macro_rules! in_turn {
+    ($($future:expr),* $(,)?) => {
+        async { Ok::<_, diesel::result::Error>(($($future.await?,)*)) }.await
+    };
+}
+
 /// Where record `$id` of `$table` (notes, contacts) hangs: its account's id
 /// and kind, read before the write's transaction begins. On SQLite a
 /// transaction must write first, or a concurrent writer could make its
@@ -258,40 +294,27 @@ impl AccountRepository for Accounts {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
-                let (row, contacts, documents, payment_plan) = with_conn!(&mut conn, |c| {
-                    c.transaction(async |c| {
-                        let row: AccountRow = accounts::table
-                            .find(id.0)
-                            .filter(accounts::kind.eq(kind.as_str()))
-                            .select(AccountRow::as_select())
-                            .first(c)
-                            .await?;
-                        let contacts: Vec<ContactRow> = contacts::table
-                            .filter(contacts::account_id.eq(id.0))
-                            .order(contacts::id)
-                            .select(ContactRow::as_select())
-                            .load(c)
-                            .await?;
-                        let documents: Vec<DocumentRow> = documents::table
-                            .filter(documents::account_id.eq(id.0))
-                            .order(documents::id)
-                            .select(DocumentRow::as_select())
-                            .load(c)
-                            .await?;
-                        let payment_plan: Option<PaymentPlanRow> = payment_plans::table
-                            .filter(payment_plans::account_id.eq(id.0))
-                            .select(PaymentPlanRow::as_select())
-                            .first(c)
+                let (row, contacts, documents, payment_plan) = match &mut conn {
+                    // Pipelined: the four statements leave together and their
+                    // answers come back together, one round trip. No
+                    // transaction: at READ COMMITTED each statement would
+                    // take its own snapshot anyway, and BEGIN and COMMIT
+                    // would be two more round trips.
+                    Conn::Postgres(c) => {
+                        let c: &diesel_async::AsyncPgConnection = c;
+                        details_reads!(&mut &*c, kind, id, futures_util::try_join)
+                    }
+                    // In process, so no round trips; the transaction gives
+                    // the four reads one snapshot.
+                    Conn::Sqlite(c) => {
+                        c.transaction(async |c| details_reads!(&mut *c, kind, id, in_turn))
                             .await
-                            .optional()?;
-                        Ok::<_, diesel::result::Error>((row, contacts, documents, payment_plan))
-                    })
-                    .await
-                })
+                    }
+                }
                 .map_err(from_diesel)?;
                 Ok(AccountDetails {
                     account: row.into(),
-                    payment_plan: payment_plan.map(Into::into),
+                    payment_plan: payment_plan.into_iter().next().map(Into::into),
                     contacts: contacts
                         .into_iter()
                         .map(|contact| contact.into_contact(kind))

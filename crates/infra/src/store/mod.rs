@@ -132,8 +132,8 @@ impl Default for PoolSettings {
 }
 
 /// How many statements this store's connections have sent (every query,
-/// `BEGIN` and `COMMIT`, and the pool's check of a connection before handing
-/// it out; not connection settings): what tests count a request's cost in.
+/// `BEGIN` and `COMMIT`; not connection settings): what tests count a
+/// request's cost in. The pool checks a connection without sending any.
 #[derive(Debug, Clone, Default)]
 pub struct StatementCounter(Arc<AtomicU64>);
 

@@ -8,7 +8,9 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::SimpleAsyncConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 
@@ -32,11 +34,9 @@ pub async fn connect(
     statements: StatementCounter,
 ) -> anyhow::Result<Pool<AsyncPgConnection>> {
     migrate(url).await?;
-    // The pool keeps its test query on checkout (`RecyclingMethod::Verified`,
-    // one round trip per request): without it, a request made the moment
-    // the database's connections are cut takes a dead connection before its
-    // close is seen, and fails (outages::a_write_whose_connection_dies_mid_flight_is_503).
     let mut config = ManagerConfig::default();
+    config.recycling_method =
+        RecyclingMethod::CustomFunction(Box::new(|conn| closed(conn).boxed()));
     let statement_timeout = format!(
         "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {0}; {PLANNING}",
         settings.timeout.as_millis().max(1)
@@ -69,6 +69,25 @@ pub async fn connect(
         .recycle_timeout(Some(settings.timeout))
         .build()
         .context("cannot build the PostgreSQL pool")
+}
+
+/// The pool's check of an idle connection before handing it out, without a
+/// round trip (a test query would be one more per request): first lets the
+/// runtime read what has come in on the connection's socket, so that a
+/// close that has reached this machine (a server shut down or restarted,
+/// the connection ended by an operator) is seen, then refuses the connection
+/// if it is closed. The pool then takes another or opens one. A close still
+/// on its way fails the request's first statement instead: a 503
+/// (outages.rs), never a wrong answer.
+async fn closed(conn: &mut AsyncPgConnection) -> diesel::QueryResult<()> {
+    tokio::task::yield_now().await;
+    if PoolableConnection::is_broken(conn) {
+        return Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new("the connection was closed while idle".to_owned()),
+        ));
+    }
+    Ok(())
 }
 
 async fn migrate(url: &str) -> anyhow::Result<()> {
