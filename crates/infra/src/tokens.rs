@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use biscuit_auth::builder::{AuthorizerBuilder, BlockBuilder, Term};
+use biscuit_auth::builder::{
+    AuthorizerBuilder, BlockBuilder, Policy, Rule, Term, date, fact, int, string,
+};
 use biscuit_auth::{AuthorizerLimits, Biscuit, PublicKey, UnverifiedBiscuit};
 use prospects_domain::recent::Recent;
 use prospects_domain::{Access, Operation, TokenAuthority, TokenRejected, UserId, VerifiedToken};
@@ -24,6 +26,23 @@ pub struct BiscuitAuthority {
     retired: HashMap<u32, PublicKey>,
     limits: AuthorizerLimits,
     verified: VerifiedTokens,
+    rules: Rules,
+}
+
+/// The authorizer's policy and the query of a token's user, parsed once.
+#[derive(Debug, Clone)]
+struct Rules {
+    allow_users: Policy,
+    users: Rule,
+}
+
+impl Rules {
+    fn new() -> Self {
+        Self {
+            allow_users: "allow if user($u)".try_into().expect("a valid policy"),
+            users: "data($u) <- user($u)".try_into().expect("a valid rule"),
+        }
+    }
 }
 
 /// How long a token whose signatures were checked is kept parsed. Only the
@@ -71,6 +90,7 @@ impl BiscuitAuthority {
                 max_time: Duration::from_millis(100),
             },
             verified: VerifiedTokens(Arc::new(Recent::new(VERIFIED_FOR, VERIFIED_ENTRIES))),
+            rules: Rules::new(),
         }
     }
 }
@@ -149,17 +169,19 @@ impl TokenAuthority for BiscuitAuthority {
             Operation::Read => "read",
             Operation::Write => "write",
         };
-        let mut params = HashMap::from([
-            ("now".to_owned(), Term::from(SystemTime::now())),
-            ("operation".to_owned(), Term::Str(operation.to_owned())),
-        ]);
-        let mut code = String::from("time({now}); operation({operation}); allow if user($u);");
+        // Facts built, not parsed from source: parsing the authorizer's
+        // code on every request took a third of its authorization.
+        let mut facts = vec![
+            fact("time", &[date(&SystemTime::now())]),
+            fact("operation", &[string(operation)]),
+        ];
         if let Some(prospect) = access.prospect {
-            params.insert("prospect".to_owned(), Term::Integer(prospect.0));
-            code.push_str(r#" resource("prospect", {prospect});"#);
+            facts.push(fact("resource", &[string("prospect"), int(prospect.0)]));
         }
-        let mut authorizer = AuthorizerBuilder::new()
-            .code_with_params(code, params, HashMap::new())
+        let mut authorizer = facts
+            .into_iter()
+            .try_fold(AuthorizerBuilder::new(), AuthorizerBuilder::fact)
+            .and_then(|builder| builder.policy(self.rules.allow_users.clone()))
             .map_err(rejected)?
             .set_limits(self.limits.clone())
             .build(&token)
@@ -175,7 +197,9 @@ impl TokenAuthority for BiscuitAuthority {
         };
         // Only the authority block is trusted here: a `user(..)` fact appended
         // by a holder is invisible to this query.
-        let users: Vec<(i64,)> = authorizer.query("data($u) <- user($u)").map_err(rejected)?;
+        let users: Vec<(i64,)> = authorizer
+            .query(self.rules.users.clone())
+            .map_err(rejected)?;
         match users.as_slice() {
             [(id,)] => Ok(VerifiedToken {
                 user: UserId(*id),

@@ -111,6 +111,33 @@ macro_rules! details_reads {
     };
 }
 
+/// A list's exact total, as a future: from the counts the triggers keep
+/// (migration 000011) when nothing is filtered, else counted over the
+/// filter's indexes.
+macro_rules! list_total {
+    ($c:expr, $kind:expr, $query:expr, $scope:expr) => {
+        async {
+            if $query.filters_nothing() {
+                let mut counts = account_counts::table
+                    .filter(account_counts::kind.eq($kind.as_str()))
+                    .into_boxed();
+                if let Scope::RepresentedBy(user) = $scope {
+                    counts = counts.filter(account_counts::representative_id.eq(user.0));
+                }
+                counts
+                    .select(sql::<BigInt>("CAST(coalesce(sum(n), 0) AS BIGINT)"))
+                    .get_result::<i64>($c)
+                    .await
+            } else {
+                filtered($c, $kind, $query, $scope)
+                    .count()
+                    .get_result::<i64>($c)
+                    .await
+            }
+        }
+    };
+}
+
 /// Awaits each future in turn, stopping at the first error.
 macro_rules! in_turn {
     ($($future:expr),* $(,)?) => {
@@ -337,45 +364,42 @@ impl AccountRepository for Accounts {
         self.0
             .bounded(async {
                 let mut conn = self.0.conn().await?;
-                let (total, rows) = with_conn!(&mut conn, |c| {
-                    async {
-                        let total: i64 = if query.filters_nothing() {
-                            // Kept exact by triggers (migration 000011).
-                            let mut counts = account_counts::table
-                                .filter(account_counts::kind.eq(kind.as_str()))
-                                .into_boxed();
-                            if let Scope::RepresentedBy(user) = scope {
-                                counts =
-                                    counts.filter(account_counts::representative_id.eq(user.0));
-                            }
-                            counts
-                                .select(sql::<BigInt>("CAST(coalesce(sum(n), 0) AS BIGINT)"))
-                                .get_result(c)
-                                .await?
-                        } else {
-                            filtered(c, kind, query, scope)
-                                .count()
-                                .get_result(c)
-                                .await?
-                        };
-                        let rows: Vec<AccountRow> = match query.relevance_term() {
-                            Some(term) => {
-                                let offset = query.offset();
-                                let wanted = offset.saturating_add(i64::from(query.per_page));
-                                let skipped = usize::try_from(offset).unwrap_or(usize::MAX);
-                                by_relevance!(c, kind, query, scope, term, None, wanted, skipped)
-                            }
-                            _ => {
-                                page(c, kind, query, scope)
-                                    .select(AccountRow::as_select())
-                                    .load(c)
-                                    .await?
-                            }
-                        };
-                        Ok::<_, diesel::result::Error>((total, rows))
+                let (total, rows) = match (&mut conn, query.relevance_term()) {
+                    // Pipelined: the count and the page in one round trip.
+                    (Conn::Postgres(c), None) => {
+                        let c: &diesel_async::AsyncPgConnection = c;
+                        futures_util::try_join!(
+                            list_total!(&mut &*c, kind, query, scope),
+                            page(c, kind, query, scope)
+                                .select(AccountRow::as_select())
+                                .load::<AccountRow>(&mut &*c)
+                        )
                     }
-                    .await
-                })
+                    // Relevance tiers read as far as the page needs, after the count.
+                    (conn, term) => with_conn!(conn, |c| {
+                        async {
+                            let total = list_total!(&mut *c, kind, query, scope).await?;
+                            let rows: Vec<AccountRow> = match term {
+                                Some(term) => {
+                                    let offset = query.offset();
+                                    let wanted = offset.saturating_add(i64::from(query.per_page));
+                                    let skipped = usize::try_from(offset).unwrap_or(usize::MAX);
+                                    by_relevance!(
+                                        c, kind, query, scope, term, None, wanted, skipped
+                                    )
+                                }
+                                None => {
+                                    page(c, kind, query, scope)
+                                        .select(AccountRow::as_select())
+                                        .load(c)
+                                        .await?
+                                }
+                            };
+                            Ok::<_, diesel::result::Error>((total, rows))
+                        }
+                        .await
+                    }),
+                }
                 .map_err(from_diesel)?;
                 Ok(Page {
                     items: rows.into_iter().map(Into::into).collect(),

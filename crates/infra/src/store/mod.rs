@@ -142,6 +142,13 @@ impl StatementCounter {
         AtomicU64::load(&self.0, Ordering::Relaxed)
     }
 
+    /// Takes back the count of a connection setting just sent (SQLite's
+    /// per-call busy timeout, see `Store::conn`): no work asked of the
+    /// database.
+    fn uncount(&self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+
     /// Counts for one connection from now on.
     pub(crate) fn instrument(&self, conn: &mut impl diesel::connection::Connection) {
         conn.set_instrumentation(self.clone());
@@ -150,43 +157,12 @@ impl StatementCounter {
 
 impl Instrumentation for StatementCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        // A connection setting is no work asked of the database: SQLite's
-        // per-call busy timeout (see `Store::conn`) is not counted.
-        if let InstrumentationEvent::StartQuery { query, .. } = event
-            && !starts_with(query, BUSY_TIMEOUT)
-        {
+        // Never renders the statement: rendering each one (its SQL and
+        // values) took 8 % of the server's CPU time in GET one (perf).
+        if let InstrumentationEvent::StartQuery { .. } = event {
             self.0.fetch_add(1, Ordering::Relaxed);
         }
     }
-}
-
-/// Whether `text` renders starting with `prefix`, rendering no further than
-/// needed: every statement passes here, and rendering a whole one (its SQL
-/// and its values) would cost more than running a cheap one.
-fn starts_with(text: &dyn std::fmt::Display, prefix: &str) -> bool {
-    struct Prefix<'a> {
-        rest: &'a [u8],
-    }
-    impl std::fmt::Write for Prefix<'_> {
-        fn write_str(&mut self, chunk: &str) -> std::fmt::Result {
-            let n = chunk.len().min(self.rest.len());
-            if chunk.as_bytes()[..n] != self.rest[..n] {
-                return Err(std::fmt::Error);
-            }
-            self.rest = &self.rest[n..];
-            // Matched, or not: either way nothing more needs rendering.
-            if self.rest.is_empty() {
-                Err(std::fmt::Error)
-            } else {
-                Ok(())
-            }
-        }
-    }
-    let mut sink = Prefix {
-        rest: prefix.as_bytes(),
-    };
-    let _ = std::fmt::Write::write_fmt(&mut sink, format_args!("{text}"));
-    sink.rest.is_empty()
 }
 
 const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout";
@@ -398,9 +374,9 @@ impl Store {
                     .map_err(|e| unavailable(&e))?;
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let busy_timeout = format!("{BUSY_TIMEOUT} = {}", remaining.as_millis().max(1));
-                conn.batch_execute(&busy_timeout)
-                    .await
-                    .map_err(from_diesel)?;
+                let set = conn.batch_execute(&busy_timeout).await;
+                self.statements.uncount();
+                set.map_err(from_diesel)?;
                 Ok(Conn::Sqlite(conn))
             }
         }
@@ -514,30 +490,5 @@ impl HealthCheck for Store {
             .map_err(|e| RepositoryError::Unavailable(e.into()))
         })
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::starts_with;
-
-    struct Chunks(&'static [&'static str]);
-
-    impl std::fmt::Display for Chunks {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            self.0.iter().try_for_each(|chunk| f.write_str(chunk))
-        }
-    }
-
-    #[test]
-    fn a_prefix_is_told_across_chunks_without_rendering_the_rest() {
-        let pragma = Chunks(&["PRAGMA bu", "sy_timeout", " = 5", "00"]);
-        assert!(starts_with(&pragma, "PRAGMA busy_timeout"));
-        assert!(!starts_with(&Chunks(&["SELECT 1"]), "PRAGMA busy_timeout"));
-        assert!(!starts_with(&Chunks(&["PRAGMA"]), "PRAGMA busy_timeout"));
-        assert!(!starts_with(
-            &Chunks(&["PRAGMA foreign_keys"]),
-            "PRAGMA busy_timeout"
-        ));
     }
 }
