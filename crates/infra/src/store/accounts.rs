@@ -375,7 +375,9 @@ impl AccountRepository for Accounts {
                                 .load::<AccountRow>(&mut &*c)
                         )
                     }
-                    // Relevance tiers read as far as the page needs, after the count.
+                    // SQLite, and relevance-ordered lists on either backend:
+                    // the count, then the page (a relevance page reads its
+                    // tiers only as far as it needs).
                     (conn, term) => with_conn!(conn, |c| {
                         async {
                             let total = list_total!(&mut *c, kind, query, scope).await?;

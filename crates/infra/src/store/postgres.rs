@@ -36,7 +36,7 @@ pub async fn connect(
     migrate(url).await?;
     let mut config = ManagerConfig::default();
     config.recycling_method =
-        RecyclingMethod::CustomFunction(Box::new(|conn| closed(conn).boxed()));
+        RecyclingMethod::CustomFunction(Box::new(|conn| refuse_closed(conn).boxed()));
     let statement_timeout = format!(
         "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {0}; {PLANNING}",
         settings.timeout.as_millis().max(1)
@@ -79,7 +79,7 @@ pub async fn connect(
 /// if it is closed. The pool then takes another or opens one. A close still
 /// on its way fails the request's first statement instead: a 503
 /// (outages.rs), never a wrong answer.
-async fn closed(conn: &mut AsyncPgConnection) -> diesel::QueryResult<()> {
+async fn refuse_closed(conn: &mut AsyncPgConnection) -> diesel::QueryResult<()> {
     tokio::task::yield_now().await;
     if PoolableConnection::is_broken(conn) {
         return Err(diesel::result::Error::DatabaseError(
